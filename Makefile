@@ -1,0 +1,128 @@
+# nfq-guard - netfilter-queue verdict engine for untrusted IP cameras.
+# Build output goes to build/ only.  See README.md.
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+SAN_CC     ?= clang
+CFLAGS     ?= -O2 -g
+LDFLAGS    ?=
+
+# Fuzzing: seconds per fuzzer for `make fuzz` (FUZZ_RUNS=N stops after N
+# executions instead), and for the smoke run inside `make check`.
+FUZZ_TIME  ?= 60
+FUZZ_RUNS  ?= -1
+FUZZ_SMOKE ?= 5
+
+B := build
+PKGS := libnetfilter_queue libmnl libnftnl libconfig libpcap
+
+WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wimplicit-fallthrough -Wno-missing-field-initializers
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
+HARDEN_LD := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS = $(WARN) $(WERROR) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP
+
+SRCS := $(wildcard nfq-guard/*.c)
+LIB_SRCS := $(filter-out nfq-guard/main.c,$(SRCS))
+# Pure parsers: no I/O, no library beyond libc; what the fuzzers link.
+PURE_SRCS := $(addprefix nfq-guard/,name.c decode.c dns.c tls.c http.c stream.c)
+
+OBJS := $(SRCS:nfq-guard/%.c=$(B)/obj/%.o)
+SAN_OBJS := $(LIB_SRCS:nfq-guard/%.c=$(B)/san/obj/%.o)
+FUZZ_OBJS := $(PURE_SRCS:nfq-guard/%.c=$(B)/fuzz/obj/%.o)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+
+.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test bench install uninstall \
+	clean format format-check deps FORCE
+
+all: $(B)/nfq-guard
+
+# Rebuild when the flags change (so `make check` really builds with -Werror).
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) | $(SAN_CC) $(SAN_CFLAGS)' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(B)/obj/%.o: nfq-guard/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/nfq-guard: $(OBJS)
+	$(CC) $(CFLAGS) $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests: cmocka, built with AddressSanitizer and UBSan.
+$(B)/san/obj/%.o: nfq-guard/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJS) $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -Infq-guard -Itests/unit -o $@ $< $(SAN_OBJS) \
+		$(PKG_LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@tests/run-unit $(UNIT_BINS)
+
+# Fuzzers: libFuzzer harnesses over the pure parsers.
+$(B)/fuzz/obj/%.o: nfq-guard/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -Infq-guard -o $@ $< $(FUZZ_OBJS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@tests/run-fuzz "$(FUZZ_TIME)" "$(FUZZ_RUNS)" $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@tests/run-fuzz "$(FUZZ_SMOKE)" -1 $(FUZZ_BINS)
+
+# Command-line tests: the built binary against the captures in tests/data.
+cli-test: $(B)/nfq-guard
+	@tests/run-cli $(B)/nfq-guard
+
+check:
+	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test
+
+deps:
+	scripts/setup
+
+install: $(B)/nfq-guard
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/nfq-guard $(DESTDIR)$(SBINDIR)/nfq-guard
+	install -m 0644 man/nfq-guard.8 $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nfq-guard $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
+
+FORMAT_FILES := $(wildcard nfq-guard/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(B)
+
+FORCE:
+
+-include $(wildcard $(B)/obj/*.d $(B)/san/obj/*.d $(B)/san/*.d $(B)/fuzz/obj/*.d $(B)/fuzz/*.d)

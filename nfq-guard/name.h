@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * name.h - host names as nfq-guard keeps them: bytes, lower-cased ASCII,
+ * no trailing dot, at most NAME_MAX_LEN bytes.  Hostile bytes are kept as
+ * they came and escaped only when printed.
+ */
+#ifndef NFQG_NAME_H
+#define NFQG_NAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NAME_MAX_LEN 253 /* longest textual DNS name without the final dot */
+/* name_escape() needs at most this many bytes, NUL included */
+#define NAME_ESCAPED_MAX (4 * NAME_MAX_LEN + 1)
+
+struct name {
+	uint16_t len;		     /* bytes in s, not counting the NUL */
+	char s[NAME_MAX_LEN + 1];    /* NUL-terminated; may hold NUL bytes */
+};
+
+/*
+ * name_set - store len bytes at p as a name: ASCII letters lower-cased, one
+ * trailing dot removed.  Returns 0, or -EINVAL for an empty name (or a lone
+ * dot) and -ENAMETOOLONG for more than NAME_MAX_LEN bytes.  *n is written
+ * only on success.
+ */
+int name_set(struct name *n, const uint8_t *p, size_t len);
+
+/*
+ * name_escape - write n into out as printable text: bytes 0x21-0x7e as they
+ * are (a backslash doubled), every other byte as \xHH.  out holds outsz
+ * bytes; NAME_ESCAPED_MAX is always enough.  Returns the length written
+ * (output truncated to fit, always NUL-terminated when outsz > 0).
+ */
+size_t name_escape(const struct name *n, char *out, size_t outsz);
+
+/* Byte-wise equality. */
+int name_eq(const struct name *a, const struct name *b);
+
+#endif
