@@ -18,6 +18,7 @@ FUZZ_TIME  ?= 60
 FUZZ_RUNS  ?= -1
 FUZZ_SMOKE ?= 5
 
+VERSION := 0.1.0
 B := build
 PKGS := libnetfilter_queue libmnl libnftnl libconfig libpcap
 
@@ -28,7 +29,7 @@ HARDEN_LD := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-ALL_CFLAGS = $(WARN) $(WERROR) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = -DNFQG_VERSION=\"$(VERSION)\" $(WARN) $(WERROR) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP
 
@@ -46,7 +47,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test bench install uninstall \
+.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test man-lint install uninstall \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -98,8 +99,11 @@ fuzz-smoke: $(FUZZ_BINS)
 cli-test: $(B)/nfq-guard
 	@tests/run-cli $(B)/nfq-guard
 
+man-lint:
+	mandoc -Tlint -Wwarning $(wildcard man/*.[0-9])
+
 check:
-	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test
+	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint
 
 deps:
 	scripts/setup

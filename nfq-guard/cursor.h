@@ -72,8 +72,7 @@ static inline bool cur_u32be(struct cursor *c, uint32_t *v)
 {
 	if (c->len < 4)
 		return false;
-	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 |
-	     c->p[3];
+	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
 	return cur_skip(c, 4);
 }
 

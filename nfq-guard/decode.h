@@ -38,24 +38,24 @@ struct packet {
 	uint8_t proto;	 /* transport protocol (after IPv6 extension headers) */
 	uint8_t src[16]; /* IPv4 uses the first 4 bytes */
 	uint8_t dst[16];
-	uint8_t ttl;	 /* IPv4 TTL or IPv6 hop limit */
-	bool fragment;	 /* part of a fragmented datagram */
-	bool l4;	 /* the transport header was read (not for later fragments) */
-	uint16_t sport, dport;	/* TCP and UDP */
+	uint8_t ttl;	       /* IPv4 TTL or IPv6 hop limit */
+	bool fragment;	       /* part of a fragmented datagram */
+	bool l4;	       /* the transport header was read (not for later fragments) */
+	uint16_t sport, dport; /* TCP and UDP */
 	uint8_t tcp_flags;
 	uint32_t tcp_seq, tcp_ack;
 	uint8_t icmp_type, icmp_code;
 	const uint8_t *payload; /* transport payload (or what follows IP) */
 	size_t payload_len;
-	size_t ip_len;		/* the IP datagram's length as its header says */
+	size_t ip_len; /* the IP datagram's length as its header says */
 };
 
 /* What the link layer says about a frame (decode_ether / decode_sll*). */
 struct link {
 	uint8_t src_mac[6];
 	bool has_mac;
-	uint16_t ethertype;	/* 0x0800 IPv4, 0x86dd IPv6, ... */
-	size_t l3_off;		/* where the network header starts */
+	uint16_t ethertype; /* 0x0800 IPv4, 0x86dd IPv6, ... */
+	size_t l3_off;	    /* where the network header starts */
 };
 
 #define ETHERTYPE_IPV4 0x0800
@@ -67,8 +67,7 @@ struct link {
  * to a short static reason.  *pkt is written only with DECODE_OK.  Padding
  * past the IP length is ignored.  A later fragment has l4 == false.
  */
-enum decode_status decode_ip(const uint8_t *buf, size_t len, struct packet *pkt,
-			     const char **why);
+enum decode_status decode_ip(const uint8_t *buf, size_t len, struct packet *pkt, const char **why);
 
 /* Link layers: return DECODE_OK and fill *lk, or TRUNCATED/MALFORMED. */
 enum decode_status decode_ether(const uint8_t *buf, size_t len, struct link *lk);

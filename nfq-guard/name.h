@@ -15,8 +15,8 @@
 #define NAME_ESCAPED_MAX (4 * NAME_MAX_LEN + 1)
 
 struct name {
-	uint16_t len;		     /* bytes in s, not counting the NUL */
-	char s[NAME_MAX_LEN + 1];    /* NUL-terminated; may hold NUL bytes */
+	uint16_t len;		  /* bytes in s, not counting the NUL */
+	char s[NAME_MAX_LEN + 1]; /* NUL-terminated; may hold NUL bytes */
 };
 
 /*

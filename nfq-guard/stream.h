@@ -30,4 +30,7 @@ void stream_init(struct stream *s, uint8_t *buf, size_t cap);
  */
 size_t stream_add(struct stream *s, uint32_t seq, bool syn, const uint8_t *data, size_t len);
 
+/* stream_consume - forget the first n held bytes (a message was read). */
+void stream_consume(struct stream *s, size_t n);
+
 #endif
