@@ -129,4 +129,7 @@ clean:
 
 FORCE:
 
+# objects are not intermediate files: keep them between runs
+.SECONDARY:
+
 -include $(wildcard $(B)/obj/*.d $(B)/san/obj/*.d $(B)/san/*.d $(B)/fuzz/obj/*.d $(B)/fuzz/*.d)

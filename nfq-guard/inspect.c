@@ -6,13 +6,13 @@
  * that completes it.
  */
 #include <arpa/inet.h>
-#include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "capture.h"
 #include "cursor.h"
 #include "decode.h"
 #include "dns.h"
@@ -27,10 +27,6 @@
 /* Room for the largest ClientHello we read, split over several records. */
 #define INSPECT_STREAM_CAP (TLS_HELLO_MAX + 4096)
 #define DNS_PORT 53
-
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
 
 enum app { APP_UNKNOWN, APP_TLS, APP_HTTP };
 
@@ -287,32 +283,14 @@ static void inspect_app(struct lru_table *fl, struct report *r)
 	}
 }
 
-/* The link layer of one frame: where the IP packet starts, and the source MAC. */
-static enum decode_status inspect_link(int dlt, const uint8_t *buf, size_t len, struct link *lk)
-{
-	memset(lk, 0, sizeof(*lk));
-	switch (dlt) {
-	case DLT_EN10MB:
-		return decode_ether(buf, len, lk);
-	case DLT_LINUX_SLL:
-		return decode_sll(buf, len, lk);
-	case DLT_LINUX_SLL2:
-		return decode_sll2(buf, len, lk);
-	default: /* DLT_RAW and friends: the frame is the IP packet */
-		if (len < 1)
-			return DECODE_TRUNCATED;
-		lk->ethertype = (buf[0] >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
-		return DECODE_OK;
-	}
-}
-
-static void inspect_packet(int dlt, struct lru_table *fl, struct report *r, const uint8_t *data)
+static void inspect_packet(const struct capture *cap, struct lru_table *fl, struct report *r,
+			   const uint8_t *data)
 {
 	struct cursor c;
 	enum decode_status st;
 	const char *why = NULL;
 
-	st = inspect_link(dlt, data, r->hdr.caplen, &r->lk);
+	st = capture_link(cap, data, r->hdr.caplen, &r->lk);
 	if (st != DECODE_OK) {
 		report_error(r, "link: %s", decode_status_str(st));
 		return;
@@ -552,56 +530,35 @@ static void print_json(FILE *out, const struct report *r)
 
 int inspect_file(const char *path, bool json, FILE *out, FILE *err)
 {
-	char ebuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *hdr;
-	const u_char *data;
+	const uint8_t *data;
+	struct capture cap;
 	struct lru_table fl;
 	struct report *r;
-	pcap_t *pc;
-	int dlt, rc, ret = 0;
+	int rc, ret = 0;
 
-	pc = pcap_open_offline(path, ebuf);
-	if (!pc) {
-		fprintf(err, "nfq-guard: inspect: %s\n", ebuf);
+	if (capture_open(&cap, path, "inspect", err))
 		return 1;
-	}
-	dlt = pcap_datalink(pc);
-	switch (dlt) {
-	case DLT_EN10MB:
-	case DLT_LINUX_SLL:
-	case DLT_LINUX_SLL2:
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-		break;
-	default:
-		fprintf(err, "nfq-guard: inspect: %s: unsupported link type %s (%d)\n", path,
-			pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?", dlt);
-		pcap_close(pc);
-		return 1;
-	}
 	r = malloc(sizeof(*r));
 	if (!r || lru_init(&fl, INSPECT_MAX_FLOWS)) {
 		fprintf(err, "nfq-guard: inspect: out of memory\n");
 		free(r);
-		pcap_close(pc);
+		capture_close(&cap);
 		return 1;
 	}
-	while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) {
+	while ((rc = capture_next(&cap, &hdr, &data, "inspect", err)) == 1) {
 		memset(r, 0, offsetof(struct report, dns));
 		r->has_sni = r->has_host = false;
 		r->error = NULL;
 		r->hdr = *hdr;
-		inspect_packet(dlt, &fl, r, data);
+		inspect_packet(&cap, &fl, r, data);
 		if (json)
 			print_json(out, r);
 		else
 			print_text(out, r);
 	}
-	if (rc == -1) {
-		fprintf(err, "nfq-guard: inspect: %s: %s\n", path, pcap_geterr(pc));
+	if (rc < 0)
 		ret = 1;
-	}
 	if (fflush(out) != 0) {
 		fprintf(err, "nfq-guard: inspect: write error\n");
 		ret = 1;
@@ -609,6 +566,6 @@ int inspect_file(const char *path, bool json, FILE *out, FILE *err)
 	flows_clear(&fl);
 	lru_fini(&fl);
 	free(r);
-	pcap_close(pc);
+	capture_close(&cap);
 	return ret;
 }
