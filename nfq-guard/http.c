@@ -13,6 +13,8 @@
  */
 #include <stdbool.h>
 
+#include <string.h>
+
 #include "cursor.h"
 #include "http.h"
 
@@ -296,23 +298,34 @@ static bool target_ok(struct cursor t)
 	return true;
 }
 
+/* Does v start with lit, in any case? */
+static bool view_has_prefix_nocase(struct cursor v, const char *lit)
+{
+	return cur_truncate(&v, strlen(lit)) && view_is_nocase(v, lit); /* lit: lower-case */
+}
+
 /*
  * method SP request-target SP HTTP-version.  HTTP_FOUND means a good
  * HTTP/1.x request line; *authority is set with TARGET_AUTHORITY.
  *
  * The HTTP/2 connection preface (RFC 9113 3.4) starts like a request line,
- * "PRI * HTTP/2.0", but is another protocol: HTTP_NOT_HTTP.
+ * "PRI * HTTP/2.0", but is another protocol: HTTP_NOT_HTTP.  So are the
+ * text protocols shaped like HTTP but with their own version (RTSP/1.0 of
+ * a camera's video stream, SIP/2.0): they carry no Host to read.
  */
 static enum http_status request_line(struct cursor line, enum target_form *form,
 				     struct cursor *authority)
 {
 	struct cursor method, target;
+	size_t sp;
 	uint8_t b;
 
 	if (!view_cut(&line, ' ', &method) || !view_cut(&line, ' ', &target))
 		return HTTP_MALFORMED;
 	/* the version is what is left of the line */
 	if (view_is(method, "PRI") && view_is(target, "*") && view_is(line, "HTTP/2.0"))
+		return HTTP_NOT_HTTP;
+	if (!view_find(&line, ' ', &sp) && !view_has_prefix_nocase(line, "http/"))
 		return HTTP_NOT_HTTP;
 	if (!view_is(line, "HTTP/1.1") && !view_is(line, "HTTP/1.0"))
 		return HTTP_MALFORMED;

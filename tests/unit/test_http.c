@@ -326,6 +326,10 @@ static const struct {
 	{ REQ("GET\t/ HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_NOT_HTTP, NULL },
 	{ REQ("UPDATEREDIRECTREF / HTTP/1.1\r\n"), HTTP_NOT_HTTP, NULL },
 	{ REQ("SSH-2.0-dropbear\r\n"), HTTP_NOT_HTTP, NULL },
+	/* text protocols shaped like HTTP: a camera's RTSP, SIP */
+	{ REQ("DESCRIBE rtsp://192.168.1.64/Streaming/Channels/101 RTSP/1.0\r\nCSeq: 2\r\n\r\n"),
+	  HTTP_NOT_HTTP, NULL },
+	{ REQ("OPTIONS sip:nvr@192.168.1.5 SIP/2.0\r\nVia: x\r\n\r\n"), HTTP_NOT_HTTP, NULL },
 	/* too short to tell */
 	{ REQ(""), HTTP_NEED_MORE, NULL },
 	{ REQ("G"), HTTP_NEED_MORE, NULL },
