@@ -36,7 +36,7 @@ SAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP
 SRCS := $(wildcard nfq-guard/*.c)
 LIB_SRCS := $(filter-out nfq-guard/main.c,$(SRCS))
 # Pure parsers: no I/O, no library beyond libc; what the fuzzers link.
-PURE_SRCS := $(addprefix nfq-guard/,name.c decode.c dns.c tls.c http.c stream.c)
+PURE_SRCS := $(addprefix nfq-guard/,name.c decode.c dns.c tls.c http.c stream.c vendors.c)
 
 OBJS := $(SRCS:nfq-guard/%.c=$(B)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:nfq-guard/%.c=$(B)/san/obj/%.o)
