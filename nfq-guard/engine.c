@@ -1,0 +1,713 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * engine.c - decisions for device flows (see engine.h).
+ *
+ * Three bounded tables: flows (decided, or waiting for a name), device
+ * addresses seen (to recognise a DNS answer addressed to a device, which
+ * arrives with the resolver's MAC, not the device's), and the learned
+ * names.  When a bound is hit the oldest entry goes and a counter says so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "engine.h"
+#include "http.h"
+#include "stream.h"
+#include "tls.h"
+
+#define DNS_PORT 53
+#define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
+
+enum sniff {
+	SNIFF_TLS = 0, /* try TLS first, then HTTP */
+	SNIFF_HTTP,
+	SNIFF_DNS,     /* a DNS-over-TCP answer stream to a device */
+	SNIFF_INBOUND, /* a connection another host opened to the device */
+};
+
+struct eflow {
+	struct lru_node node; /* first */
+	struct engine_flow_key key;
+	bool decided;
+	struct decision d;
+	/* while waiting */
+	struct device_key dev;
+	uint32_t packets;
+	uint64_t started;
+	struct stream st;
+	enum sniff sniff;
+};
+
+struct seen {
+	struct lru_node node; /* first */
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+struct engine {
+	const struct policy *p;
+	struct lru_table flows;
+	struct lru_table seen;
+	struct names names;
+	struct engine_stats st;
+};
+
+/* --- rule evaluation (pure) ------------------------------------------------ */
+
+struct eval {
+	uint64_t groups;
+	uint8_t family;
+	const uint8_t *dst;
+	uint8_t proto;
+	bool has_port;
+	uint16_t dport;
+	const struct name *names[EVAL_MAX_NAMES];
+	enum name_source sources[EVAL_MAX_NAMES];
+	size_t nnames;
+	bool late_possible; /* an SNI or Host may still arrive */
+};
+
+static bool rule_to_matches(const struct policy *p, const struct rule *r, const struct eval *ev)
+{
+	if (r->to_flags & TO_ANY)
+		return true;
+	if ((r->to_flags & TO_WAN) &&
+	    !(p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, ev->family, ev->dst)) &&
+	    !(p->router &&
+	      cidr_list_contains(p->router->cidrs, p->router->ncidrs, ev->family, ev->dst)))
+		return true;
+	return cidr_list_contains(r->to, r->nto, ev->family, ev->dst);
+}
+
+static bool rule_port_matches(const struct rule *r, const struct eval *ev)
+{
+	size_t i;
+
+	if (r->nports == 0)
+		return true;
+	if (!ev->has_port)
+		return false;
+	for (i = 0; i < r->nports; i++)
+		if (ev->dport >= r->ports[i].lo && ev->dport <= r->ports[i].hi)
+			return true;
+	return false;
+}
+
+static bool rule_proto_matches(const struct rule *r, const struct eval *ev)
+{
+	if (r->proto == 0)
+		return true;
+	if (r->proto == IPPROTO_NUM_ICMP)
+		return ev->proto == IPPROTO_NUM_ICMP || ev->proto == IPPROTO_NUM_ICMPV6;
+	return r->proto == ev->proto;
+}
+
+/*
+ * First match wins.  A rule with domains that no known name matches may
+ * still match when a name arrives later; if one such rule stands before
+ * the rule that matches now and would give another action, the flow waits.
+ * Returns the matching rule (NULL: default), *pending, and in *name_idx the
+ * name that matched a domain rule (-1 for none).
+ */
+static const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool *pending,
+				   int *name_idx, const char **pattern)
+{
+	const struct rule *maybe[16];
+	size_t nmaybe = 0, i, k;
+	enum action act;
+
+	*pending = false;
+	*name_idx = -1;
+	*pattern = NULL;
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (!r->from_any && !(r->from & ev->groups))
+			continue;
+		if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) ||
+		    !rule_to_matches(p, r, ev))
+			continue;
+		if (r->domains) {
+			for (k = 0; k < ev->nnames; k++) {
+				*pattern = domain_set_match(r->domains, ev->names[k]);
+				if (*pattern) {
+					*name_idx = (int)k;
+					break;
+				}
+			}
+			if (*name_idx < 0) {
+				if (ev->late_possible) {
+					if (nmaybe < sizeof(maybe) / sizeof(maybe[0]))
+						maybe[nmaybe++] = r;
+					else
+						*pending = true; /* too many to weigh: wait */
+				}
+				continue;
+			}
+		}
+		act = r->action;
+		for (k = 0; k < nmaybe; k++)
+			if (maybe[k]->action != act)
+				*pending = true;
+		return r;
+	}
+	act = p->dflt;
+	for (k = 0; k < nmaybe; k++)
+		if (maybe[k]->action != act)
+			*pending = true;
+	return NULL;
+}
+
+/* Fill d from the evaluation: action, rule, device reported, name. */
+static void fill_decision(const struct policy *p, const struct eval *ev, const struct rule *r,
+			  int name_idx, const char *pattern, const struct group_match *how,
+			  struct decision *d)
+{
+	uint64_t pick;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->rule = r;
+	d->pattern = pattern;
+	d->action = r ? r->action : p->dflt;
+	d->log = r ? r->log : p->dflt_log;
+	d->groups = ev->groups;
+	/* the group reported: the first of the rule's groups the device is in */
+	pick = r && !r->from_any ? (r->from & ev->groups) : ev->groups;
+	d->device = -1;
+	for (i = 0; i < p->ndevices; i++) {
+		if (pick & (1ull << i)) {
+			d->device = (int)i;
+			if (how)
+				d->how = how[i];
+			break;
+		}
+	}
+	if (name_idx < 0) {
+		/* no name decided it: report the flow's own name, else the DNS one */
+		for (i = 0; i < ev->nnames; i++)
+			if (ev->sources[i] != NAME_DNS)
+				name_idx = (int)i;
+		if (name_idx < 0 && ev->nnames > 0)
+			name_idx = 0;
+	}
+	if (name_idx >= 0) {
+		d->has_name = true;
+		d->name = *ev->names[name_idx];
+		d->name_source = ev->sources[name_idx];
+	}
+	d->by_address = !r || !r->domains;
+}
+
+void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t family,
+		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
+		   enum name_source source, struct decision *d)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct eval ev = { 0 };
+	const struct rule *r;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	memset(how, 0, sizeof(how));
+	ev.groups = policy_identify(p, dev, how);
+	ev.family = family;
+	ev.dst = dst;
+	ev.proto = proto;
+	ev.has_port = proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP;
+	ev.dport = dport;
+	if (name) {
+		ev.names[0] = name;
+		ev.sources[0] = source;
+		ev.nnames = 1;
+	}
+	r = evaluate(p, &ev, &pending, &idx, &pat);
+	fill_decision(p, &ev, r, idx, pat, how, d);
+	d->first = true;
+}
+
+/* --- tables ------------------------------------------------------------------ */
+
+static bool flow_eq(const struct lru_node *n, const void *key)
+{
+	return !memcmp(&((const struct eflow *)n)->key, key, sizeof(struct engine_flow_key));
+}
+
+static bool seen_eq(const struct lru_node *n, const void *key)
+{
+	const struct seen *s = (const struct seen *)n;
+
+	return !memcmp(&s->family, key, 1 + 16);
+}
+
+static void flow_free(struct engine *e, struct eflow *f)
+{
+	lru_remove(&e->flows, &f->node);
+	free(f->st.buf);
+	free(f);
+}
+
+struct engine *engine_new(const struct policy *p, size_t max_flows)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->p = p;
+	if (lru_init(&e->flows, max_flows ? max_flows : p->max_flows))
+		goto out_free;
+	if (lru_init(&e->seen, ENGINE_MAX_DEVICES))
+		goto out_fini_flows;
+	if (names_init(&e->names, p->max_names, p->name_ttl_floor))
+		goto out_fini_seen;
+	return e;
+out_fini_seen:
+	lru_fini(&e->seen);
+out_fini_flows:
+	lru_fini(&e->flows);
+out_free:
+	free(e);
+	return NULL;
+}
+
+void engine_free(struct engine *e)
+{
+	struct lru_node *n;
+
+	if (!e)
+		return;
+	while ((n = lru_oldest(&e->flows)))
+		flow_free(e, (struct eflow *)n);
+	while ((n = lru_oldest(&e->seen))) {
+		lru_remove(&e->seen, n);
+		free(n);
+	}
+	lru_fini(&e->flows);
+	lru_fini(&e->seen);
+	names_fini(&e->names);
+	free(e);
+}
+
+const struct engine_stats *engine_stats(const struct engine *e)
+{
+	return &e->st;
+}
+
+const struct names_stats *engine_names_stats(const struct engine *e)
+{
+	return &e->names.st;
+}
+
+static void addr_key(uint8_t key[17], uint8_t family, const uint8_t *addr)
+{
+	memset(key, 0, 17);
+	key[0] = family;
+	memcpy(key + 1, addr, family == 4 ? 4 : 16);
+}
+
+static void seen_add(struct engine *e, uint8_t family, const uint8_t *addr)
+{
+	uint8_t key[17];
+	uint32_t h;
+	struct seen *s;
+
+	addr_key(key, family, addr);
+	h = lru_hash(LRU_HASH_INIT, key, sizeof(key));
+	if (lru_find(&e->seen, h, seen_eq, key))
+		return;
+	if (lru_full(&e->seen)) {
+		struct lru_node *o = lru_oldest(&e->seen);
+
+		lru_remove(&e->seen, o);
+		free(o);
+		e->st.devices_evicted++;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	memcpy(&s->family, key, sizeof(key));
+	lru_insert(&e->seen, &s->node, h);
+}
+
+/* Is the address a device's: seen sending, or named by a device's ip? */
+static bool is_device_addr(struct engine *e, uint8_t family, const uint8_t *addr)
+{
+	struct device_key dk = { 0 };
+	uint8_t key[17];
+
+	addr_key(key, family, addr);
+	if (lru_find(&e->seen, lru_hash(LRU_HASH_INIT, key, sizeof(key)), seen_eq, key))
+		return true;
+	dk.family = family;
+	memcpy(dk.addr, addr, 16);
+	return policy_identify(e->p, &dk, NULL) != 0;
+}
+
+static void flow_key_of(const struct packet *pkt, bool reverse, struct engine_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = pkt->family;
+	k->proto = pkt->proto;
+	memcpy(k->src, reverse ? pkt->dst : pkt->src, 16);
+	memcpy(k->dst, reverse ? pkt->src : pkt->dst, 16);
+	if (pkt->l4 && (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP)) {
+		k->sport = reverse ? pkt->dport : pkt->sport;
+		k->dport = reverse ? pkt->sport : pkt->dport;
+	}
+}
+
+static struct eflow *flow_find(struct engine *e, const struct engine_flow_key *k)
+{
+	return (struct eflow *)lru_find(&e->flows, lru_hash(LRU_HASH_INIT, k, sizeof(*k)), flow_eq,
+					k);
+}
+
+static struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
+{
+	struct eflow *f;
+
+	if (lru_full(&e->flows)) {
+		flow_free(e, (struct eflow *)lru_oldest(&e->flows));
+		e->st.flows_evicted++;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->key = *k;
+	lru_insert(&e->flows, &f->node, lru_hash(LRU_HASH_INIT, k, sizeof(*k)));
+	return f;
+}
+
+/* --- DNS snooping ------------------------------------------------------------- */
+
+static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
+{
+	static struct dns_msg msg; /* large: not on the stack, engine is single-threaded */
+
+	if (dns_parse(pkt->payload, pkt->payload_len, &msg) == DNS_OK)
+		names_learn(&e->names, pkt->family, pkt->dst, &msg, now);
+}
+
+static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
+{
+	static struct dns_msg msg;
+	struct engine_flow_key k;
+	struct eflow *f;
+	size_t used;
+
+	flow_key_of(pkt, false, &k);
+	f = flow_find(e, &k);
+	if (!f) {
+		f = flow_new(e, &k);
+		if (!f)
+			return;
+		f->sniff = SNIFF_DNS;
+		f->decided = true; /* nothing to decide: an answer stream */
+	}
+	if (!f->st.buf && pkt->payload_len > 0) {
+		bool started = f->st.started;
+		uint32_t next = f->st.next_seq;
+		uint8_t *buf = malloc(ENGINE_STREAM_CAP);
+
+		if (!buf)
+			return;
+		stream_init(&f->st, buf, ENGINE_STREAM_CAP);
+		f->st.started = started;
+		f->st.next_seq = next;
+	}
+	if (!f->st.buf) {
+		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
+		return;
+	}
+	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, pkt->payload,
+		       pkt->payload_len) == 0)
+		return;
+	for (;;) {
+		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &msg, &used);
+
+		if (ds == DNS_NEED_MORE) {
+			if (f->st.len == f->st.cap)
+				f->st.len = 0; /* a message we cannot hold: skip it */
+			break;
+		}
+		if (ds == DNS_OK)
+			names_learn(&e->names, pkt->family, pkt->dst, &msg, now);
+		stream_consume(&f->st, used);
+	}
+}
+
+/* --- device flows ------------------------------------------------------------ */
+
+static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, uint64_t now,
+		      struct eval *ev)
+{
+	const struct name *dns[NAMES_PER_ADDR];
+	size_t n, i;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->groups = groups;
+	ev->family = f->key.family;
+	ev->dst = f->key.dst;
+	ev->proto = f->key.proto;
+	ev->has_port = f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
+	ev->dport = f->key.dport;
+	n = names_lookup(&e->names, f->key.family, f->key.src, f->key.dst, now, dns,
+			 NAMES_PER_ADDR);
+	for (i = 0; i < n; i++) {
+		ev->names[ev->nnames] = dns[i];
+		ev->sources[ev->nnames++] = NAME_DNS;
+	}
+}
+
+/* Look for SNI or Host in a waiting flow's stream. */
+static enum name_source flow_sniff(struct eflow *f, struct name *out, bool *final)
+{
+	enum tls_status ts;
+	enum http_status hs;
+	bool full = f->st.len == f->st.cap;
+
+	*final = false;
+	if (f->sniff == SNIFF_TLS) {
+		ts = tls_sni(f->st.buf, f->st.len, out);
+		switch (ts) {
+		case TLS_NEED_MORE:
+			*final = full;
+			return NAME_NONE;
+		case TLS_FOUND:
+			*final = true;
+			return NAME_SNI;
+		case TLS_NOT_TLS:
+			f->sniff = SNIFF_HTTP;
+			break;
+		default:
+			*final = true;
+			return NAME_NONE;
+		}
+	}
+	hs = http_host(f->st.buf, f->st.len, out);
+	*final = hs != HTTP_NEED_MORE || full;
+	return hs == HTTP_FOUND ? NAME_HTTP : NAME_NONE;
+}
+
+static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
+			enum name_source late_src, const char *note)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct eval ev;
+	const struct rule *r;
+	uint64_t groups;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	groups = policy_identify(e->p, &f->dev, how);
+	eval_init(e, f, groups, now, &ev);
+	if (late && ev.nnames < EVAL_MAX_NAMES) {
+		ev.names[ev.nnames] = late;
+		ev.sources[ev.nnames++] = late_src;
+	}
+	r = evaluate(e->p, &ev, &pending, &idx, &pat);
+	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
+	f->d.waited = true;
+	f->d.first = true;
+	f->d.note = note;
+	f->decided = true;
+	free(f->st.buf);
+	f->st.buf = NULL;
+	f->st.cap = f->st.len = 0;
+	e->st.decisions++;
+}
+
+/* A packet of a waiting flow: read its bytes, decide when a name or a bound says so. */
+static enum engine_result flow_wait(struct engine *e, struct eflow *f,
+				    const struct engine_input *in, struct decision *d)
+{
+	const struct packet *pkt = in->pkt;
+	struct name late;
+	enum name_source src = NAME_NONE;
+	bool final = false;
+
+	f->packets++;
+	if (pkt->payload_len > 0 && pkt->l4) {
+		if (!f->st.buf) {
+			bool started = f->st.started;
+			uint32_t next = f->st.next_seq;
+			uint8_t *buf = malloc(ENGINE_STREAM_CAP);
+
+			if (buf) {
+				stream_init(&f->st, buf, ENGINE_STREAM_CAP);
+				f->st.started = started;
+				f->st.next_seq = next;
+			}
+		}
+		if (f->st.buf && stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN,
+					    pkt->payload, pkt->payload_len) > 0)
+			src = flow_sniff(f, &late, &final);
+	} else if (pkt->l4) {
+		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
+	}
+	if (final && f->st.len == f->st.cap && src == NAME_NONE)
+		e->st.stream_full++;
+	if (!final && (pkt->tcp_flags & (TCPF_FIN | TCPF_RST)))
+		final = true; /* the client gave up before naming the server */
+	if (!final && (f->packets >= e->p->pending_packets ||
+		       in->now - f->started >= (uint64_t)e->p->pending_seconds * 1000)) {
+		e->st.pending_cut++;
+		flow_decide(e, f, in->now, NULL, NAME_NONE, "no name within the wait bound");
+		*d = f->d;
+		return ENGINE_DECIDED;
+	}
+	if (!final) {
+		e->st.pending++;
+		return ENGINE_PENDING;
+	}
+	flow_decide(e, f, in->now, src != NAME_NONE ? &late : NULL, src, NULL);
+	*d = f->d;
+	return ENGINE_DECIDED;
+}
+
+enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
+				 struct decision *d)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	const struct packet *pkt = in->pkt;
+	struct engine_flow_key k;
+	struct device_key dev = { 0 };
+	struct eflow *f;
+	struct eval ev;
+	const struct rule *r;
+	uint64_t groups;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	e->st.packets++;
+	/* a DNS answer on its way to a device: learn, and let it pass */
+	if (pkt->l4 && pkt->sport == DNS_PORT &&
+	    (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
+	    is_device_addr(e, pkt->family, pkt->dst)) {
+		if (pkt->proto == IPPROTO_NUM_UDP)
+			snoop_udp(e, pkt, in->now);
+		else
+			snoop_tcp(e, pkt, in->now);
+		e->st.snooped++;
+		return ENGINE_SNOOPED;
+	}
+
+	/* a packet of a flow already known, either way */
+	flow_key_of(pkt, false, &k);
+	f = flow_find(e, &k);
+	if (!f) {
+		struct engine_flow_key rk;
+
+		flow_key_of(pkt, true, &rk);
+		f = flow_find(e, &rk);
+		if (f && (f->sniff == SNIFF_DNS || f->sniff == SNIFF_INBOUND))
+			return ENGINE_NOT_DEVICE;
+		if (f && f->decided) {
+			*d = f->d;
+			d->first = false;
+			return ENGINE_DECIDED;
+		}
+		if (f)
+			return ENGINE_PENDING; /* the server's side of a waiting flow */
+	} else if (f->decided) {
+		if (f->sniff == SNIFF_DNS || f->sniff == SNIFF_INBOUND)
+			return ENGINE_NOT_DEVICE;
+		*d = f->d;
+		d->first = false;
+		return ENGINE_DECIDED;
+	} else {
+		return flow_wait(e, f, in, d);
+	}
+
+	/*
+	 * A device answering a connection someone else opened (the NVR
+	 * pulling RTSP from a camera): not an outbound flow of the device.
+	 */
+	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
+	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) {
+		f = flow_new(e, &k);
+		if (f) {
+			f->sniff = SNIFF_INBOUND;
+			f->decided = true;
+		}
+		return ENGINE_NOT_DEVICE;
+	}
+
+	dev.has_mac = in->has_mac;
+	memcpy(dev.mac, in->mac, 6);
+	dev.family = pkt->family;
+	memcpy(dev.addr, pkt->src, 16);
+	if (in->iface)
+		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
+	groups = policy_identify(e->p, &dev, how);
+	if (!groups)
+		return ENGINE_NOT_DEVICE;
+	seen_add(e, pkt->family, pkt->src);
+
+	f = flow_new(e, &k);
+	if (!f) {
+		/* no memory for state: decide now with what is known */
+		struct eflow tmp = { .key = k };
+
+		eval_init(e, &tmp, groups, in->now, &ev);
+		r = evaluate(e->p, &ev, &pending, &idx, &pat);
+		fill_decision(e->p, &ev, r, idx, pat, how, d);
+		d->first = true;
+		d->note = "no memory for flow state";
+		return ENGINE_DECIDED;
+	}
+	f->dev = dev;
+	eval_init(e, f, groups, in->now, &ev);
+	ev.late_possible = pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
+			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
+	r = evaluate(e->p, &ev, &pending, &idx, &pat);
+	if (pending) {
+		f->started = in->now;
+		f->sniff = SNIFF_TLS;
+		return flow_wait(e, f, in, d);
+	}
+	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
+	f->d.first = true;
+	f->decided = true;
+	e->st.decisions++;
+	*d = f->d;
+	return ENGINE_DECIDED;
+}
+
+void engine_finish(struct engine *e,
+		   void (*fn)(const struct decision *d, const struct engine_flow_key *k,
+			      const struct device_key *dev, void *arg),
+		   void *arg)
+{
+	struct lru_node *n;
+
+	for (n = e->flows.head; n; n = n->next) {
+		struct eflow *f = (struct eflow *)n;
+
+		if (f->decided)
+			continue;
+		flow_decide(e, f, 0, NULL, NAME_NONE, "still waiting when the capture ended");
+		if (fn)
+			fn(&f->d, &f->key, &f->dev, arg);
+	}
+}
+
+const char *name_source_str(enum name_source s)
+{
+	switch (s) {
+	case NAME_NONE:
+		return NULL;
+	case NAME_DNS:
+		return "dns";
+	case NAME_SNI:
+		return "sni";
+	case NAME_HTTP:
+		return "http";
+	}
+	return NULL;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* event.c - decisions as JSON or text lines (see event.h). */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "json.h"
+
+void event_fmt_time(uint64_t ts_us, char *buf, size_t sz)
+{
+	time_t t = (time_t)(ts_us / 1000000);
+	struct tm tm;
+	char s[32];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, sz, "%s.%06uZ", s, (unsigned int)(ts_us % 1000000));
+}
+
+void event_fmt_mac(const uint8_t m[6], char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+void event_fmt_proto(uint8_t proto, char *buf, size_t sz)
+{
+	const char *s = decode_proto_str(proto);
+
+	if (s)
+		snprintf(buf, sz, "%s", s);
+	else
+		snprintf(buf, sz, "%u", proto);
+}
+
+static void fmt_addr(uint8_t family, const uint8_t *a, char *buf, size_t sz)
+{
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, (socklen_t)sz);
+}
+
+static bool has_ports(const struct engine_flow_key *k)
+{
+	return k->proto == IPPROTO_NUM_TCP || k->proto == IPPROTO_NUM_UDP;
+}
+
+void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
+{
+	char t[40], m[18], a[INET6_ADDRSTRLEN], pr[8];
+	const struct decision *d = ev->d;
+	const struct engine_flow_key *k = ev->flow;
+
+	event_fmt_time(ev->ts_us, t, sizeof(t));
+	fputs("\"event\":\"decision\"", f);
+	json_key(f, "ts", 0);
+	json_str(f, t);
+	json_key(f, "action", 0);
+	json_str(f, action_str(d->action));
+	json_key(f, "enforced", 0);
+	fputs(ev->monitor ? "false" : "true", f);
+	json_key(f, "rule", 0);
+	json_str(f, d->rule ? d->rule->name : "default");
+	json_key(f, "device", 0);
+	json_str(f, d->device >= 0 ? p->devices[d->device].name : NULL);
+	json_key(f, "match", 0);
+	json_str(f, d->device >= 0 ? match_kind_str(d->how.kind) : NULL);
+	json_key(f, "mac", 0);
+	if (ev->has_mac)
+		event_fmt_mac(ev->mac, m, sizeof(m));
+	json_str(f, ev->has_mac ? m : NULL);
+	json_key(f, "src", 0);
+	fmt_addr(k->family, k->src, a, sizeof(a));
+	json_str(f, a);
+	json_key(f, "dst", 0);
+	fmt_addr(k->family, k->dst, a, sizeof(a));
+	json_str(f, a);
+	json_key(f, "proto", 0);
+	event_fmt_proto(k->proto, pr, sizeof(pr));
+	json_str(f, pr);
+	json_key(f, "sport", 0);
+	has_ports(k) ? fprintf(f, "%u", k->sport) : fputs("null", f);
+	json_key(f, "dport", 0);
+	has_ports(k) ? fprintf(f, "%u", k->dport) : fputs("null", f);
+	json_key(f, "name", 0);
+	json_name(f, d->has_name ? &d->name : NULL);
+	json_key(f, "name_source", 0);
+	json_str(f, d->has_name ? name_source_str(d->name_source) : NULL);
+	json_key(f, "pattern", 0);
+	json_str(f, d->pattern);
+	json_key(f, "log", 0);
+	fputs(d->log ? "true" : "false", f);
+	json_key(f, "note", 0);
+	json_str(f, d->note);
+}
+
+void event_print_json(FILE *f, const struct policy *p, const struct event *ev)
+{
+	fputc('{', f);
+	event_json_fields(f, p, ev);
+	fputs("}\n", f);
+}
+
+void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
+{
+	char t[40], m[18], s[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN], pr[8];
+	char esc[NAME_ESCAPED_MAX];
+	const struct decision *d = ev->d;
+	const struct engine_flow_key *k = ev->flow;
+
+	event_fmt_time(ev->ts_us, t, sizeof(t));
+	if (ev->has_mac)
+		event_fmt_mac(ev->mac, m, sizeof(m));
+	else
+		snprintf(m, sizeof(m), "-");
+	fmt_addr(k->family, k->src, s, sizeof(s));
+	fmt_addr(k->family, k->dst, a, sizeof(a));
+	event_fmt_proto(k->proto, pr, sizeof(pr));
+	fprintf(f, "%s %s%s rule=%s device=%s match=%s mac=%s", t, action_str(d->action),
+		ev->monitor ? "(monitor)" : "", d->rule ? d->rule->name : "default",
+		d->device >= 0 ? p->devices[d->device].name : "-",
+		d->device >= 0 ? match_kind_str(d->how.kind) : "-", m);
+	if (has_ports(k) && k->family == 6)
+		fprintf(f, " [%s]:%u > [%s]:%u %s", s, k->sport, a, k->dport, pr);
+	else if (has_ports(k))
+		fprintf(f, " %s:%u > %s:%u %s", s, k->sport, a, k->dport, pr);
+	else
+		fprintf(f, " %s > %s %s", s, a, pr);
+	if (d->has_name) {
+		name_escape(&d->name, esc, sizeof(esc));
+		fprintf(f, " name=%s (%s)", esc, name_source_str(d->name_source));
+	}
+	if (d->note)
+		fprintf(f, " note=\"%s\"", d->note);
+	fputc('\n', f);
+}

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_engine.c - the verdict engine on packets built byte by byte: first
+ * match, DNS-learned names (CNAME chains, TTL floor, poisoning), late
+ * SNI/Host decisions, and every bound.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+#define CAM_MAC "\x44\x47\xcc\x00\x00\x64"
+#define LAPTOP_MAC "\x02\x00\x00\x00\x00\x20"
+
+static const uint8_t CAM[4] = { 192, 168, 1, 64 };
+static const uint8_t LAPTOP[4] = { 192, 168, 1, 20 };
+static const uint8_t ROUTER[4] = { 192, 168, 1, 1 };
+static const uint8_t CLOUD[4] = { 198, 51, 100, 7 };
+static const uint8_t CLOUD2[4] = { 198, 51, 100, 8 };
+static const uint8_t NVR[4] = { 192, 168, 1, 5 };
+
+/* --- building packets ------------------------------------------------------ */
+
+struct pktbuf {
+	uint8_t b[2048];
+	size_t len;
+	struct packet p;
+};
+
+static void ip4(struct pktbuf *pb, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+		const uint8_t *l4, size_t l4len)
+{
+	size_t total = 20 + l4len;
+
+	assert_true(total <= sizeof(pb->b));
+	memset(pb->b, 0, 20);
+	pb->b[0] = 0x45;
+	pb->b[2] = (uint8_t)(total >> 8);
+	pb->b[3] = (uint8_t)total;
+	pb->b[8] = 64;
+	pb->b[9] = proto;
+	memcpy(pb->b + 12, src, 4);
+	memcpy(pb->b + 16, dst, 4);
+	memcpy(pb->b + 20, l4, l4len);
+	pb->len = total;
+	assert_int_equal(decode_ip(pb->b, pb->len, &pb->p, NULL), DECODE_OK);
+}
+
+static void tcp(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst, uint16_t sport,
+		uint16_t dport, uint8_t flags, uint32_t seq, const void *data, size_t len)
+{
+	uint8_t t[1600] = { 0 };
+
+	t[0] = (uint8_t)(sport >> 8);
+	t[1] = (uint8_t)sport;
+	t[2] = (uint8_t)(dport >> 8);
+	t[3] = (uint8_t)dport;
+	t[4] = (uint8_t)(seq >> 24);
+	t[5] = (uint8_t)(seq >> 16);
+	t[6] = (uint8_t)(seq >> 8);
+	t[7] = (uint8_t)seq;
+	t[12] = 5 << 4;
+	t[13] = flags;
+	if (len)
+		memcpy(t + 20, data, len);
+	ip4(pb, IPPROTO_NUM_TCP, src, dst, t, 20 + len);
+}
+
+static void udp(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst, uint16_t sport,
+		uint16_t dport, const void *data, size_t len)
+{
+	uint8_t u[1600] = { 0 };
+
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)((8 + len) >> 8);
+	u[5] = (uint8_t)(8 + len);
+	memcpy(u + 8, data, len);
+	ip4(pb, IPPROTO_NUM_UDP, src, dst, u, 8 + len);
+}
+
+/* Append a DNS name in wire form. */
+static size_t put_name(uint8_t *b, const char *name)
+{
+	size_t o = 0;
+
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t n = dot ? (size_t)(dot - name) : strlen(name);
+
+		b[o++] = (uint8_t)n;
+		memcpy(b + o, name, n);
+		o += n;
+		name += n + (dot ? 1 : 0);
+	}
+	b[o++] = 0;
+	return o;
+}
+
+struct rr {
+	const char *owner;
+	uint16_t type;
+	uint32_t ttl;
+	const char *cname;   /* CNAME */
+	const uint8_t *addr; /* A */
+};
+
+/* A DNS response to question q with the given answer records. */
+static size_t dns_response(uint8_t *b, const char *q, const struct rr *rrs, size_t n)
+{
+	size_t o = 12, i;
+
+	memset(b, 0, 12);
+	b[0] = 0x12;
+	b[1] = 0x34;
+	b[2] = 0x81;
+	b[3] = 0x80;
+	b[5] = 1;
+	b[7] = (uint8_t)n;
+	o += put_name(b + o, q);
+	b[o++] = 0;
+	b[o++] = 1;
+	b[o++] = 0;
+	b[o++] = 1;
+	for (i = 0; i < n; i++) {
+		size_t rdl;
+
+		o += put_name(b + o, rrs[i].owner);
+		b[o++] = 0;
+		b[o++] = (uint8_t)rrs[i].type;
+		b[o++] = 0;
+		b[o++] = 1;
+		b[o++] = (uint8_t)(rrs[i].ttl >> 24);
+		b[o++] = (uint8_t)(rrs[i].ttl >> 16);
+		b[o++] = (uint8_t)(rrs[i].ttl >> 8);
+		b[o++] = (uint8_t)rrs[i].ttl;
+		if (rrs[i].type == DNS_TYPE_CNAME) {
+			rdl = put_name(b + o + 2, rrs[i].cname);
+		} else {
+			memcpy(b + o + 2, rrs[i].addr, 4);
+			rdl = 4;
+		}
+		b[o++] = (uint8_t)(rdl >> 8);
+		b[o++] = (uint8_t)rdl;
+		o += rdl;
+	}
+	return o;
+}
+
+/* A ClientHello with SNI host, as a TLS record. */
+static size_t client_hello(uint8_t *b, const char *host)
+{
+	size_t hl = strlen(host), o = 0, ext = 9 + hl, body = 2 + 32 + 1 + 4 + 2 + 2 + ext;
+
+	b[o++] = 0x16;
+	b[o++] = 3;
+	b[o++] = 1;
+	b[o++] = (uint8_t)((body + 4) >> 8);
+	b[o++] = (uint8_t)(body + 4);
+	b[o++] = 1; /* ClientHello */
+	b[o++] = 0;
+	b[o++] = (uint8_t)(body >> 8);
+	b[o++] = (uint8_t)body;
+	b[o++] = 3;
+	b[o++] = 3;
+	memset(b + o, 0x5a, 32);
+	o += 32;
+	b[o++] = 0;					   /* session id */
+	memcpy(b + o, "\x00\x02\x13\x01\x01\x00", 6); /* one suite, null compression */
+	o += 6;
+	b[o++] = (uint8_t)(ext >> 8);
+	b[o++] = (uint8_t)ext;
+	b[o++] = 0; /* server_name */
+	b[o++] = 0;
+	b[o++] = (uint8_t)((hl + 5) >> 8);
+	b[o++] = (uint8_t)(hl + 5);
+	b[o++] = (uint8_t)((hl + 3) >> 8);
+	b[o++] = (uint8_t)(hl + 3);
+	b[o++] = 0;
+	b[o++] = (uint8_t)(hl >> 8);
+	b[o++] = (uint8_t)hl;
+	memcpy(b + o, host, hl);
+	return o + hl;
+}
+
+/* --- policies ------------------------------------------------------------- */
+
+static char dir[] = "/tmp/nfqg-engine-XXXXXX";
+
+static struct policy *policy_from(const char *text)
+{
+	char path[64];
+	struct policy_errors errs;
+	struct policy *p;
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/p.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	p = policy_load(path, &errs);
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.lines[i]);
+	policy_errors_clear(&errs);
+	assert_non_null(p);
+	return p;
+}
+
+#define NETWORKS                                                                                   \
+	"version = 1;\n"                                                                           \
+	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"          \
+	"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; },\n"                              \
+	"            { name = \"nvr-side\"; ip = [ \"192.168.1.5\" ]; } );\n"
+
+static const char POLICY_BASIC[] = NETWORKS
+	"rules = (\n"
+	"  { name = \"dns\"; to = \"router\"; proto = \"udp\"; port = 53; action = \"allow\"; },\n"
+	"  { name = \"fw\"; from = \"cam\"; domain = [ \"*.ezvizlife.com\" ]; action = \"drop\"; "
+	"log = true; },\n"
+	"  { name = \"rtsp\"; to = \"lan\"; proto = \"tcp\"; port = [ 554 ]; action = \"allow\"; },\n"
+	"  { name = \"ok\"; to = \"wan\"; proto = \"tcp\"; port = 443; action = \"allow\"; },\n"
+	"  { name = \"egress\"; to = \"wan\"; action = \"reject\"; }\n"
+	");\n";
+
+struct fixture {
+	struct policy *p;
+	struct engine *e;
+	uint64_t now;
+};
+
+static struct fixture *fx_new(const char *text)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->p = policy_from(text);
+	f->e = engine_new(f->p, 0);
+	assert_non_null(f->e);
+	f->now = 1000000;
+	return f;
+}
+
+static void fx_free(struct fixture *f)
+{
+	engine_free(f->e);
+	policy_free(f->p);
+	free(f);
+}
+
+static enum engine_result run(struct fixture *f, const struct pktbuf *pb, const char *mac,
+			      struct decision *d)
+{
+	struct engine_input in = { .pkt = &pb->p, .now = f->now };
+
+	if (mac) {
+		in.has_mac = true;
+		memcpy(in.mac, mac, 6);
+	}
+	memset(d, 0xa5, sizeof(*d));
+	return engine_packet(f->e, &in, d);
+}
+
+/* The camera resolves q through the router, answered with rrs. */
+static void resolve(struct fixture *f, const char *q, const struct rr *rrs, size_t n)
+{
+	struct pktbuf pb;
+	struct decision d;
+	uint8_t msg[512];
+	size_t len = dns_response(msg, q, rrs, n);
+
+	udp(&pb, CAM, ROUTER, 40000, 53, "q", 1); /* the query makes the camera known */
+	run(f, &pb, CAM_MAC, &d);
+	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
+	assert_int_equal(run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d), ENGINE_SNOOPED);
+}
+
+static void syn(struct pktbuf *pb, const uint8_t *dst, uint16_t sport, uint16_t dport)
+{
+	tcp(pb, CAM, dst, sport, dport, TCPF_SYN, 1000, NULL, 0);
+}
+
+/* --- tests ------------------------------------------------------------------- */
+
+static void test_first_match_and_not_device(void **state)
+{
+	static const char describe[] = "DESCRIBE rtsp://192.168.1.5/s RTSP/1.0\r\nCSeq: 2\r\n\r\n";
+	struct fixture *f = fx_new(POLICY_BASIC);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	udp(&pb, CAM, ROUTER, 40000, 53, "q", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_ALLOW);
+	assert_string_equal(d.rule->name, "dns");
+	assert_string_equal(f->p->devices[d.device].name, "cam");
+	assert_int_equal(d.how.kind, MATCH_OUI);
+	assert_true(d.first);
+	assert_false(d.has_name);
+
+	/* a later packet of the same flow: same decision, not first */
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_false(d.first);
+
+	/* the camera answering the NVR's connection: not its own flow */
+	tcp(&pb, CAM, NVR, 554, 39000, TCPF_SYN | TCPF_ACK, 1, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_NOT_DEVICE);
+	tcp(&pb, CAM, NVR, 554, 39000, TCPF_ACK | TCPF_PSH, 2, "RTSP/1.0 200 OK\r\n", 17);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_NOT_DEVICE);
+	tcp(&pb, NVR, CAM, 39000, 554, TCPF_ACK, 100, NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_NOT_DEVICE);
+
+	/* the laptop is no device */
+	tcp(&pb, LAPTOP, CLOUD, 5555, 443, TCPF_SYN, 1, NULL, 0);
+	assert_int_equal(run(f, &pb, LAPTOP_MAC, &d), ENGINE_NOT_DEVICE);
+
+	/* a device named by address, without its MAC */
+	tcp(&pb, NVR, CLOUD, 5555, 25, TCPF_SYN, 1, NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	assert_int_equal(d.action, ACTION_REJECT);
+	assert_int_equal(d.how.kind, MATCH_IP);
+	assert_true(d.by_address);
+
+	/*
+	 * To the LAN on RTSP: "fw" stands before "rtsp" and a name could still
+	 * come, so the flow waits for its first bytes; RTSP names no host.
+	 */
+	syn(&pb, NVR, 41000, 554);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, NVR, 41000, 554, TCPF_ACK | TCPF_PSH, 1001, describe, strlen(describe));
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "rtsp");
+	assert_true(d.waited);
+	fx_free(f);
+}
+
+static void test_dns_learned_name_decides_at_syn(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	const struct rr a[] = { { "litedev.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	resolve(f, "litedev.ezvizlife.com", a, 1);
+	syn(&pb, CLOUD, 41000, 8666);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_string_equal(d.rule->name, "fw");
+	assert_true(d.log);
+	assert_true(d.has_name);
+	assert_string_equal(d.name.s, "litedev.ezvizlife.com");
+	assert_int_equal(d.name_source, NAME_DNS);
+	assert_string_equal(d.pattern, "*.ezvizlife.com");
+	assert_false(d.by_address); /* decided by a name: never poison the address */
+
+	/* the answer was the camera's: the laptop going there learned nothing */
+	tcp(&pb, LAPTOP, CLOUD, 5555, 443, TCPF_SYN, 1, NULL, 0);
+	assert_int_equal(run(f, &pb, LAPTOP_MAC, &d), ENGINE_NOT_DEVICE);
+	fx_free(f);
+}
+
+static void test_cname_chain_and_poisoning(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	/* alias.example.org -> cdn.ezvizlife.com -> A; plus an unsolicited A record */
+	const struct rr rrs[] = {
+		{ "cdn.ezvizlife.com", DNS_TYPE_A, 60, NULL, CLOUD },
+		{ "alias.example.org", DNS_TYPE_CNAME, 60, "cdn.ezvizlife.com", NULL },
+		{ "other.ezvizlife.com", DNS_TYPE_A, 60, NULL, CLOUD2 },
+	};
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	resolve(f, "alias.example.org", rrs, 3);
+	assert_int_equal(engine_names_stats(f->e)->ignored, 1);
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	/* the chain's target matched the rule */
+	assert_string_equal(d.name.s, "cdn.ezvizlife.com");
+
+	/* the record off the chain taught nothing: CLOUD2 has no name */
+	syn(&pb, CLOUD2, 41001, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	fx_free(f);
+}
+
+static void test_reported_name_is_chain_head(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	const struct rr rrs[] = {
+		{ "www.example.org", DNS_TYPE_CNAME, 60, "edge.example.net", NULL },
+		{ "edge.example.net", DNS_TYPE_A, 60, NULL, CLOUD },
+	};
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	resolve(f, "www.example.org", rrs, 2);
+	/* udp to wan: no name can arrive later, decided now by "egress" */
+	udp(&pb, CAM, CLOUD, 41000, 8800, "PTCP", 4);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	assert_true(d.has_name);
+	assert_string_equal(d.name.s, "www.example.org");
+	assert_int_equal(d.name_source, NAME_DNS);
+	fx_free(f);
+}
+
+static void test_ttl_floor(void **state)
+{
+	static const char pol[] = NETWORKS "name_ttl_floor = 60;\n"
+					   "rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
+					   "action = \"drop\"; }, { name = \"rest\"; action = \"allow\"; } );\n";
+	struct fixture *f = fx_new(pol);
+	const struct rr a[] = { { "x.ezvizlife.com", DNS_TYPE_A, 5, NULL, CLOUD } };
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	resolve(f, "x.ezvizlife.com", a, 1);
+	/* TTL 5 s has passed, the 60 s floor has not */
+	f->now += 30 * 1000;
+	udp(&pb, CAM, CLOUD, 41000, 123, "x", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	/* past the floor: forgotten */
+	f->now += 31 * 1000;
+	udp(&pb, CAM, CLOUD, 41001, 123, "x", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "rest");
+	assert_true(engine_names_stats(f->e)->expired >= 1);
+	fx_free(f);
+}
+
+static void test_late_sni_split_hello(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	uint8_t hello[600];
+	size_t n = client_hello(hello, "Upgrade.EZVIZLife.com");
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* no DNS name: "fw" may match once the SNI arrives, "ok" would allow */
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK, 1001, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	/* the server's SYN-ACK belongs to the waiting flow */
+	tcp(&pb, CLOUD, CAM, 443, 41000, TCPF_SYN | TCPF_ACK, 5000, NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_PENDING);
+	/* the hello in two segments: decided on the second */
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK | TCPF_PSH, 1001, hello, 20);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK | TCPF_PSH, 1021, hello + 20, n - 20);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_true(d.first);
+	assert_true(d.waited);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_string_equal(d.rule->name, "fw");
+	assert_string_equal(d.name.s, "upgrade.ezvizlife.com");
+	assert_int_equal(d.name_source, NAME_SNI);
+	assert_false(d.by_address);
+	assert_null(d.note);
+
+	/* a harmless SNI to the same address is allowed */
+	syn(&pb, CLOUD, 41002, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	n = client_hello(hello, "ok.example.org");
+	tcp(&pb, CAM, CLOUD, 41002, 443, TCPF_ACK | TCPF_PSH, 1001, hello, n);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "ok");
+	assert_string_equal(d.name.s, "ok.example.org");
+	fx_free(f);
+}
+
+static void test_blocked_dns_name_with_harmless_sni(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	const struct rr a[] = { { "upgrade.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	resolve(f, "upgrade.ezvizlife.com", a, 1);
+	/* whatever SNI comes later, the address carries a blocked name */
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_int_equal(d.name_source, NAME_DNS);
+	fx_free(f);
+}
+
+static void test_http_host_late(void **state)
+{
+	struct fixture *f = fx_new(NETWORKS
+				   "rules = ( { name = \"fw\"; domain = \"*.hik-connect.com\"; "
+				   "action = \"drop\"; }, { name = \"web\"; to = \"wan\"; "
+				   "action = \"allow\"; } );\n");
+	static const char req[] = "GET /fw.bin HTTP/1.1\r\nHost: Firmware.Hik-Connect.com:8080\r\n\r\n";
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	syn(&pb, CLOUD, 41000, 8080);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 8080, TCPF_ACK | TCPF_PSH, 1001, req, 10);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 8080, TCPF_ACK | TCPF_PSH, 1011, req + 10, strlen(req) - 10);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	assert_string_equal(d.name.s, "firmware.hik-connect.com");
+	assert_int_equal(d.name_source, NAME_HTTP);
+	fx_free(f);
+}
+
+static void test_same_action_decides_at_once(void **state)
+{
+	struct fixture *f = fx_new(NETWORKS
+				   "rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
+				   "action = \"drop\"; }, { name = \"egress\"; to = \"wan\"; "
+				   "action = \"drop\"; } );\n");
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* whatever name comes, the verdict is drop: no reason to wait */
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	assert_true(d.by_address);
+	assert_false(d.waited);
+	fx_free(f);
+}
+
+static void test_pending_bounds(void **state)
+{
+	struct fixture *f = fx_new(NETWORKS "limits = { pending_packets = 3; pending_seconds = 2; };\n"
+					    "rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
+					    "action = \"drop\"; } );\ndefault = \"allow\";\n");
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* packets without a hello: decided at the third with what is known */
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK, 1001, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_null(d.rule);
+	assert_int_equal(d.action, ACTION_ALLOW);
+	assert_non_null(d.note);
+	assert_int_equal(engine_stats(f->e)->pending_cut, 1);
+
+	/* time: two seconds later the next packet decides */
+	syn(&pb, CLOUD, 41001, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	f->now += 2500;
+	tcp(&pb, CAM, CLOUD, 41001, 443, TCPF_ACK, 1001, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_non_null(d.note);
+
+	/* a stream that is neither TLS nor HTTP: decided at its first bytes */
+	syn(&pb, CLOUD, 41002, 8666);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41002, 8666, TCPF_ACK | TCPF_PSH, 1001, "\x01\x02\x03", 3);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_null(d.note);
+	assert_false(d.has_name);
+
+	/* the client gives up (FIN) before naming the server */
+	syn(&pb, CLOUD, 41003, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41003, 443, TCPF_ACK | TCPF_FIN, 1001, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	fx_free(f);
+}
+
+static int finished;
+
+static void on_finish(const struct decision *d, const struct engine_flow_key *k,
+		      const struct device_key *dev, void *arg)
+{
+	(void)arg;
+	assert_true(d->first);
+	assert_int_equal(k->dport, 443);
+	assert_true(dev->has_mac);
+	finished++;
+}
+
+static void test_finish_decides_waiting(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	finished = 0;
+	engine_finish(f->e, on_finish, NULL);
+	assert_int_equal(finished, 1);
+	/* decided once: a later packet is not new */
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_false(d.first);
+	fx_free(f);
+}
+
+static void test_flow_and_name_bounds(void **state)
+{
+	struct fixture *f = fx_new(NETWORKS "limits = { flows = 16; names = 16; };\n"
+					    "rules = ( { name = \"all\"; action = \"allow\"; } );\n");
+	struct pktbuf pb;
+	struct decision d;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		udp(&pb, CAM, CLOUD, (uint16_t)(20000 + i), 9, "x", 1);
+		assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+		assert_true(d.first);
+	}
+	assert_int_equal(engine_stats(f->e)->flows_evicted, 40 - 16);
+	for (i = 0; i < 40; i++) {
+		uint8_t addr[4] = { 203, 0, 113, (uint8_t)i };
+		char q[32];
+		struct rr a = { q, DNS_TYPE_A, 300, NULL, addr };
+
+		snprintf(q, sizeof(q), "n%d.example.org", i);
+		resolve(f, q, &a, 1);
+	}
+	assert_int_equal(engine_names_stats(f->e)->entries, 16);
+	assert_int_equal(engine_names_stats(f->e)->evicted, 40 - 16);
+	fx_free(f);
+}
+
+static void test_tcp_dns_answer_snooped(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	const struct rr a[] = { { "litedev.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
+	uint8_t msg[514];
+	size_t len = dns_response(msg + 2, "litedev.ezvizlife.com", a, 1);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	msg[0] = (uint8_t)(len >> 8);
+	msg[1] = (uint8_t)len;
+	/* the camera's query makes it known; the answer comes over TCP in two parts */
+	tcp(&pb, CAM, ROUTER, 40000, 53, TCPF_SYN, 100, NULL, 0);
+	run(f, &pb, CAM_MAC, &d);
+	tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_SYN | TCPF_ACK, 700, NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_SNOOPED);
+	tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_ACK, 701, msg, 10);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_SNOOPED);
+	tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_ACK, 711, msg + 10, len + 2 - 10);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_SNOOPED);
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	fx_free(f);
+}
+
+static void test_engine_decide(void **state)
+{
+	struct policy *p = policy_from(POLICY_BASIC);
+	struct device_key dev = { .has_mac = true };
+	struct name n;
+	struct decision d;
+
+	(void)state;
+	memcpy(dev.mac, CAM_MAC, 6);
+	name_set(&n, (const uint8_t *)"a.ezvizlife.com", 15);
+	engine_decide(p, &dev, 4, CLOUD, IPPROTO_NUM_TCP, 443, &n, NAME_DNS, &d);
+	assert_string_equal(d.rule->name, "fw");
+	assert_string_equal(d.pattern, "*.ezvizlife.com");
+	assert_int_equal(d.how.kind, MATCH_OUI);
+	/* without a name and without an address: a wan destination */
+	engine_decide(p, &dev, 0, CLOUD, IPPROTO_NUM_UDP, 8800, NULL, NAME_NONE, &d);
+	assert_string_equal(d.rule->name, "egress");
+	/* not a device */
+	memcpy(dev.mac, LAPTOP_MAC, 6);
+	engine_decide(p, &dev, 4, CLOUD, IPPROTO_NUM_TCP, 443, NULL, NAME_NONE, &d);
+	assert_int_equal(d.device, -1);
+	policy_free(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char path[64];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/p.conf", dir);
+	unlink(path);
+	return rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_match_and_not_device),
+		cmocka_unit_test(test_dns_learned_name_decides_at_syn),
+		cmocka_unit_test(test_cname_chain_and_poisoning),
+		cmocka_unit_test(test_reported_name_is_chain_head),
+		cmocka_unit_test(test_ttl_floor),
+		cmocka_unit_test(test_late_sni_split_hello),
+		cmocka_unit_test(test_blocked_dns_name_with_harmless_sni),
+		cmocka_unit_test(test_http_host_late),
+		cmocka_unit_test(test_same_action_decides_at_once),
+		cmocka_unit_test(test_pending_bounds),
+		cmocka_unit_test(test_finish_decides_waiting),
+		cmocka_unit_test(test_flow_and_name_bounds),
+		cmocka_unit_test(test_tcp_dns_answer_snooped),
+		cmocka_unit_test(test_engine_decide),
+	};
+
+	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
+}
