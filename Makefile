@@ -109,12 +109,14 @@ deps:
 	scripts/setup
 
 install: $(B)/nfq-guard
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(B)/nfq-guard $(DESTDIR)$(SBINDIR)/nfq-guard
 	install -m 0644 man/nfq-guard.8 $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
+	install -m 0644 man/nfq-guard.conf.5 $(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/nfq-guard $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
+	rm -f $(DESTDIR)$(SBINDIR)/nfq-guard $(DESTDIR)$(MANDIR)/man8/nfq-guard.8 \
+		$(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
 
 FORMAT_FILES := $(wildcard nfq-guard/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 

@@ -3,11 +3,21 @@
  * main.c - the nfq-guard command line.  Each command is a small function;
  * the usage text here and nfq-guard(8) say the same thing.
  */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "engine.h"
+#include "event.h"
 #include "inspect.h"
+#include "json.h"
+#include "policy.h"
+#include "replay.h"
 
 #ifndef NFQG_VERSION
 #define NFQG_VERSION "unknown"
@@ -15,21 +25,30 @@
 
 /* Exit codes, as documented in nfq-guard(8). */
 #define EXIT_OK 0
-#define EXIT_FAIL 1  /* the command could not do its job */
+#define EXIT_FAIL 1  /* the command could not do its job; check: policy invalid */
 #define EXIT_USAGE 2 /* bad command line */
 
 static const char usage_text[] =
-	"usage: nfq-guard COMMAND [ARGS]\n"
+	"usage: nfq-guard [-c FILE] COMMAND [ARGS]\n"
 	"       nfq-guard -h | --help | -V | --version\n"
 	"\n"
+	"options:\n"
+	"  -c, --config FILE   policy file (default " POLICY_DEFAULT_PATH ")\n"
+	"\n"
 	"commands:\n"
+	"  check                   check the policy; print a summary or every error\n"
+	"  explain --mac MAC [--src IP] [--iface IF] (--dst IP | --name HOST)\n"
+	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N] [--json]\n"
+	"                          the verdict for a hypothetical flow, and why\n"
+	"  replay FILE [--json]    decide the device flows of a capture as the daemon\n"
+	"                          would; one line per decision, then a summary\n"
 	"  inspect FILE [--json]   print what the decoders read in each packet of a\n"
 	"                          capture (pcap or pcapng: Ethernet, Linux cooked\n"
 	"                          SLL/SLL2, raw IP)\n"
 	"  version                 print the version\n"
 	"\n"
-	"exit status: 0 success, 1 the command failed, 2 bad command line.\n"
-	"See nfq-guard(8).\n";
+	"exit status: 0 success, 1 the command failed (check: the policy has\n"
+	"errors), 2 bad command line.  See nfq-guard(8), nfq-guard.conf(5).\n";
 
 static int usage(FILE *f, int code)
 {
@@ -37,53 +56,316 @@ static int usage(FILE *f, int code)
 	return code;
 }
 
-static int cmd_inspect(int argc, char **argv)
-{
-	const char *file = NULL;
-	bool json = false;
-	int i;
+static int bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
+static int bad_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nfq-guard: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return usage(stderr, EXIT_USAGE);
+}
+
+static struct policy *load_policy(const char *path)
+{
+	struct policy_errors errs;
+	struct policy *p = policy_load(path, &errs);
+	size_t i;
+
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.lines[i]);
+	if (errs.dropped)
+		fprintf(stderr, "%s: %zu more errors not shown\n", path, errs.dropped);
+	policy_errors_clear(&errs);
+	return p;
+}
+
+static int cmd_check(const char *config, int argc, char **argv)
+{
+	struct policy *p;
+	size_t i, nvendor = 0, nprefix = 0, nips = 0;
+
+	if (argc > 1)
+		return bad_usage("check", "unexpected argument '%s'", argv[1]);
+	p = load_policy(config);
+	if (!p) {
+		fprintf(stderr, "nfq-guard: check: %s: policy rejected\n", config);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < p->ndevices; i++) {
+		nvendor += p->devices[i].nvendor_prefixes;
+		nprefix += p->devices[i].nprefixes;
+		nips += p->devices[i].nips;
+	}
+	printf("%s: ok: mode %s, default %s, %zu devices (%zu MAC prefixes and addresses, "
+	       "%zu from vendor names; %zu IP prefixes), %zu rules, %zu domains, "
+	       "%zu registry entries\n",
+	       config, p->monitor ? "monitor" : "enforce", action_str(p->dflt), p->ndevices,
+	       nprefix, nvendor, nips, p->nrules, p->ndomains, p->nregistry);
+	policy_free(p);
+	return EXIT_OK;
+}
+
+static int parse_proto(const char *s, uint8_t *proto)
+{
+	if (!strcmp(s, "tcp"))
+		*proto = IPPROTO_NUM_TCP;
+	else if (!strcmp(s, "udp"))
+		*proto = IPPROTO_NUM_UDP;
+	else if (!strcmp(s, "icmp"))
+		*proto = IPPROTO_NUM_ICMP;
+	else
+		return -1;
+	return 0;
+}
+
+static void explain_how(FILE *f, const struct policy *p, const struct decision *d, bool json)
+{
+	const struct group_match *m = &d->how;
+	char buf[CIDR_STR_MAX + OUI_STR_MAX];
+
+	buf[0] = '\0';
+	if (m->prefix)
+		oui_format(&m->prefix->prefix, buf, sizeof(buf));
+	else if (m->cidr)
+		cidr_format(m->cidr, buf, sizeof(buf));
+	if (json) {
+		json_key(f, "matched_by", 0);
+		json_str(f, buf[0] ? buf : NULL);
+		json_key(f, "vendor", 0);
+		json_str(f, m->kind == MATCH_VENDOR ? m->prefix->needle : NULL);
+		json_key(f, "organisation", 0);
+		json_str(f, m->kind == MATCH_VENDOR ? m->prefix->org : NULL);
+		return;
+	}
+	fprintf(f, "device:  %s, matched by %s", p->devices[d->device].name,
+		match_kind_str(m->kind));
+	if (m->kind == MATCH_VENDOR)
+		fprintf(f, " \"%s\": %s (%s)", m->prefix->needle, buf, m->prefix->org);
+	else if (buf[0])
+		fprintf(f, " %s", buf);
+	fputc('\n', f);
+}
+
+static int cmd_explain(const char *config, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mac", required_argument, NULL, 'm' },   { "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },   { "name", required_argument, NULL, 'n' },
+		{ "proto", required_argument, NULL, 'p' }, { "port", required_argument, NULL, 'P' },
+		{ "iface", required_argument, NULL, 'i' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+	};
+	const char *mac = NULL, *src = NULL, *dst = NULL, *host = NULL, *iface = NULL;
+	struct device_key dev = { 0 };
+	struct engine_flow_key k = { 0 };
+	uint8_t proto = IPPROTO_NUM_TCP, dfam = 0;
+	struct name nm;
+	struct decision d;
+	struct policy *p;
+	unsigned long port = 0;
+	bool json = false, have_port = false;
+	char *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			mac = optarg;
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'd':
+			dst = optarg;
+			break;
+		case 'n':
+			host = optarg;
+			break;
+		case 'p':
+			if (parse_proto(optarg, &proto))
+				return bad_usage("explain", "--proto '%s': use tcp, udp or icmp",
+						 optarg);
+			break;
+		case 'P':
+			port = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || port > 65535)
+				return bad_usage("explain", "--port '%s': use 0-65535", optarg);
+			have_port = true;
+			break;
+		case 'i':
+			iface = optarg;
+			break;
+		case 'j':
 			json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			break;
+		case 'h':
 			return usage(stdout, EXIT_OK);
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "nfq-guard: inspect: unknown option '%s'\n", argv[i]);
-			return usage(stderr, EXIT_USAGE);
-		} else if (!file) {
-			file = argv[i];
-		} else {
-			fprintf(stderr, "nfq-guard: inspect: one capture file at a time\n");
+		default:
 			return usage(stderr, EXIT_USAGE);
 		}
 	}
-	if (!file) {
-		fprintf(stderr, "nfq-guard: inspect: no capture file given\n");
-		return usage(stderr, EXIT_USAGE);
+	if (optind < argc)
+		return bad_usage("explain", "unexpected argument '%s'", argv[optind]);
+	if (!mac && !src && !iface)
+		return bad_usage("explain", "%s", "name the device: --mac, --src or --iface");
+	if (!dst && !host)
+		return bad_usage("explain", "%s", "name the destination: --dst or --name");
+	if (mac && mac_parse(mac, dev.mac))
+		return bad_usage("explain", "--mac '%s' is not a MAC address", mac);
+	dev.has_mac = mac != NULL;
+	if (src && addr_parse(src, &dev.family, dev.addr))
+		return bad_usage("explain", "--src '%s' is not an address", src);
+	if (dst && addr_parse(dst, &dfam, k.dst))
+		return bad_usage("explain", "--dst '%s' is not an address", dst);
+	if (src && dst && dfam != dev.family)
+		return bad_usage("explain", "%s", "--src and --dst must be of one family");
+	if (host && name_set(&nm, (const uint8_t *)host, strlen(host)))
+		return bad_usage("explain", "--name '%s' is not a host name", host);
+	if (iface && strlen(iface) >= sizeof(dev.iface))
+		return bad_usage("explain", "--iface '%s' is too long", iface);
+	if (iface)
+		snprintf(dev.iface, sizeof(dev.iface), "%s", iface);
+	if (have_port && proto == IPPROTO_NUM_ICMP)
+		return bad_usage("explain", "%s", "--port does not go with --proto icmp");
+	if (!have_port)
+		port = proto == IPPROTO_NUM_UDP ? 53 : proto == IPPROTO_NUM_TCP ? 443 : 0;
+
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	/* without --dst the destination is an address in no network: wan */
+	k.family = dfam ? dfam : dev.family ? dev.family : 4;
+	k.proto = proto;
+	k.dport = (uint16_t)port;
+	memcpy(k.src, dev.addr, 16);
+	engine_decide(p, &dev, dst ? dfam : 0, k.dst, proto, (uint16_t)port, host ? &nm : NULL,
+		      NAME_DNS, &d);
+	if (d.device < 0) {
+		/* no rule applies to a host that is no device: say only that */
+		if (json)
+			printf("{\"event\":\"not_device\",\"device\":null}\n");
+		else
+			printf("verdict: none: no device group matches, so nfq-guard leaves this "
+			       "host alone\n");
+		policy_free(p);
+		return EXIT_OK;
 	}
-	return inspect_file(file, json, stdout, stderr) ? EXIT_FAIL : EXIT_OK;
+	if (json) {
+		struct event ev = { .has_mac = dev.has_mac, .flow = &k, .monitor = p->monitor,
+				    .d = &d, .ts_us = (uint64_t)time(NULL) * 1000000u };
+
+		memcpy(ev.mac, dev.mac, 6);
+		/* the decision's fields, with the explanation's added */
+		fputc('{', stdout);
+		event_json_fields(stdout, p, &ev);
+		json_key(stdout, "rule_line", 0);
+		d.rule ? printf("%u", d.rule->line) : fputs("null", stdout);
+		explain_how(stdout, p, &d, true);
+		fputs("}\n", stdout);
+	} else {
+		char esc[NAME_ESCAPED_MAX];
+
+		printf("verdict: %s%s (rule %s", action_str(d.action),
+		       p->monitor ? ", not enforced: monitor mode" : "",
+		       d.rule ? d.rule->name : "default");
+		if (d.rule)
+			printf(", line %u", d.rule->line);
+		printf(")\n");
+		explain_how(stdout, p, &d, false);
+		if (d.pattern) {
+			name_escape(&d.name, esc, sizeof(esc));
+			printf("why:     %s matches %s\n", esc, d.pattern);
+		} else if (d.rule && d.rule->domains) {
+			printf("why:     the rule's other conditions and a domain matched\n");
+		} else if (!d.rule) {
+			printf("why:     no rule matches this flow\n");
+		}
+	}
+	policy_free(p);
+	return EXIT_OK;
 }
 
-static int cmd_version(void)
+static int cmd_file_command(const char *config, int argc, char **argv, bool with_policy)
 {
-	printf("nfq-guard %s\n", NFQG_VERSION);
-	return EXIT_OK;
+	const char *cmd = argv[0], *file = NULL;
+	struct policy *p;
+	bool json = false;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return bad_usage(cmd, "unknown option '%s'", argv[i]);
+		else if (!file)
+			file = argv[i];
+		else
+			return bad_usage(cmd, "%s", "one capture file at a time");
+	}
+	if (!file)
+		return bad_usage(cmd, "%s", "no capture file given");
+	if (!with_policy)
+		return inspect_file(file, json, stdout, stderr) ? EXIT_FAIL : EXIT_OK;
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	rc = replay_file(p, file, json, stdout, stderr);
+	policy_free(p);
+	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	const char *cmd;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = POLICY_DEFAULT_PATH, *cmd;
+	int c;
 
-	if (argc < 2)
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			return usage(stdout, EXIT_OK);
+		case 'V':
+			printf("nfq-guard %s\n", NFQG_VERSION);
+			return EXIT_OK;
+		default:
+			return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind >= argc)
 		return usage(stderr, EXIT_USAGE);
-	cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
+	argc -= optind;
+	argv += optind;
+	cmd = argv[0];
+	if (!strcmp(cmd, "help"))
 		return usage(stdout, EXIT_OK);
-	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version"))
-		return cmd_version();
+	if (!strcmp(cmd, "version")) {
+		printf("nfq-guard %s\n", NFQG_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "check"))
+		return cmd_check(config, argc, argv);
+	if (!strcmp(cmd, "explain"))
+		return cmd_explain(config, argc, argv);
+	if (!strcmp(cmd, "replay"))
+		return cmd_file_command(config, argc, argv, true);
 	if (!strcmp(cmd, "inspect"))
-		return cmd_inspect(argc - 1, argv + 1);
+		return cmd_file_command(config, argc, argv, false);
 	fprintf(stderr, "nfq-guard: unknown command '%s'\n", cmd);
 	return usage(stderr, EXIT_USAGE);
 }

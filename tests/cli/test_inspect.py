@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """`nfq-guard inspect` against the captures in tests/data and hostile files.
 
-Run from the repository root: tests/cli/test_inspect.py BINARY
+Run from the repository root through tests/cli/run.py BINARY.
 """
 import json
 import os
@@ -11,7 +10,7 @@ import sys
 import tempfile
 import unittest
 
-BIN = None
+BIN = os.environ.get("NFQG_BIN", "build/nfq-guard")
 DATA = "tests/data"
 FIELDS = {"ts", "mac", "src", "dst", "proto", "sport", "dport", "dns", "sni",
           "http_host", "error"}
@@ -205,17 +204,3 @@ class Inspect(unittest.TestCase):
         r = run("version")
         self.assertEqual(r.returncode, 0)
         self.assertTrue(r.stdout.startswith(b"nfq-guard "))
-
-
-def main():
-    global BIN
-    BIN = os.path.abspath(sys.argv[1])
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(Inspect)
-    res = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    failed = len(res.failures) + len(res.errors)
-    print("cli: %d passed, %d failed" % (res.testsRun - failed, failed))
-    return 1 if failed or res.testsRun == 0 else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,196 @@
+"""`check`, `explain` and `replay` of the built binary.
+
+Run from the repository root through tests/cli/run.py BINARY.
+"""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+BIN = os.environ.get("NFQG_BIN", "build/nfq-guard")
+DATA = "tests/data"
+POLICY = os.path.join(DATA, "replay.conf")
+DECISION_FIELDS = {"event", "ts", "action", "rule", "device", "match", "mac", "src", "dst",
+                   "proto", "sport", "dport", "name", "name_source"}
+
+
+def run(*args, timeout=60):
+    return subprocess.run([BIN, *args], capture_output=True, timeout=timeout)
+
+
+class Replay(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        r = run("-c", POLICY, "replay", os.path.join(DATA, "replay-lab.pcap"), "--json")
+        assert r.returncode == 0, r.stderr
+        cls.objs = [json.loads(l) for l in r.stdout.decode("ascii").splitlines()]
+        cls.decisions = [o for o in cls.objs if o["event"] == "decision"]
+
+    def find(self, **kw):
+        hits = [o for o in self.decisions if all(o[k] == v for k, v in kw.items())]
+        self.assertEqual(len(hits), 1, (kw, self.decisions))
+        return hits[0]
+
+    def test_fields(self):
+        for o in self.decisions:
+            self.assertTrue(DECISION_FIELDS <= set(o), o)
+        self.assertEqual(self.objs[-1]["event"], "summary")
+        self.assertEqual(sum(1 for o in self.objs if o["event"] == "summary"), 1)
+
+    def test_dns_learned_name_dropped_at_syn(self):
+        o = self.find(dst="198.51.100.7", dport=443)
+        self.assertEqual((o["action"], o["rule"], o["device"], o["match"]),
+                         ("drop", "hik-cloud", "hikvision", "vendor"))
+        self.assertEqual((o["name"], o["name_source"]), ("cloud.ezvizlife.com", "dns"))
+        self.assertEqual(o["mac"], "44:47:cc:00:00:64")
+
+    def test_hard_coded_ip_with_vendor_sni(self):
+        o = self.find(dst="198.51.100.8", name="upgrade.hik-connect.com")
+        self.assertEqual((o["action"], o["rule"], o["name_source"]), ("drop", "hik-cloud", "sni"))
+
+    def test_harmless_sni_goes_on(self):
+        o = self.find(dst="198.51.100.8", name="www.example.org")
+        self.assertEqual((o["action"], o["rule"], o["name_source"]), ("log", "web", "sni"))
+
+    def test_http_host(self):
+        o = self.find(dst="198.51.100.8", dport=80)
+        self.assertEqual((o["action"], o["name"], o["name_source"]),
+                         ("drop", "firmware.ezvizlife.com", "http"))
+
+    def test_dahua_p2p(self):
+        o = self.find(dport=8800)
+        self.assertEqual((o["action"], o["rule"], o["device"], o["proto"]),
+                         ("reject", "dahua-p2p", "dahua", "udp"))
+        self.assertEqual((o["name"], o["name_source"]), ("p2p-eu.easy4ipcloud.com", "dns"))
+
+    def test_local_video_allowed_and_inbound_rtsp_not_a_flow(self):
+        o = self.find(dst="192.168.50.5")
+        self.assertEqual((o["action"], o["rule"], o["proto"], o["sport"]),
+                         ("allow", "local", "udp", 6970))
+        # the NVR opened the RTSP connection: no decision for the camera's answers
+        self.assertFalse([d for d in self.decisions if d["sport"] == 554])
+
+    def test_laptop_never_decided(self):
+        self.assertFalse([d for d in self.decisions if d["src"] == "192.168.50.20"])
+
+    def test_summary_counts(self):
+        s = self.objs[-1]
+        self.assertEqual(s["decisions"], len(self.decisions))
+        rules = {r["rule"]: r for r in s["rules"]}
+        self.assertEqual(rules["hik-cloud"]["drop"], 3)
+        self.assertEqual(rules["dahua-p2p"]["reject"], 1)
+        devices = {d["device"]: d for d in s["devices"]}
+        self.assertEqual(devices["dahua"]["reject"], 1)
+        self.assertGreaterEqual(s["dns_answers"], 2)
+
+    def test_text_output(self):
+        r = run("-c", POLICY, "replay", os.path.join(DATA, "replay-lab.pcap"))
+        self.assertEqual(r.returncode, 0)
+        out = r.stdout.decode()
+        self.assertIn("drop rule=hik-cloud device=hikvision match=vendor", out)
+        self.assertIn("name=upgrade.hik-connect.com (sni)", out)
+        self.assertIn("hik-cloud", out.split("\n\n")[-1])
+
+    def test_bad_capture(self):
+        r = run("-c", POLICY, "replay", "/nonexistent.pcap")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"nfq-guard: replay:", r.stderr)
+
+
+class Check(unittest.TestCase):
+    def write(self, text, name="p.conf"):
+        path = os.path.join(self.dir.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_valid(self):
+        r = run("-c", POLICY, "check")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout.decode(), r"replay.conf: ok: mode enforce, default drop, "
+                         r"2 devices .* 6 rules, 3 domains")
+
+    def test_every_error_with_file_and_line(self):
+        p = self.write('version = 1;\n'
+                       'networks = { lan = [ "10.0.0.0/33" ]; };\n'
+                       'devices = ( { name = "cam"; mac = [ "zz:00:00:00:00:00" ]; } );\n'
+                       'rules = (\n'
+                       '  { from = "nobody"; action = "allow"; },\n'
+                       '  { port = 70000; action = "drop"; }\n'
+                       ');\n')
+        r = run("-c", p, "check")
+        self.assertEqual(r.returncode, 1)
+        err = r.stderr.decode().splitlines()
+        self.assertIn("%s:2: '10.0.0.0/33' is not an address or CIDR prefix" % p, err)
+        self.assertIn("%s:3: 'zz:00:00:00:00:00' is not a MAC address "
+                      "(use aa:bb:cc:dd:ee:ff)" % p, err)
+        self.assertIn("%s:5: unknown device 'nobody' in 'from'" % p, err)
+        self.assertIn("%s:6: port 70000 is outside 0-65535" % p, err)
+        self.assertIn("nfq-guard: check: %s: policy rejected" % p, err)
+
+    def test_syntax_error(self):
+        p = self.write('version = 1;\nrules = ( { action = "allow" } \n')
+        r = run("-c", p, "check")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr.decode(), r"p\.conf:\d+: ")
+
+    def test_missing_file(self):
+        r = run("-c", os.path.join(self.dir.name, "none.conf"), "check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"No such file", r.stderr)
+
+    def test_shipped_policies(self):
+        for f in sorted(os.listdir("policies")):
+            if f.endswith(".conf"):
+                r = run("-c", os.path.join("policies", f), "check")
+                self.assertEqual(r.returncode, 0, (f, r.stderr))
+
+
+class Explain(unittest.TestCase):
+    def explain(self, *args):
+        r = run("-c", POLICY, "explain", *args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.decode()
+
+    def test_vendor_domain(self):
+        out = self.explain("--mac", "44:47:cc:00:00:64", "--dst", "198.51.100.7",
+                           "--name", "Litedev.EZVIZlife.com.")
+        self.assertIn("verdict: drop (rule hik-cloud, line", out)
+        self.assertIn("device:  hikvision, matched by vendor \"Hikvision\": 44:47:cc", out)
+        self.assertIn("why:     litedev.ezvizlife.com matches *.ezvizlife.com", out)
+
+    def test_json(self):
+        r = run("-c", POLICY, "explain", "--mac", "08:ed:ed:00:00:65", "--dst", "198.51.100.9",
+                "--proto", "udp", "--port", "8800", "--json")
+        self.assertEqual(r.returncode, 0)
+        o = json.loads(r.stdout)
+        self.assertEqual((o["event"], o["action"], o["rule"], o["device"], o["match"]),
+                         ("decision", "drop", "egress", "dahua", "vendor"))
+        self.assertEqual((o["proto"], o["dport"], o["vendor"], o["matched_by"]),
+                         ("udp", 8800, "Zhejiang Dahua", "08:ed:ed"))
+        self.assertIsInstance(o["rule_line"], int)
+        self.assertEqual(o["organisation"], "Zhejiang Dahua Technology Co., Ltd.")
+
+    def test_local_and_not_device(self):
+        out = self.explain("--mac", "44:47:cc:00:00:64", "--dst", "192.168.50.5",
+                           "--port", "554")
+        self.assertIn("verdict: allow (rule local", out)
+        out = self.explain("--mac", "02:00:00:00:00:20", "--dst", "198.51.100.7")
+        self.assertEqual(out, "verdict: none: no device group matches, so nfq-guard leaves "
+                         "this host alone\n")
+
+    def test_usage(self):
+        self.assertEqual(run("-c", POLICY, "explain", "--dst", "1.2.3.4").returncode, 2)
+        self.assertEqual(run("-c", POLICY, "explain", "--mac", "x", "--dst", "1.2.3.4")
+                         .returncode, 2)
+        self.assertEqual(run("-c", POLICY, "explain", "--mac", "44:47:cc:00:00:64")
+                         .returncode, 2)
+        self.assertEqual(run("-c", POLICY, "explain", "--mac", "44:47:cc:00:00:64", "--dst",
+                             "1.2.3.4", "--port", "99999").returncode, 2)
