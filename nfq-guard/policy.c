@@ -34,6 +34,7 @@ static const char *const registry_defaults[] = {
 struct srcline {
 	unsigned int file; /* index into ctx.files */
 	unsigned int line;
+	size_t off; /* where the line starts in ctx.text */
 };
 
 struct ctx {
@@ -46,14 +47,17 @@ struct ctx {
 	size_t len, cap;
 	const char *stack[POLICY_INCLUDE_DEPTH + 1]; /* real paths being read */
 	size_t depth;
+	unsigned int main_lines; /* lines of the main file */
+	/* where each error comes from (2 * expanded line, + 1 between lines) */
+	unsigned int errpos[POLICY_MAX_ERRORS];
 	bool failed;
 };
 
-static void add_error(struct ctx *c, const char *file, unsigned int line, const char *fmt,
-		      va_list ap) __attribute__((format(printf, 4, 0)));
+static void add_error(struct ctx *c, unsigned int pos, const char *file, unsigned int line,
+		      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
-static void add_error(struct ctx *c, const char *file, unsigned int line, const char *fmt,
-		      va_list ap)
+static void add_error(struct ctx *c, unsigned int pos, const char *file, unsigned int line,
+		      const char *fmt, va_list ap)
 {
 	struct policy_errors *e = c->errs;
 	char msg[512], *s;
@@ -73,7 +77,27 @@ static void add_error(struct ctx *c, const char *file, unsigned int line, const 
 		return;
 	}
 	e->lines = n;
+	c->errpos[e->n] = pos;
 	e->lines[e->n++] = s;
+}
+
+/* Errors are found setting by setting; report them in the order of the text. */
+static void sort_errors(struct ctx *c)
+{
+	struct policy_errors *e = c->errs;
+	size_t i, j;
+
+	for (i = 1; i < e->n; i++) {
+		unsigned int pos = c->errpos[i];
+		char *s = e->lines[i];
+
+		for (j = i; j > 0 && c->errpos[j - 1] > pos; j--) {
+			c->errpos[j] = c->errpos[j - 1];
+			e->lines[j] = e->lines[j - 1];
+		}
+		c->errpos[j] = pos;
+		e->lines[j] = s;
+	}
 }
 
 static void err_at(struct ctx *c, const char *file, unsigned int line, const char *fmt, ...)
@@ -84,7 +108,7 @@ static void err_at(struct ctx *c, const char *file, unsigned int line, const cha
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_error(c, file, line, fmt, ap);
+	add_error(c, 2 * (unsigned int)c->nmap + 1, file, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -101,13 +125,65 @@ static void err_line(struct ctx *c, unsigned int n, const char *fmt, ...)
 	if (n >= 1 && n <= c->nmap) {
 		file = c->files[c->map[n - 1].file];
 		line = c->map[n - 1].line;
+	} else if (n > c->nmap && c->nfiles) {
+		/* past the end of the text ("unexpected end"): the end of the main file */
+		line = c->main_lines + (n - (unsigned int)c->nmap);
 	}
 	va_start(ap, fmt);
-	add_error(c, file, line, fmt, ap);
+	add_error(c, 2 * n, file, line, fmt, ap);
 	va_end(ap);
 }
 
-#define err_set(c, s, ...) err_line((c), (unsigned int)config_setting_source_line(s), __VA_ARGS__)
+/* Whether line n (1-based) of the expanded text holds the string literal "v". */
+static bool line_has_string(const struct ctx *c, unsigned int n, const char *v)
+{
+	const char *line = c->text + c->map[n - 1].off, *end, *p;
+	size_t len = strlen(v);
+
+	end = memchr(line, '\n', c->len - c->map[n - 1].off);
+	for (p = line; end && p < end; p++) {
+		p = memmem(p, (size_t)(end - p), v, len);
+		if (!p)
+			break;
+		if (p > line && p[-1] == '"' && p + len < end && p[len] == '"')
+			return true;
+	}
+	return false;
+}
+
+/* Whether line n of the expanded text is empty, blank or a comment. */
+static bool line_is_blank(const struct ctx *c, unsigned int n)
+{
+	const char *p = c->text + c->map[n - 1].off;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return *p == '\n' || *p == '#' || (p[0] == '/' && p[1] == '/');
+}
+
+/*
+ * The expanded line a setting comes from.  libconfig numbers a string in a
+ * list by the token after it (it looks ahead for another string to join),
+ * which may be on a later line or in another file: when that line does not
+ * hold the string, take the last line before it that is not blank.
+ */
+static unsigned int setting_line(const struct ctx *c, const config_setting_t *s)
+{
+	unsigned int n = (unsigned int)config_setting_source_line(s), m;
+	const char *v;
+
+	if (n < 1 || n > c->nmap || config_setting_name(s) ||
+	    config_setting_type(s) != CONFIG_TYPE_STRING)
+		return n;
+	v = config_setting_get_string(s);
+	if (line_has_string(c, n, v))
+		return n;
+	for (m = n - 1; m >= 1 && line_is_blank(c, m); m--)
+		;
+	return m >= 1 && line_has_string(c, m, v) ? m : n;
+}
+
+#define err_set(c, s, ...) err_line((c), setting_line((c), (s)), __VA_ARGS__)
 
 /* --- reading and expanding the files ------------------------------------ */
 
@@ -117,10 +193,16 @@ static int read_file(const char *path, char **out, size_t *len)
 	struct stat st;
 	char *buf;
 	size_t n;
+	int r;
 
 	if (!f)
 		return -errno;
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fileno(f), &st) < 0) {
+		r = -errno;
+		fclose(f);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		fclose(f);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
@@ -169,6 +251,7 @@ static int append(struct ctx *c, const char *s, size_t n, unsigned int file, uns
 		c->map = m;
 		c->capmap = cap;
 	}
+	c->map[c->nmap].off = c->len;
 	memcpy(c->text + c->len, s, n);
 	c->len += n;
 	c->text[c->len++] = '\n';
@@ -237,7 +320,10 @@ static int expand_text(struct ctx *c, unsigned int fi, const char *buf, size_t l
 
 		line++;
 		r = parse_include(buf + pos, n, name);
-		if (r < 0) {
+		if (memchr(buf + pos, '\0', n)) {
+			/* libconfig would stop reading there */
+			err_at(c, c->files[fi], line, "NUL byte in the line");
+		} else if (r < 0) {
 			err_at(c, c->files[fi], line,
 			       "malformed @include (use: @include \"FILE\")");
 		} else if (r > 0) {
@@ -259,6 +345,8 @@ static int expand_text(struct ctx *c, unsigned int fi, const char *buf, size_t l
 		}
 		pos += n + 1;
 	}
+	if (fi == 0)
+		c->main_lines = line;
 	return 0;
 }
 
@@ -362,18 +450,23 @@ static const char *type_str(int type)
 
 typedef int (*string_fn)(struct ctx *c, const config_setting_t *s, const char *v, void *arg);
 
+static int add_domain(struct ctx *c, const config_setting_t *s, const char *v, void *arg);
+
 /*
  * A setting that holds one string, or an array [ ] or list ( ) of strings:
- * call fn for each; at most POLICY_MAX_LIST.  Returns the number of
- * strings, or -1 after reporting a wrong type.
+ * call fn for each; at most POLICY_MAX_LIST (domain lists: as many as the
+ * policy may hold).  Returns the number of strings, or -1 after reporting a
+ * wrong type.
  */
 static int each_string(struct ctx *c, const config_setting_t *s, const char *key, string_fn fn,
 		       void *arg)
 {
 	int i, n, type = config_setting_type(s);
+	int max = fn == add_domain ? POLICY_MAX_DOMAINS : POLICY_MAX_LIST;
 
 	if (type == CONFIG_TYPE_STRING) {
-		fn(c, s, config_setting_get_string(s), arg);
+		if (fn(c, s, config_setting_get_string(s), arg) == -ENOMEM)
+			err_set(c, s, "out of memory");
 		return 1;
 	}
 	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
@@ -382,8 +475,8 @@ static int each_string(struct ctx *c, const config_setting_t *s, const char *key
 		return -1;
 	}
 	n = config_setting_length(s);
-	if (n > POLICY_MAX_LIST) {
-		err_set(c, s, "'%s' has %d entries, more than %d", key, n, POLICY_MAX_LIST);
+	if (n > max) {
+		err_set(c, s, "'%s' has %d entries, more than %d", key, n, max);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -394,7 +487,8 @@ static int each_string(struct ctx *c, const config_setting_t *s, const char *key
 				type_str(config_setting_type(e)));
 			continue;
 		}
-		fn(c, e, config_setting_get_string(e), arg);
+		if (fn(c, e, config_setting_get_string(e), arg) == -ENOMEM)
+			err_set(c, e, "out of memory");
 	}
 	return n;
 }
@@ -481,9 +575,21 @@ struct cidr_list {
 	size_t n;
 };
 
+/*
+ * Room for one more after the n elements of size sz at v: lists hold a
+ * power of two, doubled when full (one realloc per entry is quadratic for
+ * long lists).  Returns the array, or NULL when out of memory.
+ */
+static void *grow(void *v, size_t n, size_t sz)
+{
+	if (n & (n - 1))
+		return v; /* n is not a power of two: the array has room */
+	return realloc(v, (n ? 2 * n : 1) * sz);
+}
+
 static int cidr_push(struct cidr_list *l, const struct cidr *x)
 {
-	struct cidr *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct cidr *v = grow(l->v, l->n, sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
@@ -522,8 +628,10 @@ static void compile_networks(struct ctx *c, struct policy *p, const config_setti
 		return;
 	}
 	p->networks = calloc((size_t)n, sizeof(*p->networks));
-	if (n && !p->networks)
+	if (n && !p->networks) {
+		c->failed = true;
 		return;
+	}
 	for (i = 0; i < n; i++) {
 		config_setting_t *s = config_setting_get_elem(set, (unsigned int)i);
 		struct network *net = &p->networks[p->nnetworks];
@@ -638,7 +746,7 @@ static int prefix_push(struct prefix_list *l, const struct group_prefix *g)
 
 	if (l->n >= POLICY_MAX_LIST * 4)
 		return -E2BIG;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	v = grow(l->v, l->n, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	l->v = v;
@@ -675,7 +783,7 @@ static int add_oui(struct ctx *c, const config_setting_t *s, const char *v, void
 /* A copy of s that lives as long as the policy (libconfig's strings do not). */
 static const char *policy_strdup(struct policy *p, const char *s)
 {
-	char **v = realloc(p->strings, (p->nstrings + 1) * sizeof(*v));
+	char **v = grow(p->strings, p->nstrings, sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -716,10 +824,15 @@ static int add_vendor(struct ctx *c, const config_setting_t *s, const char *v, v
 					  .prefix = hits[i].prefix,
 					  .org = hits[i].org,
 					  .needle = needle };
+		int r = prefix_push(l, &g);
 
-		if (prefix_push(l, &g)) {
+		if (r) {
+			if (r == -E2BIG)
+				err_set(c, s,
+					"vendor '%s': more than %d MAC prefixes in one device", v,
+					POLICY_MAX_LIST * 4);
 			free(hits);
-			return -ENOMEM;
+			return r;
 		}
 		l->nvendor++;
 	}
@@ -741,7 +854,7 @@ static int add_iface(struct ctx *c, const config_setting_t *s, const char *v, vo
 		err_set(c, s, "'%s' is not an interface name", v);
 		return -EINVAL;
 	}
-	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	nv = grow(l->v, l->n, sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	l->v = nv;
@@ -749,12 +862,22 @@ static int add_iface(struct ctx *c, const config_setting_t *s, const char *v, vo
 	return 0;
 }
 
-static int prefix_cmp(const void *a, const void *b)
+/* Order of blocks: address, then length. */
+static int prefix_block_cmp(const void *a, const void *b)
 {
 	const struct group_prefix *x = a, *y = b;
 	int r = memcmp(x->prefix.addr, y->prefix.addr, 6);
 
 	return r ? r : (int)x->prefix.bits - (int)y->prefix.bits;
+}
+
+static int prefix_cmp(const void *a, const void *b)
+{
+	const struct group_prefix *x = a, *y = b;
+	int r = prefix_block_cmp(a, b);
+
+	/* the same block named twice: policy_identify reports the first */
+	return r ? r : (int)x->kind - (int)y->kind;
 }
 
 static bool uses_vendor(const config_setting_t *devs)
@@ -848,8 +971,10 @@ static void compile_devices(struct ctx *c, struct policy *p, const config_settin
 		return;
 	}
 	p->devices = calloc((size_t)n + 1, sizeof(*p->devices));
-	if (!p->devices)
+	if (!p->devices) {
+		c->failed = true;
 		return;
+	}
 	for (i = 0; i < n; i++)
 		compile_device(c, p, config_setting_get_elem(devs, (unsigned int)i));
 }
@@ -914,6 +1039,7 @@ static int add_to(struct ctx *c, const config_setting_t *s, const char *v, void 
 static int add_domain(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
 {
 	struct rule_ctx *rc = arg;
+	size_t before;
 	int r;
 
 	if (rc->p->ndomains >= POLICY_MAX_DOMAINS) {
@@ -921,11 +1047,12 @@ static int add_domain(struct ctx *c, const config_setting_t *s, const char *v, v
 			err_set(c, s, "more than %d domains in the policy", POLICY_MAX_DOMAINS);
 		return -E2BIG;
 	}
+	before = domain_set_count(rc->r->domains);
 	r = domain_set_add(rc->r->domains, v);
 	if (r == -EINVAL)
 		err_set(c, s, "'%s' is not a domain name or *.domain pattern", v);
-	else if (r == 0)
-		rc->p->ndomains++;
+	/* a duplicate is no new pattern */
+	rc->p->ndomains += domain_set_count(rc->r->domains) - before;
 	return r;
 }
 
@@ -935,7 +1062,7 @@ static int port_push(struct rule *r, unsigned long lo, unsigned long hi)
 
 	if (r->nports >= POLICY_MAX_LIST)
 		return -E2BIG;
-	v = realloc(r->ports, (r->nports + 1) * sizeof(*v));
+	v = grow(r->ports, r->nports, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	r->ports = v;
@@ -962,7 +1089,11 @@ static int add_port_string(struct ctx *c, const config_setting_t *s, const char 
 	}
 	if (errno || *end || lo > 65535 || hi > 65535 || lo > hi)
 		goto bad;
-	return port_push(r, lo, hi);
+	if (port_push(r, lo, hi)) {
+		err_set(c, s, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 bad:
 	err_set(c, s, "port '%s': use a number or a range \"lo-hi\" within 0-65535", v);
 	return -EINVAL;
@@ -976,6 +1107,10 @@ static void compile_ports(struct ctx *c, struct rule *r, const config_setting_t 
 		n = 1;
 	} else if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST) {
 		n = config_setting_length(s);
+		if (n > POLICY_MAX_LIST) {
+			err_set(c, s, "'port' has %d entries, more than %d", n, POLICY_MAX_LIST);
+			return;
+		}
 	} else {
 		err_set(c, s, "'port' must be a number, a \"lo-hi\" string or a list of them");
 		return;
@@ -992,7 +1127,7 @@ static void compile_ports(struct ctx *c, struct rule *r, const config_setting_t 
 			if (v < 0 || v > 65535)
 				err_set(c, e, "port %lld is outside 0-65535", v);
 			else if (port_push(r, (unsigned long)v, (unsigned long)v))
-				err_set(c, e, "too many ports");
+				err_set(c, e, "out of memory");
 		} else if (et == CONFIG_TYPE_STRING) {
 			add_port_string(c, e, config_setting_get_string(e), r);
 		} else {
@@ -1100,11 +1235,15 @@ static void compile_rules(struct ctx *c, struct policy *p, const config_setting_
 		return;
 	}
 	p->rules = calloc((size_t)n + 1, sizeof(*p->rules));
-	if (!p->rules)
+	if (!p->rules) {
+		c->failed = true;
 		return;
+	}
 	for (i = 0; i < n; i++)
 		compile_rule(c, p, config_setting_get_elem(rules, (unsigned int)i));
 }
+
+static int build_mac_index(struct policy *p);
 
 /* --- the whole file -------------------------------------------------------- */
 
@@ -1174,6 +1313,8 @@ static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
 		load_registries(c, p, s);
 	if (devs)
 		compile_devices(c, p, devs);
+	if (build_mac_index(p))
+		c->failed = true;
 	if ((s = config_setting_get_member(root, "rules")))
 		compile_rules(c, p, s);
 	else
@@ -1205,6 +1346,7 @@ void policy_free(struct policy *p)
 		free(p->devices[i].ifaces);
 	}
 	free(p->devices);
+	free(p->mac_index);
 	for (i = 0; i < p->nrules; i++) {
 		free(p->rules[i].to);
 		free(p->rules[i].ports);
@@ -1227,14 +1369,20 @@ struct policy *policy_load(const char *path, struct policy_errors *errs)
 	size_t i;
 
 	memset(errs, 0, sizeof(*errs));
-	if (expand(&c, path, NULL, 0) < 0 || !c.text) {
+	if (expand(&c, path, NULL, 0) < 0) {
 		if (!c.failed)
 			err_at(&c, path, 0, "out of memory");
 		goto out_free_ctx;
 	}
 	config_init(&cfg);
-	if (config_read_string(&cfg, c.text) != CONFIG_TRUE) {
-		err_line(&c, (unsigned int)config_error_line(&cfg), "%s", config_error_text(&cfg));
+	if (config_read_string(&cfg, c.text ? c.text : "") != CONFIG_TRUE) {
+		const char *msg = config_error_text(&cfg);
+
+		err_line(&c, (unsigned int)config_error_line(&cfg), "%s%s", msg,
+			 strstr(msg, "mismatched element type")
+				 ? " (an array [ ] holds one type: use a list ( ) to mix numbers "
+				   "and strings)"
+				 : "");
 		goto out_destroy_cfg;
 	}
 	p = calloc(1, sizeof(*p));
@@ -1257,33 +1405,117 @@ out_free_ctx:
 	free(c.text);
 	if (!p && errs->n == 0)
 		err_at(&c, path, 0, "cannot be compiled");
+	sort_errors(&c);
 	return p;
 }
 
 /* --- identification -------------------------------------------------------- */
 
+static uint64_t mac_key(const struct oui_prefix *p)
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		k = k << 8 | p->addr[i];
+	return k << 8 | p->bits;
+}
+
+static int index_cmp(const void *a, const void *b)
+{
+	const struct mac_index_entry *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return (int)x->prefix->kind - (int)y->prefix->kind;
+}
+
+/* One sorted array of every group's blocks: a MAC costs four searches in all. */
+static int build_mac_index(struct policy *p)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->ndevices; i++)
+		n += p->devices[i].nprefixes;
+	if (n == 0)
+		return 0;
+	p->mac_index = calloc(n, sizeof(*p->mac_index));
+	if (!p->mac_index)
+		return -ENOMEM;
+	for (i = 0; i < p->ndevices; i++) {
+		for (j = 0; j < p->devices[i].nprefixes; j++) {
+			struct mac_index_entry *e = &p->mac_index[p->nmac_index++];
+
+			e->prefix = &p->devices[i].prefixes[j];
+			e->key = mac_key(&e->prefix->prefix);
+			e->group = (uint32_t)i;
+		}
+	}
+	qsort(p->mac_index, p->nmac_index, sizeof(*p->mac_index), index_cmp);
+	return 0;
+}
+
+/* The first entry with this key, or nmac_index. */
+static size_t index_find(const struct policy *p, uint64_t key)
+{
+	size_t lo = 0, hi = p->nmac_index;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->mac_index[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->nmac_index && p->mac_index[lo].key == key ? lo : p->nmac_index;
+}
+
+/* Every group's longest block (an exact MAC first) containing mac, into how. */
+static uint64_t identify_mac(const struct policy *p, const uint8_t mac[6], struct group_match *how)
+{
+	static const unsigned int lens[] = { 48, 36, 28, 24 };
+	struct oui_prefix op;
+	uint64_t mask = 0;
+	size_t l, i;
+
+	for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		oui_of(mac, lens[l], &op);
+		for (i = index_find(p, mac_key(&op));
+		     i < p->nmac_index && p->mac_index[i].key == mac_key(&op); i++) {
+			const struct mac_index_entry *e = &p->mac_index[i];
+
+			if (mask & (1ull << e->group))
+				continue; /* a longer block of this group matched */
+			mask |= 1ull << e->group;
+			how[e->group].kind = e->prefix->kind;
+			how[e->group].prefix = e->prefix;
+			how[e->group].cidr = NULL;
+		}
+	}
+	return mask;
+}
+
 uint64_t policy_identify(const struct policy *p, const struct device_key *key,
 			 struct group_match *how)
 {
+	struct group_match local[POLICY_MAX_DEVICES];
 	uint64_t mask = 0;
 	size_t i, j;
 
+	if (!how)
+		how = local;
+	if (key->has_mac && p->nmac_index)
+		mask = identify_mac(p, key->mac, how);
 	for (i = 0; i < p->ndevices; i++) {
 		const struct device_group *g = &p->devices[i];
 		struct group_match m = { MATCH_NONE, NULL, NULL };
 
-		if (key->has_mac) {
-			for (j = 0; j < g->nprefixes; j++) {
-				const struct group_prefix *gp = &g->prefixes[j];
-
-				if (oui_contains(&gp->prefix, key->mac) &&
-				    (!m.prefix || gp->prefix.bits > m.prefix->prefix.bits)) {
-					m.kind = gp->kind;
-					m.prefix = gp;
-				}
-			}
-		}
-		if (m.kind == MATCH_NONE && key->family) {
+		if (mask & (1ull << i))
+			continue;
+		if (key->family) {
 			for (j = 0; j < g->nips; j++) {
 				if (cidr_contains(&g->ips[j], key->family, key->addr)) {
 					m.kind = MATCH_IP;
@@ -1299,8 +1531,7 @@ uint64_t policy_identify(const struct policy *p, const struct device_key *key,
 		}
 		if (m.kind != MATCH_NONE) {
 			mask |= 1ull << i;
-			if (how)
-				how[i] = m;
+			how[i] = m;
 		}
 	}
 	return mask;

@@ -87,6 +87,13 @@ struct rule {
 	bool log;
 };
 
+/* Every group's MAC blocks in one sorted array, for one search per length. */
+struct mac_index_entry {
+	uint64_t key;	/* address (48 bits) << 8 | prefix length */
+	uint32_t group; /* index into devices */
+	const struct group_prefix *prefix;
+};
+
 struct network {
 	char name[POLICY_NAME_MAX];
 	struct cidr *cidrs;
@@ -103,6 +110,8 @@ struct policy {
 	const struct network *lan, *router; /* may be NULL */
 	struct device_group *devices;
 	size_t ndevices;
+	struct mac_index_entry *mac_index; /* sorted by key, group, kind */
+	size_t nmac_index;
 	struct rule *rules;
 	size_t nrules;
 	size_t ndomains;	  /* patterns over all rules */

@@ -523,6 +523,12 @@ bool oui_contains(const struct oui_prefix *p, const uint8_t mac[6])
 	return memcmp(m, p->addr, MAC_LEN) == 0;
 }
 
+void oui_of(const uint8_t mac[6], unsigned int bits, struct oui_prefix *out)
+{
+	addr_mask(mac, bits, out->addr);
+	out->bits = (uint8_t)bits;
+}
+
 void oui_format(const struct oui_prefix *p, char *buf, size_t sz)
 {
 	const uint8_t *a = p->addr;

@@ -153,6 +153,9 @@ int oui_parse(const char *s, struct oui_prefix *p);
 /* oui_contains - true when the first p->bits bits of mac are p's. */
 bool oui_contains(const struct oui_prefix *p, const uint8_t mac[6]);
 
+/* oui_of - the prefix of bits (24, 28, 36 or 48) bits that contains mac. */
+void oui_of(const uint8_t mac[6], unsigned int bits, struct oui_prefix *out);
+
 /*
  * oui_format - write p as text that oui_parse() reads back: "44:47:cc" for
  * a /24, "44:47:cc:d0:00:00/28" for a /28 or /36, "44:47:cc:00:00:64" for
