@@ -51,7 +51,7 @@ static inline struct lru_node *lru_oldest(const struct lru_table *t)
 	return t->tail;
 }
 
-/* FNV-1a over len bytes, continuing from h (start with LRU_HASH_INIT). */
+/* A hash of len bytes, continuing from h (start with LRU_HASH_INIT). */
 #define LRU_HASH_INIT 2166136261u
 uint32_t lru_hash(uint32_t h, const void *p, size_t len);
 
