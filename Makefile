@@ -35,19 +35,17 @@ SAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP
 
 SRCS := $(wildcard nfq-guard/*.c)
 LIB_SRCS := $(filter-out nfq-guard/main.c,$(SRCS))
-# Pure parsers: no I/O, no library beyond libc; what the fuzzers link.
-PURE_SRCS := $(addprefix nfq-guard/,name.c decode.c dns.c tls.c http.c stream.c vendors.c)
 
 OBJS := $(SRCS:nfq-guard/%.c=$(B)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:nfq-guard/%.c=$(B)/san/obj/%.o)
-FUZZ_OBJS := $(PURE_SRCS:nfq-guard/%.c=$(B)/fuzz/obj/%.o)
+FUZZ_OBJS := $(LIB_SRCS:nfq-guard/%.c=$(B)/fuzz/obj/%.o)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test man-lint install uninstall \
+.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test man-lint bench install uninstall \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -78,14 +76,14 @@ $(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJS) $(B)/.flags
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
 
-# Fuzzers: libFuzzer harnesses over the pure parsers.
+# Fuzzers: libFuzzer harnesses over the parsers and the engine.
 $(B)/fuzz/obj/%.o: nfq-guard/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -Infq-guard -o $@ $< $(FUZZ_OBJS)
+	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -Infq-guard -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -104,6 +102,18 @@ man-lint:
 
 check:
 	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint
+
+# Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
+BENCH_PACKETS = $(if $(QUICK),200000,1000000)
+BENCH_RUNS = $(if $(QUICK),3,5)
+
+$(B)/bench/bench_engine: tests/bench/bench_engine.c $(filter-out $(B)/obj/main.o,$(OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Infq-guard $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench: $(B)/bench/bench_engine
+	@tests/bench/run-engine $(B)/bench/bench_engine $(BENCH_PACKETS) $(BENCH_RUNS) $(B)/bench
+	@tests/bench/results-json $(B)/bench
 
 deps:
 	scripts/setup
