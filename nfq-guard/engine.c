@@ -319,7 +319,7 @@ static void seen_add(struct engine *e, uint8_t family, const uint8_t *addr)
 	if (lru_find(&e->seen, h, seen_eq, key))
 		return;
 	if (lru_full(&e->seen)) {
-		struct lru_node *o = lru_oldest(&e->seen);
+		struct lru_node *o = lru_victim(&e->seen);
 
 		lru_remove(&e->seen, o);
 		free(o);
@@ -370,7 +370,7 @@ static struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
 	struct eflow *f;
 
 	if (lru_full(&e->flows)) {
-		flow_free(e, (struct eflow *)lru_oldest(&e->flows));
+		flow_free(e, (struct eflow *)lru_victim(&e->flows));
 		e->st.flows_evicted++;
 	}
 	f = calloc(1, sizeof(*f));

@@ -52,8 +52,8 @@ void event_fmt_proto(uint8_t proto, char *buf, size_t sz)
 {
 	const char *s = decode_proto_str(proto);
 
-	if (s)
-		snprintf(buf, sz, "%s", s);
+	if (s && strlen(s) < sz)
+		memcpy(buf, s, strlen(s) + 1);
 	else
 		snprintf(buf, sz, "%u", proto);
 }
@@ -141,36 +141,92 @@ void event_print_json(FILE *f, const struct policy *p, const struct event *ev)
 	fputs("}\n", f);
 }
 
+/* A line built in place, written with one fwrite. */
+struct line {
+	char b[4 * NAME_ESCAPED_MAX];
+	size_t n;
+};
+
+static void put(struct line *l, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (k > sizeof(l->b) - 1 - l->n)
+		k = sizeof(l->b) - 1 - l->n;
+	memcpy(l->b + l->n, s, k);
+	l->n += k;
+}
+
+static void put_u(struct line *l, unsigned int v)
+{
+	char t[12];
+	int i = (int)sizeof(t);
+
+	do
+		t[--i] = (char)('0' + v % 10);
+	while ((v /= 10) && i > 0);
+	if (sizeof(l->b) - 1 - l->n >= sizeof(t) - (size_t)i) {
+		memcpy(l->b + l->n, t + i, sizeof(t) - (size_t)i);
+		l->n += sizeof(t) - (size_t)i;
+	}
+}
+
 void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 {
-	char t[40], m[18], s[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN], pr[8];
+	char t[40], m[18], a[INET6_ADDRSTRLEN], pr[8];
 	char esc[NAME_ESCAPED_MAX];
 	const struct decision *d = ev->d;
 	const struct engine_flow_key *k = ev->flow;
+	bool v6ports = has_ports(k) && k->family == 6;
+	struct line l;
 
+	l.n = 0;
 	event_fmt_time(ev->ts_us, t, sizeof(t));
+	put(&l, t);
+	put(&l, " ");
+	put(&l, action_str(d->action));
+	if (ev->monitor)
+		put(&l, "(monitor)");
+	put(&l, " rule=");
+	put(&l, d->rule ? d->rule->name : "default");
+	put(&l, " device=");
+	put(&l, d->device >= 0 ? p->devices[d->device].name : "-");
+	put(&l, " match=");
+	put(&l, d->device >= 0 ? match_kind_str(d->how.kind) : "-");
+	put(&l, " mac=");
 	if (ev->has_mac)
 		event_fmt_mac(ev->mac, m, sizeof(m));
-	else
-		snprintf(m, sizeof(m), "-");
-	fmt_addr(k->family, k->src, s, sizeof(s));
+	put(&l, ev->has_mac ? m : "-");
+	fmt_addr(k->family, k->src, a, sizeof(a));
+	put(&l, v6ports ? " [" : " ");
+	put(&l, a);
+	if (has_ports(k)) {
+		put(&l, v6ports ? "]:" : ":");
+		put_u(&l, k->sport);
+	}
 	fmt_addr(k->family, k->dst, a, sizeof(a));
+	put(&l, v6ports ? " > [" : " > ");
+	put(&l, a);
+	if (has_ports(k)) {
+		put(&l, v6ports ? "]:" : ":");
+		put_u(&l, k->dport);
+	}
 	event_fmt_proto(k->proto, pr, sizeof(pr));
-	fprintf(f, "%s %s%s rule=%s device=%s match=%s mac=%s", t, action_str(d->action),
-		ev->monitor ? "(monitor)" : "", d->rule ? d->rule->name : "default",
-		d->device >= 0 ? p->devices[d->device].name : "-",
-		d->device >= 0 ? match_kind_str(d->how.kind) : "-", m);
-	if (has_ports(k) && k->family == 6)
-		fprintf(f, " [%s]:%u > [%s]:%u %s", s, k->sport, a, k->dport, pr);
-	else if (has_ports(k))
-		fprintf(f, " %s:%u > %s:%u %s", s, k->sport, a, k->dport, pr);
-	else
-		fprintf(f, " %s > %s %s", s, a, pr);
+	put(&l, " ");
+	put(&l, pr);
 	if (d->has_name) {
 		name_escape(&d->name, esc, sizeof(esc));
-		fprintf(f, " name=%s (%s)", esc, name_source_str(d->name_source));
+		put(&l, " name=");
+		put(&l, esc);
+		put(&l, " (");
+		put(&l, name_source_str(d->name_source));
+		put(&l, ")");
 	}
-	if (d->note)
-		fprintf(f, " note=\"%s\"", d->note);
-	fputc('\n', f);
+	if (d->note) {
+		put(&l, " note=\"");
+		put(&l, d->note);
+		put(&l, "\"");
+	}
+	l.b[l.n++] = '\n';
+	fwrite(l.b, 1, l.n, f);
 }

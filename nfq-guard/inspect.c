@@ -128,7 +128,7 @@ static struct flow *flow_get(struct lru_table *fl, const struct packet *p, int *
 	if (f)
 		return f;
 	if (lru_full(fl))
-		flow_remove(fl, (struct flow *)lru_oldest(fl));
+		flow_remove(fl, (struct flow *)lru_victim(fl));
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;

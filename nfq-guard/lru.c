@@ -79,12 +79,24 @@ struct lru_node *lru_find(struct lru_table *t, uint32_t hash, lru_eq_fn eq, cons
 
 	for (n = t->buckets[hash & t->mask]; n; n = n->hnext) {
 		if (n->hash == hash && eq(n, key)) {
-			unlink_order(t, n);
-			push_front(t, n);
+			n->used = true;
 			return n;
 		}
 	}
 	return NULL;
+}
+
+struct lru_node *lru_victim(struct lru_table *t)
+{
+	struct lru_node *n;
+
+	/* each pass clears a flag, so this ends within count steps */
+	while ((n = t->tail) && n->used) {
+		n->used = false;
+		unlink_order(t, n);
+		push_front(t, n);
+	}
+	return n;
 }
 
 void lru_insert(struct lru_table *t, struct lru_node *n, uint32_t hash)
@@ -92,6 +104,7 @@ void lru_insert(struct lru_table *t, struct lru_node *n, uint32_t hash)
 	struct lru_node **b = &t->buckets[hash & t->mask];
 
 	n->hash = hash;
+	n->used = false;
 	n->hnext = *b;
 	*b = n;
 	push_front(t, n);

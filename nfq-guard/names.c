@@ -116,7 +116,7 @@ static struct names_entry *entry_get(struct names *n, const struct names_key *k)
 	if (e)
 		return e;
 	if (lru_full(&n->t)) {
-		struct lru_node *o = lru_oldest(&n->t);
+		struct lru_node *o = lru_victim(&n->t);
 
 		lru_remove(&n->t, o);
 		free(o);

@@ -1347,6 +1347,7 @@ void policy_free(struct policy *p)
 	}
 	free(p->devices);
 	free(p->mac_index);
+	free(p->mac_hash);
 	for (i = 0; i < p->nrules; i++) {
 		free(p->rules[i].to);
 		free(p->rules[i].ports);
@@ -1432,6 +1433,36 @@ static int index_cmp(const void *a, const void *b)
 	return (int)x->prefix->kind - (int)y->prefix->kind;
 }
 
+static size_t mac_hash_slot(uint64_t key, size_t mask)
+{
+	key *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(key >> 32) & mask;
+}
+
+/* A hash of the index's keys: one probe per prefix length and packet. */
+static int build_mac_hash(struct policy *p)
+{
+	size_t n = 16, i;
+
+	while (n < 2 * p->nmac_index)
+		n <<= 1;
+	p->mac_hash = calloc(n, sizeof(*p->mac_hash));
+	if (!p->mac_hash)
+		return -ENOMEM;
+	p->mac_hash_mask = n - 1;
+	for (i = 0; i < p->nmac_index; i++) {
+		size_t h;
+
+		if (i > 0 && p->mac_index[i - 1].key == p->mac_index[i].key)
+			continue; /* the first entry of a key stands for all */
+		h = mac_hash_slot(p->mac_index[i].key, p->mac_hash_mask);
+		while (p->mac_hash[h])
+			h = (h + 1) & p->mac_hash_mask;
+		p->mac_hash[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
 /* One sorted array of every group's blocks: a MAC costs four searches in all. */
 static int build_mac_index(struct policy *p)
 {
@@ -1454,23 +1485,18 @@ static int build_mac_index(struct policy *p)
 		}
 	}
 	qsort(p->mac_index, p->nmac_index, sizeof(*p->mac_index), index_cmp);
-	return 0;
+	return build_mac_hash(p);
 }
 
 /* The first entry with this key, or nmac_index. */
 static size_t index_find(const struct policy *p, uint64_t key)
 {
-	size_t lo = 0, hi = p->nmac_index;
+	size_t h = mac_hash_slot(key, p->mac_hash_mask);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->mac_index[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->nmac_index && p->mac_index[lo].key == key ? lo : p->nmac_index;
+	for (; p->mac_hash[h]; h = (h + 1) & p->mac_hash_mask)
+		if (p->mac_index[p->mac_hash[h] - 1].key == key)
+			return p->mac_hash[h] - 1;
+	return p->nmac_index;
 }
 
 /* Every group's longest block (an exact MAC first) containing mac, into how. */
