@@ -44,8 +44,8 @@ void capture_close(struct capture *c)
 	c->pc = NULL;
 }
 
-int capture_next(struct capture *c, struct pcap_pkthdr **hdr, const uint8_t **data,
-		 const char *cmd, FILE *err)
+int capture_next(struct capture *c, struct pcap_pkthdr **hdr, const uint8_t **data, const char *cmd,
+		 FILE *err)
 {
 	const u_char *d;
 	int rc = pcap_next_ex(c->pc, hdr, &d);

@@ -29,8 +29,8 @@ void capture_close(struct capture *c);
  * capture_next - the next frame: 1 with *hdr and *data set, 0 at the end,
  * -1 after printing why the file could not be read further.
  */
-int capture_next(struct capture *c, struct pcap_pkthdr **hdr, const uint8_t **data,
-		 const char *cmd, FILE *err);
+int capture_next(struct capture *c, struct pcap_pkthdr **hdr, const uint8_t **data, const char *cmd,
+		 FILE *err);
 
 /* The link layer of one frame: where the IP packet starts, and the source MAC. */
 enum decode_status capture_link(const struct capture *c, const uint8_t *buf, size_t len,

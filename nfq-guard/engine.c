@@ -7,6 +7,7 @@
  * arrives with the resolver's MAC, not the device's), and the learned
  * names.  When a bound is hit the oldest entry goes and a counter says so.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,20 @@ static struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
 	return f;
 }
 
+/* Give the flow's stream its buffer the first time it carries bytes.  0 or -ENOMEM. */
+static int flow_stream_buffer(struct eflow *f)
+{
+	uint8_t *buf;
+
+	if (f->st.buf)
+		return 0;
+	buf = malloc(ENGINE_STREAM_CAP);
+	if (!buf)
+		return -ENOMEM;
+	stream_attach(&f->st, buf, ENGINE_STREAM_CAP);
+	return 0;
+}
+
 /* --- DNS snooping ------------------------------------------------------------- */
 
 static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
@@ -407,17 +422,8 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 		f->sniff = SNIFF_DNS;
 		f->decided = true; /* nothing to decide: an answer stream */
 	}
-	if (!f->st.buf && pkt->payload_len > 0) {
-		bool started = f->st.started;
-		uint32_t next = f->st.next_seq;
-		uint8_t *buf = malloc(ENGINE_STREAM_CAP);
-
-		if (!buf)
-			return;
-		stream_init(&f->st, buf, ENGINE_STREAM_CAP);
-		f->st.started = started;
-		f->st.next_seq = next;
-	}
+	if (pkt->payload_len > 0 && flow_stream_buffer(f))
+		return;
 	if (!f->st.buf) {
 		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
 		return;
@@ -532,19 +538,9 @@ static enum engine_result flow_wait(struct engine *e, struct eflow *f,
 
 	f->packets++;
 	if (pkt->payload_len > 0 && pkt->l4) {
-		if (!f->st.buf) {
-			bool started = f->st.started;
-			uint32_t next = f->st.next_seq;
-			uint8_t *buf = malloc(ENGINE_STREAM_CAP);
-
-			if (buf) {
-				stream_init(&f->st, buf, ENGINE_STREAM_CAP);
-				f->st.started = started;
-				f->st.next_seq = next;
-			}
-		}
-		if (f->st.buf && stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN,
-					    pkt->payload, pkt->payload_len) > 0)
+		if (flow_stream_buffer(f) == 0 &&
+		    stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, pkt->payload,
+			       pkt->payload_len) > 0)
 			src = flow_sniff(f, &late, &final);
 	} else if (pkt->l4) {
 		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);

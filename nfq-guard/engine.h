@@ -50,18 +50,18 @@ struct decision {
 	struct name name;
 	enum name_source name_source;
 	const char *pattern; /* the rule's domain pattern that matched, or NULL */
-	bool by_address; /* decided without SNI/Host: the address may be blocked */
-	bool first;	 /* decided at this packet (not a later packet of the flow) */
-	bool waited;	 /* was pending before */
-	const char *note; /* why a bound cut the wait short, or NULL */
+	bool by_address;     /* decided without SNI/Host: the address may be blocked */
+	bool first;	     /* decided at this packet (not a later packet of the flow) */
+	bool waited;	     /* was pending before */
+	const char *note;    /* why a bound cut the wait short, or NULL */
 };
 
 struct engine_stats {
 	uint64_t packets, decisions, pending, snooped;
-	uint64_t flows_evicted;	      /* decided or waiting flows pushed out by the bound */
-	uint64_t pending_cut;	      /* waits ended by the packet or time bound */
+	uint64_t flows_evicted; /* decided or waiting flows pushed out by the bound */
+	uint64_t pending_cut;	/* waits ended by the packet or time bound */
 	uint64_t devices_evicted;
-	uint64_t stream_full;	      /* ClientHello or head beyond ENGINE_STREAM_CAP */
+	uint64_t stream_full; /* ClientHello or head beyond ENGINE_STREAM_CAP */
 };
 
 struct engine;
@@ -72,7 +72,6 @@ struct engine_flow_key {
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
 };
-
 
 /* What the daemon or replay knows about one packet besides its bytes. */
 struct engine_input {

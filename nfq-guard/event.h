@@ -12,7 +12,7 @@
 #include "engine.h"
 
 struct event {
-	uint64_t ts_us;	/* wall-clock time, microseconds since the epoch */
+	uint64_t ts_us; /* wall-clock time, microseconds since the epoch */
 	bool has_mac;
 	uint8_t mac[6];
 	const struct engine_flow_key *flow;

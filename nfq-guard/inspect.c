@@ -244,16 +244,12 @@ static void flow_track(struct lru_table *fl, struct report *r)
 		return;
 	if (!st->buf && p->payload_len > 0) {
 		uint8_t *buf = malloc(INSPECT_STREAM_CAP);
-		bool started = st->started;
-		uint32_t next = st->next_seq;
 
 		if (!buf) {
 			report_error(r, "out of memory following tcp flows");
 			return;
 		}
-		stream_init(st, buf, INSPECT_STREAM_CAP);
-		st->started = started;
-		st->next_seq = next;
+		stream_attach(st, buf, INSPECT_STREAM_CAP);
 	}
 	if (stream_add(st, p->tcp_seq, syn, p->payload, p->payload_len) == 0)
 		return;

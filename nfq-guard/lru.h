@@ -18,7 +18,7 @@ struct lru_node {
 	struct lru_node *hnext;	      /* hash chain */
 	struct lru_node *prev, *next; /* newest first (by insertion or second chance) */
 	uint32_t hash;
-	bool used;		      /* found since it was last passed over for eviction */
+	bool used; /* found since it was last passed over for eviction */
 };
 
 struct lru_table {

@@ -257,8 +257,11 @@ static int cmd_explain(const char *config, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (json) {
-		struct event ev = { .has_mac = dev.has_mac, .flow = &k, .monitor = p->monitor,
-				    .d = &d, .ts_us = (uint64_t)time(NULL) * 1000000u };
+		struct event ev = { .has_mac = dev.has_mac,
+				    .flow = &k,
+				    .monitor = p->monitor,
+				    .d = &d,
+				    .ts_us = (uint64_t)time(NULL) * 1000000u };
 
 		memcpy(ev.mac, dev.mac, 6);
 		/* the decision's fields, with the explanation's added */

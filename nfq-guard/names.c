@@ -158,8 +158,7 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 		for (i = 0; i < msg->nanswers; i++) {
 			const struct dns_rr *rr = &msg->an[i];
 
-			if (rr->type == DNS_TYPE_CNAME &&
-			    name_eq(&rr->name, &chain[nchain - 1]) &&
+			if (rr->type == DNS_TYPE_CNAME && name_eq(&rr->name, &chain[nchain - 1]) &&
 			    chain_index(chain, nchain, &rr->target) < 0 && rr->target.len) {
 				chain[nchain++] = rr->target;
 				grew = true;
@@ -211,16 +210,16 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 	return learned;
 }
 
-size_t names_lookup(struct names *n, uint8_t family, const uint8_t dev[16],
-		    const uint8_t srv[16], uint64_t now, const struct name **out, size_t max)
+size_t names_lookup(struct names *n, uint8_t family, const uint8_t dev[16], const uint8_t srv[16],
+		    uint64_t now, const struct name **out, size_t max)
 {
 	struct names_key k;
 	struct names_entry *e;
 	size_t i;
 
 	make_key(&k, family, dev, srv);
-	e = (struct names_entry *)lru_find(&n->t, lru_hash(LRU_HASH_INIT, &k, sizeof(k)),
-					   entry_eq, &k);
+	e = (struct names_entry *)lru_find(&n->t, lru_hash(LRU_HASH_INIT, &k, sizeof(k)), entry_eq,
+					   &k);
 	if (!e)
 		return 0;
 	entry_expire(n, e, now);

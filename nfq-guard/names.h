@@ -15,15 +15,15 @@
 #include "lru.h"
 #include "name.h"
 
-#define NAMES_PER_ADDR 4    /* names kept per (device, server) pair */
-#define NAMES_CNAME_HOPS 8  /* CNAME links followed from the question */
+#define NAMES_PER_ADDR 4   /* names kept per (device, server) pair */
+#define NAMES_CNAME_HOPS 8 /* CNAME links followed from the question */
 
 struct names_stats {
 	size_t entries;
-	uint64_t learned;  /* (device, address, name) facts stored */
-	uint64_t evicted;  /* entries pushed out by the bound */
-	uint64_t expired;  /* names dropped after their lifetime */
-	uint64_t ignored;  /* answer records not on the question's chain */
+	uint64_t learned; /* (device, address, name) facts stored */
+	uint64_t evicted; /* entries pushed out by the bound */
+	uint64_t expired; /* names dropped after their lifetime */
+	uint64_t ignored; /* answer records not on the question's chain */
 };
 
 struct names {
@@ -53,7 +53,7 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
  * max pointers to out (valid until the next call that changes n) and
  * returns how many.
  */
-size_t names_lookup(struct names *n, uint8_t family, const uint8_t dev[16],
-		    const uint8_t srv[16], uint64_t now, const struct name **out, size_t max);
+size_t names_lookup(struct names *n, uint8_t family, const uint8_t dev[16], const uint8_t srv[16],
+		    uint64_t now, const struct name **out, size_t max);
 
 #endif

@@ -1380,10 +1380,10 @@ struct policy *policy_load(const char *path, struct policy_errors *errs)
 		const char *msg = config_error_text(&cfg);
 
 		err_line(&c, (unsigned int)config_error_line(&cfg), "%s%s", msg,
-			 strstr(msg, "mismatched element type")
-				 ? " (an array [ ] holds one type: use a list ( ) to mix numbers "
-				   "and strings)"
-				 : "");
+			 strstr(msg, "mismatched element type") ?
+				 " (an array [ ] holds one type: use a list ( ) to mix numbers "
+				 "and strings)" :
+				 "");
 		goto out_destroy_cfg;
 	}
 	p = calloc(1, sizeof(*p));

@@ -112,7 +112,7 @@ struct policy {
 	size_t ndevices;
 	struct mac_index_entry *mac_index; /* sorted by key, group, kind */
 	size_t nmac_index;
-	uint32_t *mac_hash;		   /* key -> 1 + first index of it; 0: empty */
+	uint32_t *mac_hash; /* key -> 1 + first index of it; 0: empty */
 	size_t mac_hash_mask;
 	struct rule *rules;
 	size_t nrules;

@@ -26,7 +26,7 @@ struct replay {
 	bool json;
 	FILE *out;
 	uint64_t packets, unreadable, not_ip, decisions, at_end;
-	uint64_t last_ts; /* of the last packet: when waiting flows are decided */
+	uint64_t last_ts;	/* of the last packet: when waiting flows are decided */
 	struct counts *rules;	/* nrules + 1: the last is "default" */
 	struct counts *devices; /* ndevices + 1: the last is "no group" */
 };
@@ -69,8 +69,7 @@ static void finish_one(const struct decision *d, const struct engine_flow_key *k
 	print_decision(r, r->last_ts, dev, k, d);
 }
 
-static void print_counts_json(FILE *f, const char *key, const char *name,
-			      const struct counts *c)
+static void print_counts_json(FILE *f, const char *key, const char *name, const struct counts *c)
 {
 	int a;
 
@@ -86,6 +85,33 @@ static void print_counts_json(FILE *f, const char *key, const char *name,
 static bool any(const struct counts *c)
 {
 	return c->by_action[0] || c->by_action[1] || c->by_action[2] || c->by_action[3];
+}
+
+static const char *rule_name(const struct policy *p, size_t i)
+{
+	return i < p->nrules ? p->rules[i].name : "default";
+}
+
+static const char *device_name(const struct policy *p, size_t i)
+{
+	return i < p->ndevices ? p->devices[i].name : "-";
+}
+
+/* A table of counts by action: n named rows and the last one (default / no group). */
+static void print_counts_text(FILE *f, const char *what, const struct counts *c, size_t n,
+			      const char *(*name)(const struct policy *, size_t),
+			      const struct policy *p)
+{
+	size_t i;
+
+	fprintf(f, "%-24s %8s %8s %8s %8s\n", what, "allow", "drop", "reject", "log");
+	for (i = 0; i <= n; i++)
+		if (any(&c[i]))
+			fprintf(f, "%-24s %8llu %8llu %8llu %8llu\n", name(p, i),
+				(unsigned long long)c[i].by_action[0],
+				(unsigned long long)c[i].by_action[1],
+				(unsigned long long)c[i].by_action[2],
+				(unsigned long long)c[i].by_action[3]);
 }
 
 static void print_summary(struct replay *r, const struct engine *e)
@@ -113,8 +139,7 @@ static void print_summary(struct replay *r, const struct engine *e)
 			if (!first)
 				fputc(',', f);
 			first = false;
-			print_counts_json(f, "rule", i < p->nrules ? p->rules[i].name : "default",
-					  &r->rules[i]);
+			print_counts_json(f, "rule", rule_name(p, i), &r->rules[i]);
 		}
 		fputs("],\"devices\":[", f);
 		first = true;
@@ -124,42 +149,20 @@ static void print_summary(struct replay *r, const struct engine *e)
 			if (!first)
 				fputc(',', f);
 			first = false;
-			print_counts_json(f, "device",
-					  i < p->ndevices ? p->devices[i].name : NULL,
+			print_counts_json(f, "device", i < p->ndevices ? p->devices[i].name : NULL,
 					  &r->devices[i]);
 		}
 		fputs("]}\n", f);
 		return;
 	}
-	fprintf(f, "\n%llu packets, %llu decisions (%llu at the end of the capture), "
-		   "%llu DNS answers snooped, %llu names learned, %llu unreadable\n",
+	fprintf(f,
+		"\n%llu packets, %llu decisions (%llu at the end of the capture), "
+		"%llu DNS answers snooped, %llu names learned, %llu unreadable\n",
 		(unsigned long long)r->packets, (unsigned long long)r->decisions,
 		(unsigned long long)r->at_end, (unsigned long long)st->snooped,
 		(unsigned long long)ns->learned, (unsigned long long)r->unreadable);
-	fprintf(f, "%-24s %8s %8s %8s %8s\n", "rule", "allow", "drop", "reject", "log");
-	for (i = 0; i <= p->nrules; i++) {
-		const struct counts *c = &r->rules[i];
-
-		if (any(c))
-			fprintf(f, "%-24s %8llu %8llu %8llu %8llu\n",
-				i < p->nrules ? p->rules[i].name : "default",
-				(unsigned long long)c->by_action[0],
-				(unsigned long long)c->by_action[1],
-				(unsigned long long)c->by_action[2],
-				(unsigned long long)c->by_action[3]);
-	}
-	fprintf(f, "%-24s %8s %8s %8s %8s\n", "device", "allow", "drop", "reject", "log");
-	for (i = 0; i <= p->ndevices; i++) {
-		const struct counts *c = &r->devices[i];
-
-		if (any(c))
-			fprintf(f, "%-24s %8llu %8llu %8llu %8llu\n",
-				i < p->ndevices ? p->devices[i].name : "-",
-				(unsigned long long)c->by_action[0],
-				(unsigned long long)c->by_action[1],
-				(unsigned long long)c->by_action[2],
-				(unsigned long long)c->by_action[3]);
-	}
+	print_counts_text(f, "rule", r->rules, p->nrules, rule_name, p);
+	print_counts_text(f, "device", r->devices, p->ndevices, device_name, p);
 }
 
 int replay_file(const struct policy *p, const char *path, bool json, FILE *out, FILE *err)

@@ -19,6 +19,13 @@ void stream_init(struct stream *s, uint8_t *buf, size_t cap)
 	s->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
 }
 
+void stream_attach(struct stream *s, uint8_t *buf, size_t cap)
+{
+	s->buf = buf;
+	s->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	s->len = 0;
+}
+
 size_t stream_add(struct stream *s, uint32_t seq, bool syn, const uint8_t *data, size_t len)
 {
 	struct cursor c;

@@ -24,6 +24,13 @@ struct stream {
 void stream_init(struct stream *s, uint8_t *buf, size_t cap);
 
 /*
+ * stream_attach - give a stream that had no buffer (cap 0, e.g. zeroed)
+ * the buffer it needs once bytes arrive, keeping what it learned from
+ * earlier segments (a SYN's sequence number).
+ */
+void stream_attach(struct stream *s, uint8_t *buf, size_t cap);
+
+/*
  * stream_add - offer one segment: its sequence number, whether it carries
  * SYN, and its payload.  Bytes already held are ignored; new in-order bytes
  * are appended up to cap.  Returns the number of bytes appended.

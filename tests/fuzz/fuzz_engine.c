@@ -60,8 +60,8 @@ static void check(const struct decision *d)
 		abort();
 	if (d->device >= (int)pol->ndevices || d->device < -1)
 		abort();
-	if (d->has_name && (d->name.len == 0 || d->name.len > NAME_MAX_LEN ||
-			    d->name.s[d->name.len] != '\0'))
+	if (d->has_name &&
+	    (d->name.len == 0 || d->name.len > NAME_MAX_LEN || d->name.s[d->name.len] != '\0'))
 		abort();
 }
 

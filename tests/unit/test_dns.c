@@ -626,11 +626,11 @@ static void test_pointer_two_loop(void **state)
 
 	(void)state;
 	put_header(&w, 0, 2);
-	put8(&w, 0); /* 12 */
+	put8(&w, 0);				/* 12 */
 	put_rrtail(&w, 16, DNS_CLASS_IN, 1, 4); /* TXT, 13..22 */
-	put_ptr(&w, 25); /* 23 -> 25 */
-	put_ptr(&w, 23); /* 25 -> 23 */
-	put_ptr(&w, 23); /* 27: owner of the second RR */
+	put_ptr(&w, 25);			/* 23 -> 25 */
+	put_ptr(&w, 23);			/* 25 -> 23 */
+	put_ptr(&w, 23);			/* 27: owner of the second RR */
 	put_a(&w, 1, 192, 0, 2, 1);
 	assert_int_equal(wparse(&w), DNS_MALFORMED);
 
@@ -643,8 +643,8 @@ static void test_pointer_two_loop(void **state)
 	put8(&w, 0);
 	put_rrtail(&w, 16, DNS_CLASS_IN, 1, 4);
 	put_labels(&w, "x"); /* 23 */
-	put_ptr(&w, 23); /* 25 */
-	put_ptr(&w, 25); /* 27 */
+	put_ptr(&w, 23);     /* 25 */
+	put_ptr(&w, 25);     /* 27 */
 	put_a(&w, 1, 192, 0, 2, 1);
 	assert_int_equal(wparse(&w), DNS_MALFORMED);
 }
@@ -661,9 +661,9 @@ static void test_pointer_not_before_previous(void **state)
 	put_header(&w, 0, 2);
 	put8(&w, 0);
 	put_rrtail(&w, 16, DNS_CLASS_IN, 1, 5);
-	put_ptr(&w, 25); /* 23 */
+	put_ptr(&w, 25);   /* 23 */
 	put_name(&w, "a"); /* 25 */
-	put_ptr(&w, 23); /* 28 */
+	put_ptr(&w, 23);   /* 28 */
 	put_a(&w, 1, 192, 0, 2, 1);
 	assert_int_equal(wparse(&w), DNS_MALFORMED);
 
@@ -682,7 +682,7 @@ static void test_pointer_forward(void **state)
 	put_header(&w, 2, 0);
 	put_ptr(&w, 18);
 	put_qtail(&w, DNS_TYPE_A); /* 14..17 */
-	put_name(&w, "a.org"); /* 18 */
+	put_name(&w, "a.org");	   /* 18 */
 	put_qtail(&w, DNS_TYPE_A);
 	assert_int_equal(wparse(&w), DNS_MALFORMED);
 
@@ -1052,8 +1052,8 @@ static void test_header_and_tail(void **state)
 	(void)state;
 	put_header(&w, 1, 1);
 	w.b[2] = 0x80 | 2 << 3 | 0x02; /* QR, opcode 2 (STATUS), TC */
-	w.b[3] = 0x05; /* REFUSED */
-	w.b[9] = 1; /* nscount 1 */
+	w.b[3] = 0x05;		       /* REFUSED */
+	w.b[9] = 1;		       /* nscount 1 */
 	put_name(&w, "a");
 	put_qtail(&w, DNS_TYPE_A);
 	put_ptr(&w, 12);

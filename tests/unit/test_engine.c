@@ -175,7 +175,7 @@ static size_t client_hello(uint8_t *b, const char *host)
 	b[o++] = 3;
 	memset(b + o, 0x5a, 32);
 	o += 32;
-	b[o++] = 0;					   /* session id */
+	b[o++] = 0;				      /* session id */
 	memcpy(b + o, "\x00\x02\x13\x01\x01\x00", 6); /* one suite, null compression */
 	o += 6;
 	b[o++] = (uint8_t)(ext >> 8);
@@ -218,10 +218,10 @@ static struct policy *policy_from(const char *text)
 	return p;
 }
 
-#define NETWORKS                                                                                   \
-	"version = 1;\n"                                                                           \
-	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"          \
-	"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; },\n"                              \
+#define NETWORKS                                                                        \
+	"version = 1;\n"                                                                \
+	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n" \
+	"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; },\n"                    \
 	"            { name = \"nvr-side\"; ip = [ \"192.168.1.5\" ]; } );\n"
 
 static const char POLICY_BASIC[] = NETWORKS
@@ -423,9 +423,10 @@ static void test_reported_name_is_chain_head(void **state)
 
 static void test_ttl_floor(void **state)
 {
-	static const char pol[] = NETWORKS "name_ttl_floor = 60;\n"
-					   "rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
-					   "action = \"drop\"; }, { name = \"rest\"; action = \"allow\"; } );\n";
+	static const char pol[] = NETWORKS
+		"name_ttl_floor = 60;\n"
+		"rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
+		"action = \"drop\"; }, { name = \"rest\"; action = \"allow\"; } );\n";
 	struct fixture *f = fx_new(pol);
 	const struct rr a[] = { { "x.ezvizlife.com", DNS_TYPE_A, 5, NULL, CLOUD } };
 	struct pktbuf pb;
@@ -512,7 +513,8 @@ static void test_http_host_late(void **state)
 				   "rules = ( { name = \"fw\"; domain = \"*.hik-connect.com\"; "
 				   "action = \"drop\"; }, { name = \"web\"; to = \"wan\"; "
 				   "action = \"allow\"; } );\n");
-	static const char req[] = "GET /fw.bin HTTP/1.1\r\nHost: Firmware.Hik-Connect.com:8080\r\n\r\n";
+	static const char req[] =
+		"GET /fw.bin HTTP/1.1\r\nHost: Firmware.Hik-Connect.com:8080\r\n\r\n";
 	struct pktbuf pb;
 	struct decision d;
 
@@ -550,9 +552,10 @@ static void test_same_action_decides_at_once(void **state)
 
 static void test_pending_bounds(void **state)
 {
-	struct fixture *f = fx_new(NETWORKS "limits = { pending_packets = 3; pending_seconds = 2; };\n"
-					    "rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
-					    "action = \"drop\"; } );\ndefault = \"allow\";\n");
+	struct fixture *f = fx_new(NETWORKS
+				   "limits = { pending_packets = 3; pending_seconds = 2; };\n"
+				   "rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
+				   "action = \"drop\"; } );\ndefault = \"allow\";\n");
 	struct pktbuf pb;
 	struct decision d;
 
@@ -624,8 +627,9 @@ static void test_finish_decides_waiting(void **state)
 
 static void test_flow_and_name_bounds(void **state)
 {
-	struct fixture *f = fx_new(NETWORKS "limits = { flows = 16; names = 16; };\n"
-					    "rules = ( { name = \"all\"; action = \"allow\"; } );\n");
+	struct fixture *f = fx_new(NETWORKS
+				   "limits = { flows = 16; names = 16; };\n"
+				   "rules = ( { name = \"all\"; action = \"allow\"; } );\n");
 	struct pktbuf pb;
 	struct decision d;
 	int i;

@@ -108,6 +108,24 @@ static void test_syn_with_data_and_consume(void **state)
 	assert_int_equal(s.len, 0);
 }
 
+static void test_attach_keeps_syn(void **state)
+{
+	uint8_t buf[8];
+	struct stream s;
+
+	(void)state;
+	/* no buffer while only the handshake passes */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(stream_add(&s, 99, true, NULL, 0), 0);
+	assert_true(s.started);
+	stream_attach(&s, buf, sizeof(buf));
+	/* a retransmitted SYN byte is not data; the first data lands at 100 */
+	assert_int_equal(stream_add(&s, 100, false, (const uint8_t *)"hi", 2), 2);
+	assert_memory_equal(buf, "hi", 2);
+	assert_int_equal(stream_add(&s, 104, false, (const uint8_t *)"x", 1), 0);
+	assert_true(s.gap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +135,7 @@ int main(void)
 		cmocka_unit_test(test_sequence_wrap),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_syn_with_data_and_consume),
+		cmocka_unit_test(test_attach_keeps_syn),
 	};
 
 	return cmocka_run_group_tests_name("stream", tests, NULL, NULL);

@@ -198,7 +198,7 @@ static const struct {
 	{ "hello-tls12-openssl.bin", "upgrade.ezvizlife.com" },
 	{ "hello-nosni.bin", NULL },
 	{ "hello-curl.bin", "litedev.ezvizlife.com" }, /* curl sent it lower-cased */
-	{ "hello-python.bin", "cam.ezviz7.com" }, /* sent as "Cam.Ezviz7.COM." */
+	{ "hello-python.bin", "cam.ezviz7.com" },      /* sent as "Cam.Ezviz7.COM." */
 };
 
 #define NREAL (sizeof(real) / sizeof(real[0]))
@@ -385,9 +385,9 @@ struct hello {
 	size_t sid_len;
 	size_t cs_len;
 	size_t comp_len;
-	bool no_exts; /* end the body after compression_methods */
-	long exts_len; /* -1: the true length of exts */
-	struct buf exts; /* the extensions, each type + length + data */
+	bool no_exts;	     /* end the body after compression_methods */
+	long exts_len;	     /* -1: the true length of exts */
+	struct buf exts;     /* the extensions, each type + length + data */
 	struct buf trailing; /* bytes after the extensions block */
 };
 
