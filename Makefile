@@ -101,7 +101,7 @@ man-lint:
 	mandoc -Tlint -Wwarning $(wildcard man/*.[0-9])
 
 check:
-	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint
+	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint format-check
 
 # Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
 BENCH_PACKETS = $(if $(QUICK),200000,1000000)
