@@ -16,6 +16,7 @@
 #include "event.h"
 #include "inspect.h"
 #include "json.h"
+#include "nft.h"
 #include "policy.h"
 #include "replay.h"
 
@@ -40,6 +41,8 @@ static const char usage_text[] =
 	"  explain --mac MAC [--src IP] [--iface IF] (--dst IP | --name HOST)\n"
 	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N] [--json]\n"
 	"                          the verdict for a hypothetical flow, and why\n"
+	"  rules [--compat]        print the nftables table the policy installs (nft\n"
+	"                          syntax); --compat: with the xtables NFQUEUE target\n"
 	"  replay FILE [--json]    decide the device flows of a capture as the daemon\n"
 	"                          would; one line per decision, then a summary\n"
 	"  inspect FILE [--json]   print what the decoders read in each packet of a\n"
@@ -294,6 +297,33 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_rules(const char *config, int argc, char **argv)
+{
+	struct nft_config c;
+	struct policy *p;
+	int i, r;
+
+	nft_config_default(&c);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--compat"))
+			c.queue = NFT_QUEUE_COMPAT;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		else
+			return bad_usage("rules", "unexpected argument '%s'", argv[i]);
+	}
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	r = nft_render(p, &c, stdout);
+	policy_free(p);
+	if (r || fflush(stdout)) {
+		fprintf(stderr, "nfq-guard: rules: %s\n", r ? strerror(-r) : "write error");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static int cmd_file_command(const char *config, int argc, char **argv, bool with_policy)
 {
 	const char *cmd = argv[0], *file = NULL;
@@ -365,6 +395,8 @@ int main(int argc, char **argv)
 		return cmd_check(config, argc, argv);
 	if (!strcmp(cmd, "explain"))
 		return cmd_explain(config, argc, argv);
+	if (!strcmp(cmd, "rules"))
+		return cmd_rules(config, argc, argv);
 	if (!strcmp(cmd, "replay"))
 		return cmd_file_command(config, argc, argv, true);
 	if (!strcmp(cmd, "inspect"))

@@ -153,6 +153,20 @@ class Check(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, (f, r.stderr))
 
 
+class Rules(unittest.TestCase):
+    def test_rules(self):
+        r = run("-c", POLICY, "rules")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        self.assertTrue(out.startswith("table inet nfq_guard {"))
+        self.assertIn("44:47:cc:00:00:00-44:47:cc:ff:ff:ff", out)
+        self.assertIn("ct direction original ether saddr @dev_mac jump to_queue", out)
+        self.assertIn("\t\tqueue flags bypass num 0\n", out)
+        r = run("-c", POLICY, "rules", "--compat")
+        self.assertIn(b"# xtables NFQUEUE target, revision 3", r.stdout)
+        self.assertEqual(run("-c", POLICY, "rules", "--bogus").returncode, 2)
+
+
 class Explain(unittest.TestCase):
     def explain(self, *args):
         r = run("-c", POLICY, "explain", *args)

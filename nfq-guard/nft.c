@@ -1,0 +1,1113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft.c - nfq-guard's nftables table (see nft.h).
+ *
+ * Each rule is described once, as a short list of steps; the same list is
+ * printed in nft syntax and built into libnftnl expressions, so `nfq-guard
+ * rules` shows exactly what is installed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <net/if_arp.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "nft.h"
+
+/* nft's datatype numbers (for set key types, so `nft list` shows them). */
+#define TYPE_IPADDR 7
+#define TYPE_IP6ADDR 8
+#define TYPE_ETHERADDR 9
+#define TYPE_INETPROTO 12
+#define TYPE_INETSERVICE 13
+#define TYPE_BITS 6
+
+void nft_config_default(struct nft_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mask = NFT_MARK_MASK_DEFAULT;
+	c->queue_total = 1;
+	c->bypass = true;
+	c->queue = NFT_QUEUE_NATIVE;
+	c->seen_timeout = 3600;
+	c->block_timeout = 600;
+}
+
+static int mask_shift(uint32_t mask)
+{
+	int s = 0;
+
+	if (!mask)
+		return -1;
+	while (!(mask & 1)) {
+		mask >>= 1;
+		s++;
+	}
+	/* contiguous, and room for the verdict and the generation bit */
+	if (mask & (mask + 1) || mask < 0xff)
+		return -1;
+	return s;
+}
+
+uint32_t nft_mark(const struct nft_config *c, enum nft_verdict v)
+{
+	int s = mask_shift(c->mask);
+
+	return s < 0 ? 0 : ((uint32_t)v | (c->gen ? NFT_V_GEN : 0)) << s;
+}
+
+/* --- the ruleset, described once ------------------------------------------ */
+
+enum step_kind {
+	S_NFPROTO,	  /* meta nfproto ipv4|ipv6 (v: 4 or 6) */
+	S_L4PROTO,	  /* meta l4proto v */
+	S_SPORT,	  /* th sport v */
+	S_ETHER_SADDR_IN, /* ether saddr @s (with meta iiftype ether) */
+	S_SADDR_IN,	  /* ip[6] saddr @s (v: family) */
+	S_DADDR_IN,	  /* ip[6] daddr @s */
+	S_CT_ORIGINAL,	  /* ct direction original */
+	S_CT_MARK_IS,	  /* ct mark & mask == mark(v) */
+	S_MARK_IS,	  /* meta mark & mask == mark(v) */
+	S_CT_MARK_SET,	  /* ct mark set ct mark & ~mask | mark(v) */
+	S_SEEN_UPDATE,	  /* update @s { ip[6] saddr } (v: family) */
+	S_BLOCK_IN,	  /* ip saddr . l4proto . th dport . ip daddr @s (v: family) */
+	S_BLOCK_UPDATE,	  /* update @s { the same } */
+	S_REJECT,	  /* reject with tcp reset (v: 6) or icmpx admin-prohibited */
+	S_COUNTER,
+	S_ACCEPT,
+	S_DROP,
+	S_JUMP, /* jump s */
+	S_QUEUE,
+	S_END,
+};
+
+struct step {
+	enum step_kind k;
+	uint32_t v;
+	const char *s;
+};
+
+#define STEPS_MAX 8
+
+struct rule_desc {
+	const char *chain;
+	struct step steps[STEPS_MAX];
+};
+
+struct chain_desc {
+	const char *name;
+	int hook; /* -1: a regular chain */
+	int prio;
+};
+
+static const struct chain_desc chains[] = {
+	{ "prerouting", NF_INET_PRE_ROUTING, -150 },
+	{ "forward", NF_INET_FORWARD, -5 },
+	{ "forward_act", NF_INET_FORWARD, 10 },
+	{ "input", NF_INET_LOCAL_IN, -5 },
+	{ "input_act", NF_INET_LOCAL_IN, 10 },
+	{ "output", NF_INET_LOCAL_OUT, -5 },
+	{ "to_queue", -1, 0 },
+};
+
+#define S(kind, val, str)            \
+	{                            \
+		(kind), (val), (str) \
+	}
+#define END                    \
+	{                      \
+		S_END, 0, NULL \
+	}
+
+/*
+ * The rules of the device-facing chains (forward and input): answers to
+ * devices are queued before the fast path so every one is snooped; decided
+ * flows pass in the kernel; blocked addresses die here; the rest of a
+ * device's original-direction traffic goes to the queue.
+ */
+#define GUARD_RULES(chain)                                                                         \
+	{ chain,                                                                                   \
+	  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_SPORT, 53, NULL),      \
+	    S(S_DADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), END } },                      \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_TCP, NULL),                    \
+		    S(S_SPORT, 53, NULL), S(S_DADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), \
+		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL),                    \
+		    S(S_SPORT, 53, NULL), S(S_DADDR_IN, 6, "dev_seen6"), S(S_JUMP, 0, "to_queue"), \
+		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_TCP, NULL),                    \
+		    S(S_SPORT, 53, NULL), S(S_DADDR_IN, 6, "dev_seen6"), S(S_JUMP, 0, "to_queue"), \
+		    END } },                                                                       \
+		{ chain, { S(S_CT_MARK_IS, NFT_V_ALLOW, NULL), S(S_ACCEPT, 0, NULL), END } },      \
+		{ chain, { S(S_CT_MARK_IS, NFT_V_DROP, NULL), S(S_DROP, 0, NULL), END } },         \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 4, NULL), S(S_BLOCK_IN, 4, "block4"), S(S_DROP, 0, NULL),         \
+		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 6, NULL), S(S_BLOCK_IN, 6, "block6"), S(S_DROP, 0, NULL),         \
+		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_CT_ORIGINAL, 0, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"),                  \
+		    S(S_JUMP, 0, "to_queue"), END } },                                             \
+		{ chain,                                                                           \
+		  { S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"), \
+		    S(S_JUMP, 0, "to_queue"), END } },                                             \
+	{                                                                                          \
+		chain,                                                                             \
+		{                                                                                  \
+			S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 6, NULL),                          \
+				S(S_SADDR_IN, 6, "dev_ip6"), S(S_JUMP, 0, "to_queue"), END         \
+		}                                                                                  \
+	}
+
+/* After the queue: the verdict mark becomes a ct mark, a drop, a block or a reject. */
+#define ACT_RULES(chain)                                                                          \
+	{ chain, { S(S_MARK_IS, NFT_V_ALLOW, NULL), S(S_CT_MARK_SET, NFT_V_ALLOW, NULL), END } }, \
+		{ chain,                                                                          \
+		  { S(S_MARK_IS, NFT_V_DROP, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),           \
+		    S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL), END } },                           \
+		{ chain,                                                                          \
+		  { S(S_MARK_IS, NFT_V_BLOCK, NULL), S(S_NFPROTO, 4, NULL),                       \
+		    S(S_BLOCK_UPDATE, 4, "block4"), S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL),    \
+		    END } },                                                                      \
+		{ chain,                                                                          \
+		  { S(S_MARK_IS, NFT_V_BLOCK, NULL), S(S_NFPROTO, 6, NULL),                       \
+		    S(S_BLOCK_UPDATE, 6, "block6"), S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL),    \
+		    END } },                                                                      \
+		{ chain,                                                                          \
+		  { S(S_MARK_IS, NFT_V_REJECT, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),         \
+		    S(S_L4PROTO, IPPROTO_NUM_TCP, NULL), S(S_COUNTER, 0, NULL),                   \
+		    S(S_REJECT, IPPROTO_NUM_TCP, NULL), END } },                                  \
+	{                                                                                         \
+		chain,                                                                            \
+		{                                                                                 \
+			S(S_MARK_IS, NFT_V_REJECT, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),     \
+				S(S_COUNTER, 0, NULL), S(S_REJECT, 0, NULL), END                  \
+		}                                                                                 \
+	}
+
+static const struct rule_desc rules[] = {
+	/* learn device addresses from their own packets, in the kernel */
+	{ "prerouting",
+	  { S(S_NFPROTO, 4, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"),
+	    S(S_SEEN_UPDATE, 4, "dev_seen4"), END } },
+	{ "prerouting",
+	  { S(S_NFPROTO, 6, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"),
+	    S(S_SEEN_UPDATE, 6, "dev_seen6"), END } },
+	{ "prerouting",
+	  { S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"), S(S_SEEN_UPDATE, 4, "dev_seen4"),
+	    END } },
+	{ "prerouting",
+	  { S(S_NFPROTO, 6, NULL), S(S_SADDR_IN, 6, "dev_ip6"), S(S_SEEN_UPDATE, 6, "dev_seen6"),
+	    END } },
+	GUARD_RULES("forward"),
+	ACT_RULES("forward_act"),
+	GUARD_RULES("input"),
+	ACT_RULES("input_act"),
+	/* the router's own resolver answering devices */
+	{ "output",
+	  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_SPORT, 53, NULL),
+	    S(S_DADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), END } },
+	{ "output",
+	  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_TCP, NULL), S(S_SPORT, 53, NULL),
+	    S(S_DADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), END } },
+	{ "output",
+	  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_SPORT, 53, NULL),
+	    S(S_DADDR_IN, 6, "dev_seen6"), S(S_JUMP, 0, "to_queue"), END } },
+	{ "output",
+	  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_TCP, NULL), S(S_SPORT, 53, NULL),
+	    S(S_DADDR_IN, 6, "dev_seen6"), S(S_JUMP, 0, "to_queue"), END } },
+	{ "to_queue", { S(S_QUEUE, 0, NULL), END } },
+};
+
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+#define NCHAINS (sizeof(chains) / sizeof(chains[0]))
+
+/* --- device sets from the policy ------------------------------------------- */
+
+struct mac_range {
+	uint64_t lo, hi; /* inclusive, 48-bit */
+};
+
+static uint64_t mac_u64(const uint8_t a[6])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		v = v << 8 | a[i];
+	return v;
+}
+
+static void u64_mac(uint64_t v, uint8_t a[6])
+{
+	int i;
+
+	for (i = 5; i >= 0; i--, v >>= 8)
+		a[i] = (uint8_t)v;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct mac_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Every group's MAC blocks as sorted, merged ranges (an interval set takes no overlap). */
+static struct mac_range *mac_ranges(const struct policy *p, size_t *n)
+{
+	struct mac_range *r;
+	size_t i, j, k = 0, total = 0;
+
+	for (i = 0; i < p->ndevices; i++)
+		total += p->devices[i].nprefixes;
+	r = calloc(total ? total : 1, sizeof(*r));
+	if (!r)
+		return NULL;
+	for (i = 0; i < p->ndevices; i++) {
+		for (j = 0; j < p->devices[i].nprefixes; j++) {
+			const struct oui_prefix *op = &p->devices[i].prefixes[j].prefix;
+			uint64_t lo = mac_u64(op->addr);
+
+			r[k].lo = lo;
+			r[k].hi = lo | ((1ull << (48 - op->bits)) - 1);
+			k++;
+		}
+	}
+	qsort(r, k, sizeof(*r), range_cmp);
+	for (i = 0, j = 0; i < k; i++) {
+		if (j > 0 && r[i].lo <= r[j - 1].hi + 1) {
+			if (r[i].hi > r[j - 1].hi)
+				r[j - 1].hi = r[i].hi;
+		} else {
+			r[j++] = r[i];
+		}
+	}
+	*n = j;
+	return r;
+}
+
+/* Every group's address prefixes of one family (may overlap: merged by the caller's set). */
+static size_t ip_prefixes(const struct policy *p, uint8_t family, const struct cidr **out,
+			  size_t max)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->ndevices; i++)
+		for (j = 0; j < p->devices[i].nips; j++)
+			if (p->devices[i].ips[j].family == family && n < max)
+				out[n++] = &p->devices[i].ips[j];
+	return n;
+}
+
+/* --- printing -------------------------------------------------------------- */
+
+static void print_step(FILE *f, const struct nft_config *c, const struct step *s)
+{
+	const char *ip = s->v == 6 ? "ip6" : "ip";
+
+	switch (s->k) {
+	case S_NFPROTO:
+		fprintf(f, "meta nfproto %s", s->v == 6 ? "ipv6" : "ipv4");
+		break;
+	case S_L4PROTO:
+		fprintf(f, "meta l4proto %s", s->v == IPPROTO_NUM_TCP ? "tcp" : "udp");
+		break;
+	case S_SPORT:
+		fprintf(f, "th sport %u", s->v);
+		break;
+	case S_ETHER_SADDR_IN:
+		fprintf(f, "ether saddr @%s", s->s);
+		break;
+	case S_SADDR_IN:
+		fprintf(f, "%s saddr @%s", ip, s->s);
+		break;
+	case S_DADDR_IN:
+		fprintf(f, "%s daddr @%s", ip, s->s);
+		break;
+	case S_CT_ORIGINAL:
+		fputs("ct direction original", f);
+		break;
+	case S_CT_MARK_IS:
+		fprintf(f, "ct mark & 0x%08x == 0x%08x", c->mask, nft_mark(c, s->v));
+		break;
+	case S_MARK_IS:
+		fprintf(f, "meta mark & 0x%08x == 0x%08x", c->mask, nft_mark(c, s->v));
+		break;
+	case S_CT_MARK_SET:
+		fprintf(f, "ct mark set ct mark & 0x%08x | 0x%08x", ~c->mask, nft_mark(c, s->v));
+		break;
+	case S_SEEN_UPDATE:
+		fprintf(f, "update @%s { %s saddr }", s->s, ip);
+		break;
+	case S_BLOCK_IN:
+		fprintf(f, "%s saddr . meta l4proto . th dport . %s daddr @%s", ip, ip, s->s);
+		break;
+	case S_BLOCK_UPDATE:
+		fprintf(f, "update @%s { %s saddr . meta l4proto . th dport . %s daddr }", s->s, ip,
+			ip);
+		break;
+	case S_REJECT:
+		fputs(s->v == IPPROTO_NUM_TCP ? "reject with tcp reset" :
+						"reject with icmpx admin-prohibited",
+		      f);
+		break;
+	case S_COUNTER:
+		fputs("counter", f);
+		break;
+	case S_ACCEPT:
+		fputs("accept", f);
+		break;
+	case S_DROP:
+		fputs("drop", f);
+		break;
+	case S_JUMP:
+		fprintf(f, "jump %s", s->s);
+		break;
+	case S_QUEUE:
+		if (c->queue_total > 1)
+			fprintf(f, "queue flags %sfanout num %u-%u", c->bypass ? "bypass," : "",
+				c->queue_num, c->queue_num + c->queue_total - 1);
+		else
+			fprintf(f, "queue %snum %u", c->bypass ? "flags bypass " : "",
+				c->queue_num);
+		if (c->queue == NFT_QUEUE_COMPAT)
+			fputs("  # xtables NFQUEUE target, revision 3", f);
+		break;
+	case S_END:
+		break;
+	}
+}
+
+static void print_mac(FILE *f, uint64_t v)
+{
+	uint8_t a[6];
+
+	u64_mac(v, a);
+	fprintf(f, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static void print_elements(FILE *f, const struct policy *p, const char *set)
+{
+	const struct cidr *ips[POLICY_MAX_LIST];
+	char buf[CIDR_STR_MAX];
+	size_t n, i;
+
+	if (!strcmp(set, "dev_mac")) {
+		struct mac_range *r = mac_ranges(p, &n);
+
+		if (!r || n == 0) {
+			free(r);
+			return;
+		}
+		fputs("\t\telements = { ", f);
+		for (i = 0; i < n; i++) {
+			fputs(i ? ",\n\t\t\t     " : "", f);
+			print_mac(f, r[i].lo);
+			if (r[i].hi != r[i].lo) {
+				fputc('-', f);
+				print_mac(f, r[i].hi);
+			}
+		}
+		fputs(" }\n", f);
+		free(r);
+		return;
+	}
+	n = ip_prefixes(p, !strcmp(set, "dev_ip4") ? 4 : 6, ips, POLICY_MAX_LIST);
+	if (n == 0)
+		return;
+	fputs("\t\telements = { ", f);
+	for (i = 0; i < n; i++) {
+		cidr_format(ips[i], buf, sizeof(buf));
+		fprintf(f, "%s%s", i ? ", " : "", buf);
+	}
+	fputs(" }\n", f);
+}
+
+struct set_desc {
+	const char *name;
+	const char *type; /* as nft prints it */
+	uint32_t key_type, key_len;
+	bool interval, dynamic, block;
+};
+
+static const struct set_desc sets[] = {
+	{ "dev_mac", "ether_addr", TYPE_ETHERADDR, 6, true, false, false },
+	{ "dev_ip4", "ipv4_addr", TYPE_IPADDR, 4, true, false, false },
+	{ "dev_ip6", "ipv6_addr", TYPE_IP6ADDR, 16, true, false, false },
+	{ "dev_seen4", "ipv4_addr", TYPE_IPADDR, 4, false, true, false },
+	{ "dev_seen6", "ipv6_addr", TYPE_IP6ADDR, 16, false, true, false },
+	{ "block4", "ipv4_addr . inet_proto . inet_service . ipv4_addr",
+	  ((TYPE_IPADDR << TYPE_BITS | TYPE_INETPROTO) << TYPE_BITS | TYPE_INETSERVICE)
+			  << TYPE_BITS |
+		  TYPE_IPADDR,
+	  16, false, true, true },
+	{ "block6", "ipv6_addr . inet_proto . inet_service . ipv6_addr",
+	  ((TYPE_IP6ADDR << TYPE_BITS | TYPE_INETPROTO) << TYPE_BITS | TYPE_INETSERVICE)
+			  << TYPE_BITS |
+		  TYPE_IP6ADDR,
+	  40, false, true, true },
+};
+
+#define NSETS (sizeof(sets) / sizeof(sets[0]))
+#define SET_SIZE 65536
+
+int nft_render(const struct policy *p, const struct nft_config *c, FILE *f)
+{
+	size_t i, j;
+
+	if (mask_shift(c->mask) < 0)
+		return -EINVAL;
+	fprintf(f, "table inet %s {\n", NFT_TABLE_NAME);
+	for (i = 0; i < NSETS; i++) {
+		const struct set_desc *s = &sets[i];
+
+		fprintf(f, "\tset %s {\n\t\ttype %s\n", s->name, s->type);
+		if (s->interval)
+			fputs("\t\tflags interval\n", f);
+		if (s->dynamic)
+			fprintf(f, "\t\tsize %u\n\t\tflags dynamic,timeout\n\t\ttimeout %us\n",
+				SET_SIZE, s->block ? c->block_timeout : c->seen_timeout);
+		if (s->interval)
+			print_elements(f, p, s->name);
+		fputs("\t}\n\n", f);
+	}
+	for (i = 0; i < NCHAINS; i++) {
+		fprintf(f, "\tchain %s {\n", chains[i].name);
+		if (chains[i].hook >= 0)
+			fprintf(f, "\t\ttype filter hook %s priority %d; policy accept;\n",
+				chains[i].hook == NF_INET_PRE_ROUTING ? "prerouting" :
+				chains[i].hook == NF_INET_FORWARD     ? "forward" :
+				chains[i].hook == NF_INET_LOCAL_IN    ? "input" :
+									"output",
+				chains[i].prio);
+		for (j = 0; j < NRULES; j++) {
+			const struct step *s;
+
+			if (strcmp(rules[j].chain, chains[i].name))
+				continue;
+			fputs("\t\t", f);
+			for (s = rules[j].steps; s->k != S_END; s++) {
+				if (s != rules[j].steps)
+					fputc(' ', f);
+				print_step(f, c, s);
+			}
+			fputc('\n', f);
+		}
+		fprintf(f, "\t}\n%s", i + 1 < NCHAINS ? "\n" : "");
+	}
+	fputs("}\n", f);
+	return 0;
+}
+
+/* --- building the batch ------------------------------------------------------ */
+
+struct builder {
+	struct mnl_nlmsg_batch *batch;
+	uint32_t seq;
+	bool overflow;
+	int err;
+};
+
+static struct nlmsghdr *msg_begin(struct builder *b, uint16_t type, uint16_t flags)
+{
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b->batch), type, NFPROTO_INET,
+				     flags | NLM_F_ACK, b->seq++);
+}
+
+static void msg_end(struct builder *b)
+{
+	if (!mnl_nlmsg_batch_next(b->batch))
+		b->overflow = true;
+}
+
+static struct nftnl_expr *expr(struct nftnl_rule *r, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (e)
+		nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+#define NEED(e)                         \
+	do {                            \
+		if (!(e))               \
+			return -ENOMEM; \
+	} while (0)
+
+static int e_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr(r, "meta");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	return 0;
+}
+
+static int e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr(r, "payload");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	return 0;
+}
+
+static int e_cmp(struct nftnl_rule *r, uint32_t sreg, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr(r, "cmp");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return 0;
+}
+
+static int e_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set)
+{
+	struct nftnl_expr *e = expr(r, "lookup");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	return 0;
+}
+
+static int e_bitwise(struct nftnl_rule *r, uint32_t reg, uint32_t mask, uint32_t xor)
+{
+	struct nftnl_expr *e = expr(r, "bitwise");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &xor, sizeof(xor));
+	return 0;
+}
+
+static int e_ct_get(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr(r, "ct");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
+	return 0;
+}
+
+static int e_ct_set_mark(struct nftnl_rule *r, uint32_t sreg)
+{
+	struct nftnl_expr *e = expr(r, "ct");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, sreg);
+	return 0;
+}
+
+static int e_verdict(struct nftnl_rule *r, int verdict, const char *chain)
+{
+	struct nftnl_expr *e = expr(r, "immediate");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	return 0;
+}
+
+/* Load ip[6] saddr . meta l4proto . th dport . ip[6] daddr into NFT_REG32_00 onwards. */
+static int e_block_key(struct nftnl_rule *r, uint32_t family)
+{
+	uint32_t alen = family == 6 ? 16 : 4, soff = family == 6 ? 8 : 12;
+	uint32_t doff = family == 6 ? 24 : 16, reg = NFT_REG32_00;
+
+	if (e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, soff, alen, reg))
+		return -ENOMEM;
+	reg += alen / 4;
+	if (e_meta(r, NFT_META_L4PROTO, reg++))
+		return -ENOMEM;
+	if (e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg++))
+		return -ENOMEM;
+	return e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, doff, alen, reg);
+}
+
+static int e_dynset_update(struct nftnl_rule *r, uint32_t sreg, const char *set)
+{
+	struct nftnl_expr *e = expr(r, "dynset");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, sreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	return 0;
+}
+
+static int e_queue(struct nftnl_rule *r, const struct nft_config *c)
+{
+	struct nftnl_expr *e;
+
+	if (c->queue == NFT_QUEUE_COMPAT) {
+		struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
+
+		e = expr(r, "target");
+		if (!e || !info) {
+			free(info);
+			return -ENOMEM;
+		}
+		info->queuenum = c->queue_num;
+		info->queues_total = c->queue_total ? c->queue_total : 1;
+		info->flags = (c->bypass ? NFQ_FLAG_BYPASS : 0);
+		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+		/* libnftnl takes the buffer and frees it with the expression */
+		nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
+		return 0;
+	}
+	e = expr(r, "queue");
+	NEED(e);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, c->queue_num);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, c->queue_total ? c->queue_total : 1);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
+			   (c->bypass ? NFT_QUEUE_FLAG_BYPASS : 0) |
+				   (c->queue_total > 1 ? NFT_QUEUE_FLAG_CPU_FANOUT : 0));
+	return 0;
+}
+
+static int build_step(struct nftnl_rule *r, const struct nft_config *c, const struct step *s)
+{
+	uint32_t mark = nft_mark(c, (enum nft_verdict)s->v);
+	uint32_t alen = s->v == 6 ? 16 : 4;
+	uint8_t b8;
+	uint16_t b16;
+
+	switch (s->k) {
+	case S_NFPROTO:
+		b8 = s->v == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		return e_meta(r, NFT_META_NFPROTO, NFT_REG_1) ?: e_cmp(r, NFT_REG_1, &b8, 1);
+	case S_L4PROTO:
+		b8 = (uint8_t)s->v;
+		return e_meta(r, NFT_META_L4PROTO, NFT_REG_1) ?: e_cmp(r, NFT_REG_1, &b8, 1);
+	case S_SPORT:
+		b16 = htons((uint16_t)s->v);
+		return e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1) ?:
+			       e_cmp(r, NFT_REG_1, &b16, 2);
+	case S_ETHER_SADDR_IN:
+		b16 = ARPHRD_ETHER;
+		return e_meta(r, NFT_META_IIFTYPE, NFT_REG_1)			    ?:
+			       e_cmp(r, NFT_REG_1, &b16, 2)			    ?:
+			       e_payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6, NFT_REG_1) ?:
+			       e_lookup(r, NFT_REG_1, s->s);
+	case S_SADDR_IN:
+		return e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, s->v == 6 ? 8 : 12, alen, NFT_REG_1) ?:
+			       e_lookup(r, NFT_REG_1, s->s);
+	case S_DADDR_IN:
+		return e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, s->v == 6 ? 24 : 16, alen, NFT_REG_1) ?:
+			       e_lookup(r, NFT_REG_1, s->s);
+	case S_CT_ORIGINAL:
+		b8 = 0; /* IP_CT_DIR_ORIGINAL */
+		return e_ct_get(r, NFT_CT_DIRECTION, NFT_REG_1) ?: e_cmp(r, NFT_REG_1, &b8, 1);
+	case S_CT_MARK_IS:
+		return e_ct_get(r, NFT_CT_MARK, NFT_REG_1)	   ?:
+			       e_bitwise(r, NFT_REG_1, c->mask, 0) ?:
+								     e_cmp(r, NFT_REG_1, &mark, 4);
+	case S_MARK_IS:
+		return e_meta(r, NFT_META_MARK, NFT_REG_1)	   ?:
+			       e_bitwise(r, NFT_REG_1, c->mask, 0) ?:
+								     e_cmp(r, NFT_REG_1, &mark, 4);
+	case S_CT_MARK_SET:
+		return e_ct_get(r, NFT_CT_MARK, NFT_REG_1)	       ?:
+			       e_bitwise(r, NFT_REG_1, ~c->mask, mark) ?:
+									 e_ct_set_mark(r, NFT_REG_1);
+	case S_SEEN_UPDATE:
+		return e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, s->v == 6 ? 8 : 12, alen, NFT_REG_1) ?:
+			       e_dynset_update(r, NFT_REG_1, s->s);
+	case S_BLOCK_IN:
+		return e_block_key(r, s->v) ?: e_lookup(r, NFT_REG32_00, s->s);
+	case S_BLOCK_UPDATE:
+		return e_block_key(r, s->v) ?: e_dynset_update(r, NFT_REG32_00, s->s);
+	case S_REJECT: {
+		struct nftnl_expr *e = expr(r, "reject");
+
+		NEED(e);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE,
+				   s->v == IPPROTO_NUM_TCP ? NFT_REJECT_TCP_RST :
+							     NFT_REJECT_ICMPX_UNREACH);
+		nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE,
+				  s->v == IPPROTO_NUM_TCP ? 0 : NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
+		return 0;
+	}
+	case S_COUNTER:
+		return expr(r, "counter") ? 0 : -ENOMEM;
+	case S_ACCEPT:
+		return e_verdict(r, NF_ACCEPT, NULL);
+	case S_DROP:
+		return e_verdict(r, NF_DROP, NULL);
+	case S_JUMP:
+		return e_verdict(r, NFT_JUMP, s->s);
+	case S_QUEUE:
+		return e_queue(r, c);
+	case S_END:
+		break;
+	}
+	return 0;
+}
+
+/* Add the policy's elements of set name; returns how many, or -ENOMEM. */
+static int add_set_elements(struct nftnl_set *s, const struct policy *p, const char *name)
+{
+	const struct cidr *ips[POLICY_MAX_LIST];
+	size_t n, i;
+
+	if (!strcmp(name, "dev_mac")) {
+		struct mac_range *r = mac_ranges(p, &n);
+
+		if (!r)
+			return -ENOMEM;
+		for (i = 0; i < n; i++) {
+			struct nftnl_set_elem *lo = nftnl_set_elem_alloc();
+			struct nftnl_set_elem *hi = nftnl_set_elem_alloc();
+			uint8_t a[6];
+
+			if (!lo || !hi) {
+				nftnl_set_elem_free(lo);
+				nftnl_set_elem_free(hi);
+				free(r);
+				return -ENOMEM;
+			}
+			/* an interval is [lo, hi + 1): its end is flagged */
+			u64_mac(r[i].lo, a);
+			nftnl_set_elem_set(lo, NFTNL_SET_ELEM_KEY, a, 6);
+			nftnl_set_elem_add(s, lo);
+			if (r[i].hi + 1 < (1ull << 48)) {
+				u64_mac(r[i].hi + 1, a);
+				nftnl_set_elem_set(hi, NFTNL_SET_ELEM_KEY, a, 6);
+				nftnl_set_elem_set_u32(hi, NFTNL_SET_ELEM_FLAGS,
+						       NFT_SET_ELEM_INTERVAL_END);
+				nftnl_set_elem_add(s, hi);
+			} else {
+				nftnl_set_elem_free(hi);
+			}
+		}
+		free(r);
+		return (int)n;
+	}
+	n = ip_prefixes(p, !strcmp(name, "dev_ip4") ? 4 : 6, ips, POLICY_MAX_LIST);
+	for (i = 0; i < n; i++) {
+		struct nftnl_set_elem *lo = nftnl_set_elem_alloc();
+		struct nftnl_set_elem *hi = nftnl_set_elem_alloc();
+		size_t alen = ips[i]->family == 6 ? 16 : 4, k;
+		uint8_t end[16];
+		int carry = 1;
+
+		if (!lo || !hi) {
+			nftnl_set_elem_free(lo);
+			nftnl_set_elem_free(hi);
+			return -ENOMEM;
+		}
+		nftnl_set_elem_set(lo, NFTNL_SET_ELEM_KEY, ips[i]->addr, alen);
+		nftnl_set_elem_add(s, lo);
+		/* the end: the prefix's last address plus one */
+		memcpy(end, ips[i]->addr, alen);
+		for (k = ips[i]->len; k < alen * 8; k++)
+			end[k / 8] |= (uint8_t)(0x80 >> (k % 8));
+		for (k = alen; k-- > 0 && carry;) {
+			end[k]++;
+			carry = end[k] == 0;
+		}
+		if (carry) {
+			nftnl_set_elem_free(hi); /* up to the last address: no end */
+			continue;
+		}
+		nftnl_set_elem_set(hi, NFTNL_SET_ELEM_KEY, end, alen);
+		nftnl_set_elem_set_u32(hi, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+		nftnl_set_elem_add(s, hi);
+	}
+	return (int)n;
+}
+
+static int build_set(struct builder *b, const struct policy *p, const struct nft_config *c,
+		     const struct set_desc *d, uint32_t id)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	uint32_t flags = 0;
+	int r = 0;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, d->name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, d->key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, d->key_len);
+	if (d->interval)
+		flags |= NFT_SET_INTERVAL;
+	if (d->dynamic) {
+		flags |= NFT_SET_TIMEOUT | NFT_SET_EVAL;
+		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT,
+				  (uint64_t)(d->block ? c->block_timeout : c->seen_timeout) * 1000);
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, SET_SIZE);
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	nlh = msg_begin(b, NFT_MSG_NEWSET, NLM_F_CREATE);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	msg_end(b);
+	if (d->interval) {
+		r = add_set_elements(s, p, d->name);
+		if (r > 0) {
+			nlh = msg_begin(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+			nftnl_set_elems_nlmsg_build_payload(nlh, s);
+			msg_end(b);
+		}
+		r = r < 0 ? r : 0;
+	}
+	nftnl_set_free(s);
+	return r;
+}
+
+static int build_chain(struct builder *b, const struct chain_desc *d)
+{
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!ch)
+		return -ENOMEM;
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, NFT_TABLE_NAME);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, d->name);
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	if (d->hook >= 0) {
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, (uint32_t)d->hook);
+		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, d->prio);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
+	nlh = msg_begin(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nftnl_chain_nlmsg_build_payload(nlh, ch);
+	msg_end(b);
+	nftnl_chain_free(ch);
+	return 0;
+}
+
+static int build_rule(struct builder *b, const struct nft_config *c, const struct rule_desc *d)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const struct step *s;
+	struct nlmsghdr *nlh;
+	int err = 0;
+
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE_NAME);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, d->chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	for (s = d->steps; s->k != S_END && !err; s++)
+		err = build_step(r, c, s);
+	if (!err) {
+		nlh = msg_begin(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		msg_end(b);
+	}
+	nftnl_rule_free(r);
+	return err;
+}
+
+static void build_table(struct builder *b, uint16_t type, uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t) {
+		b->err = -ENOMEM;
+		return;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE_NAME);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nlh = msg_begin(b, type, flags);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	msg_end(b);
+	nftnl_table_free(t);
+}
+
+static long batch_finish(struct builder *b)
+{
+	long len;
+
+	nftnl_batch_end(mnl_nlmsg_batch_current(b->batch), b->seq++);
+	if (!mnl_nlmsg_batch_next(b->batch))
+		b->overflow = true;
+	len = (long)mnl_nlmsg_batch_size(b->batch);
+	mnl_nlmsg_batch_stop(b->batch);
+	if (b->err)
+		return b->err;
+	return b->overflow ? -ENOSPC : len;
+}
+
+static bool batch_start(struct builder *b, char *buf, size_t size, uint32_t seq)
+{
+	memset(b, 0, sizeof(*b));
+	b->seq = seq;
+	b->batch = mnl_nlmsg_batch_start(buf, size);
+	if (!b->batch)
+		return false;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b->batch), b->seq++);
+	return mnl_nlmsg_batch_next(b->batch);
+}
+
+long nft_build(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
+	       uint32_t *seq)
+{
+	struct builder b;
+	size_t i;
+	long len;
+
+	if (mask_shift(c->mask) < 0)
+		return -EINVAL;
+	if (!batch_start(&b, buf, size, *seq))
+		return -ENOSPC;
+	/* create it if absent, delete it, create it: a replace in one transaction */
+	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	build_table(&b, NFT_MSG_DELTABLE, 0);
+	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	for (i = 0; i < NSETS && !b.err && !b.overflow; i++)
+		b.err = build_set(&b, p, c, &sets[i], (uint32_t)i + 1);
+	for (i = 0; i < NCHAINS && !b.err && !b.overflow; i++)
+		b.err = build_chain(&b, &chains[i]);
+	for (i = 0; i < NRULES && !b.err && !b.overflow; i++)
+		b.err = build_rule(&b, c, &rules[i]);
+	len = batch_finish(&b);
+	*seq = b.seq;
+	return len;
+}
+
+long nft_build_delete(char *buf, size_t size, uint32_t *seq)
+{
+	struct builder b;
+	long len;
+
+	if (!batch_start(&b, buf, size, *seq))
+		return -ENOSPC;
+	build_table(&b, NFT_MSG_DELTABLE, 0);
+	len = batch_finish(&b);
+	*seq = b.seq;
+	return len;
+}
+
+/* --- sending ----------------------------------------------------------------- */
+
+static const char *msg_name(uint16_t type)
+{
+	switch (type & 0xff) {
+	case NFT_MSG_NEWTABLE:
+		return "new table";
+	case NFT_MSG_DELTABLE:
+		return "delete table";
+	case NFT_MSG_NEWCHAIN:
+		return "new chain";
+	case NFT_MSG_NEWRULE:
+		return "new rule";
+	case NFT_MSG_NEWSET:
+		return "new set";
+	case NFT_MSG_NEWSETELEM:
+		return "new set elements";
+	}
+	return "message";
+}
+
+/* The type of the batch message numbered seq, to name a failure. */
+static uint16_t type_of(const char *buf, size_t len, uint32_t seq)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int rem = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem))
+		if (nlh->nlmsg_seq == seq)
+			return nlh->nlmsg_type;
+	return 0;
+}
+
+int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq, FILE *err)
+{
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	uint32_t portid;
+	int ret = 0, n, failures = 0;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, buf, len) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	/* every message asked for an ACK: read until each one is in (or a timeout) */
+	for (;;) {
+		struct timeval tv = { 2, 0 };
+		fd_set rfds;
+		const struct nlmsghdr *nlh;
+		int rem;
+
+		FD_ZERO(&rfds);
+		FD_SET(mnl_socket_get_fd(nl), &rfds);
+		if (select(mnl_socket_get_fd(nl) + 1, &rfds, NULL, NULL, &tv) <= 0)
+			break;
+		n = (int)mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
+		if (n <= 0)
+			break;
+		rem = n;
+		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, rem);
+		     nlh = mnl_nlmsg_next(nlh, &rem)) {
+			const struct nlmsgerr *e;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != portid)
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error) {
+				if (!ret)
+					ret = e->error;
+				failures++;
+				fprintf(err, "nfq-guard: nftables: %s (message %u): %s\n",
+					msg_name(type_of(buf, len, nlh->nlmsg_seq)),
+					nlh->nlmsg_seq - first_seq, strerror(-e->error));
+			}
+			if (nlh->nlmsg_seq >= last_seq - 1)
+				goto out_close;
+		}
+	}
+out_close:
+	mnl_socket_close(nl);
+	(void)failures;
+	return ret;
+}

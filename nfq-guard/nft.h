@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft.h - the kernel side of a policy: nfq-guard's own nftables table
+ * (inet nfq_guard), built with libnftnl as one atomic batch, and the same
+ * ruleset printed in nft syntax (`nfq-guard rules`).
+ *
+ * Verdicts travel as packet marks inside a mask (DESIGN.md §3): the queue
+ * answers ACCEPT with mark ALLOW, DROP, BLOCK or REJECT (plus a generation
+ * bit), and chains at a later priority turn the mark into a ct mark, a drop,
+ * a timeout-set entry or a reject; decided flows then stay in the kernel.
+ */
+#ifndef NFQG_NFT_H
+#define NFQG_NFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "policy.h"
+
+#define NFT_TABLE_NAME "nfq_guard"
+#define NFT_MARK_MASK_DEFAULT 0x00ff0000u
+
+/* Verdict values inside the mask (before the shift to the mask's low bit). */
+enum nft_verdict {
+	NFT_V_ALLOW = 1,  /* accept; the flow's ct mark says so from now on */
+	NFT_V_DROP = 2,	  /* drop this flow (decided by a name: the address stays open) */
+	NFT_V_BLOCK = 3,  /* drop, and the address in the block set for a while */
+	NFT_V_REJECT = 4, /* reject (TCP reset, ICMP otherwise) and drop the flow */
+};
+#define NFT_V_GEN 0x80 /* generation bit: flows of the other generation are re-decided */
+
+enum nft_queue_kind {
+	NFT_QUEUE_NATIVE = 0, /* the nft queue expression (CONFIG_NFT_QUEUE) */
+	NFT_QUEUE_COMPAT,     /* the xtables NFQUEUE target, revision 3 */
+};
+
+struct nft_config {
+	uint32_t mask;	      /* bits of the packet and ct mark nfq-guard owns */
+	unsigned int gen;     /* 0 or 1 */
+	uint16_t queue_num;   /* first queue */
+	uint16_t queue_total; /* queues (fanout), at least 1 */
+	bool bypass;	      /* fail open: accept when no daemon listens */
+	enum nft_queue_kind queue;
+	uint32_t seen_timeout;	/* seconds a learned device address stays */
+	uint32_t block_timeout; /* seconds an address block stays */
+};
+
+void nft_config_default(struct nft_config *c);
+
+/* The mark (inside c->mask) the queue sets for verdict v. */
+uint32_t nft_mark(const struct nft_config *c, enum nft_verdict v);
+
+/*
+ * nft_render - print the ruleset for policy p in nft syntax.  Returns 0,
+ * or -EINVAL when the mask is empty or not contiguous.
+ */
+int nft_render(const struct policy *p, const struct nft_config *c, FILE *out);
+
+/*
+ * nft_build - the netlink batch that replaces the table with the ruleset
+ * for p: messages numbered from *seq (advanced).  Returns the batch length
+ * in buf, or -ENOSPC when buf is too small, -EINVAL as nft_render,
+ * -ENOMEM.
+ */
+long nft_build(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
+	       uint32_t *seq);
+
+/* nft_build_delete - the batch that removes the table (no error if absent is the caller's). */
+long nft_build_delete(char *buf, size_t size, uint32_t *seq);
+
+/*
+ * nft_send - send a batch over a new netfilter netlink socket and read
+ * every ACK.  Returns 0, or the first failing message's negative errno
+ * after printing each failure (with the message type) to err.
+ */
+int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq, FILE *err);
+
+#endif

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_nft.c - the nftables batch: built without a socket and parsed back
+ * with libnftnl; and, as root, loaded into the kernel of a network
+ * namespace of its own (unshare) and listed with nft.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nft.h"
+
+static char dir[] = "/tmp/nfqg-nft-XXXXXX";
+static char path[64];
+static char batch[1 << 20];
+
+static struct policy *policy(void)
+{
+	static const char text[] =
+		"version = 1;\n"
+		"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"
+		"devices = (\n"
+		"  { name = \"cam\"; oui = [ \"44:47:CC\", \"44:47:CC:D/28\" ]; mac = \"02:00:00:00:00:10\"; },\n"
+		"  { name = \"nvr-side\"; ip = [ \"192.168.1.64/30\", \"fd00::64\" ]; } );\n"
+		"rules = ( { action = \"allow\"; } );\n";
+	struct policy_errors errs;
+	struct policy *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/p.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	p = policy_load(path, &errs);
+	assert_non_null(p);
+	return p;
+}
+
+struct counts {
+	int tables, deltables, sets, elems, chains, rules, queue_rules;
+	char first_rule_exprs[256];
+};
+
+static int count_expr(struct nftnl_expr *e, void *data)
+{
+	char *s = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (strlen(s) + strlen(name) + 2 < 256) {
+		strcat(s, name);
+		strcat(s, " ");
+	}
+	return 0;
+}
+
+static int has_expr(struct nftnl_expr *e, void *data)
+{
+	const char *want = data;
+
+	/* a negative return stops nftnl_expr_foreach and is returned by it */
+	return strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), want) ? 0 : -1;
+}
+
+static void count(const char *buf, long len, struct counts *c, const char *queue_expr)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int rem = (int)len;
+
+	memset(c, 0, sizeof(*c));
+	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+		uint16_t type = nlh->nlmsg_type & 0xff;
+
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN ||
+		    nlh->nlmsg_type == NFNL_MSG_BATCH_END)
+			continue;
+		switch (type) {
+		case NFT_MSG_NEWTABLE:
+			c->tables++;
+			break;
+		case NFT_MSG_DELTABLE:
+			c->deltables++;
+			break;
+		case NFT_MSG_NEWSET:
+			c->sets++;
+			break;
+		case NFT_MSG_NEWSETELEM:
+			c->elems++;
+			break;
+		case NFT_MSG_NEWCHAIN:
+			c->chains++;
+			break;
+		case NFT_MSG_NEWRULE: {
+			struct nftnl_rule *r = nftnl_rule_alloc();
+
+			assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
+			assert_string_equal(nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
+					    NFT_TABLE_NAME);
+			if (c->rules == 0)
+				nftnl_expr_foreach(r, count_expr, c->first_rule_exprs);
+			if (nftnl_expr_foreach(r, has_expr, (void *)queue_expr) == -1)
+				c->queue_rules++;
+			c->rules++;
+			nftnl_rule_free(r);
+			break;
+		}
+		}
+	}
+}
+
+static void test_batch_shape(void **state)
+{
+	struct policy *p = policy();
+	struct nft_config c;
+	struct counts n;
+	uint32_t seq = 100;
+	long len;
+
+	(void)state;
+	nft_config_default(&c);
+	len = nft_build(p, &c, batch, sizeof(batch), &seq);
+	assert_true(len > 0);
+	count(batch, len, &n, "queue");
+	/* create-if-absent, delete, create: a replace in one transaction */
+	assert_int_equal(n.tables, 2);
+	assert_int_equal(n.deltables, 1);
+	assert_int_equal(n.sets, 7);
+	assert_int_equal(n.elems, 3); /* dev_mac, dev_ip4, dev_ip6 have elements */
+	assert_int_equal(n.chains, 7);
+	assert_int_equal(n.rules, 43); /* 4 + 11 + 6 + 11 + 6 + 4 + 1 */
+	assert_int_equal(n.queue_rules, 1);
+	/* meta nfproto ipv4, ether saddr @dev_mac (with iiftype), update @dev_seen4 */
+	assert_string_equal(n.first_rule_exprs, "meta cmp meta cmp payload lookup payload dynset ");
+
+	/* the compat target instead of the queue expression */
+	c.queue = NFT_QUEUE_COMPAT;
+	len = nft_build(p, &c, batch, sizeof(batch), &seq);
+	count(batch, len, &n, "target");
+	assert_int_equal(n.queue_rules, 1);
+
+	/* a buffer too small, and a mask that cannot hold a verdict */
+	assert_int_equal(nft_build(p, &c, batch, 512, &seq), -ENOSPC);
+	c.mask = 0x0000000f;
+	assert_int_equal(nft_build(p, &c, batch, sizeof(batch), &seq), -EINVAL);
+	policy_free(p);
+}
+
+static void test_marks(void **state)
+{
+	struct nft_config c;
+
+	(void)state;
+	nft_config_default(&c);
+	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0x00010000);
+	assert_int_equal(nft_mark(&c, NFT_V_REJECT), 0x00040000);
+	c.gen = 1;
+	assert_int_equal(nft_mark(&c, NFT_V_DROP), 0x00820000);
+	c.mask = 0xff000000;
+	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0x81000000);
+	c.mask = 0x00f0f000; /* not contiguous */
+	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0);
+}
+
+static void test_render(void **state)
+{
+	struct policy *p = policy();
+	struct nft_config c;
+	char *out = NULL;
+	size_t sz = 0;
+	FILE *f = open_memstream(&out, &sz);
+
+	(void)state;
+	nft_config_default(&c);
+	c.queue = NFT_QUEUE_COMPAT;
+	assert_int_equal(nft_render(p, &c, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "table inet nfq_guard {"));
+	/* the /28 inside the /24 merges into one range; the exact MAC stays */
+	assert_non_null(strstr(out, "elements = { 02:00:00:00:00:10,\n"));
+	assert_non_null(strstr(out, "44:47:cc:00:00:00-44:47:cc:ff:ff:ff }"));
+	assert_non_null(strstr(out, "elements = { 192.168.1.64/30 }"));
+	assert_non_null(strstr(out, "elements = { fd00::64/128 }"));
+	assert_non_null(strstr(out, "ct mark & 0x00ff0000 == 0x00010000 accept"));
+	assert_non_null(strstr(out, "ct direction original ether saddr @dev_mac jump to_queue"));
+	assert_non_null(strstr(out, "queue flags bypass num 0  # xtables NFQUEUE target"));
+	free(out);
+	policy_free(p);
+}
+
+/* As root: load the batch into a fresh network namespace and list it with nft. */
+static void test_kernel_accepts(void **state)
+{
+	struct policy *p;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0 || access("/usr/sbin/nft", X_OK) != 0) {
+		skip();
+		return;
+	}
+	p = policy();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nft_config c;
+		uint32_t first = 1, seq = 1;
+		long len;
+		int r;
+
+		FILE *quiet = fopen("/dev/null", "w");
+
+		if (unshare(CLONE_NEWNET) != 0 || !quiet)
+			_exit(3);
+		nft_config_default(&c);
+		/* this kernel may lack the native queue expression: try both */
+		len = nft_build(p, &c, batch, sizeof(batch), &seq);
+		r = len > 0 ? nft_send(batch, (size_t)len, first, seq, quiet) : -1;
+		if (r != 0) {
+			c.queue = NFT_QUEUE_COMPAT;
+			first = seq;
+			len = nft_build(p, &c, batch, sizeof(batch), &seq);
+			r = len > 0 ? nft_send(batch, (size_t)len, first, seq, stderr) : -1;
+		}
+		if (r != 0)
+			_exit(4);
+		/* loaded twice: the replace must work over an existing table */
+		first = seq;
+		len = nft_build(p, &c, batch, sizeof(batch), &seq);
+		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+			_exit(5);
+		r = system("nft list table inet nfq_guard 2>/dev/null | grep -q 'jump to_queue' && "
+			   "nft list set inet nfq_guard dev_mac 2>/dev/null | "
+			   "grep -q '44:47:cc:00:00:00-'");
+		if (r != 0)
+			_exit(6);
+		first = seq;
+		len = nft_build_delete(batch, sizeof(batch), &seq);
+		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+			_exit(7);
+		_exit(system("nft list table inet nfq_guard 2>/dev/null") == 0 ? 8 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	policy_free(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batch_shape),
+		cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_kernel_accepts),
+	};
+
+	return cmocka_run_group_tests_name("nft", tests, setup, teardown);
+}
