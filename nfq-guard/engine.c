@@ -25,6 +25,7 @@ enum sniff {
 	SNIFF_TLS = 0, /* try TLS first, then HTTP */
 	SNIFF_HTTP,
 	SNIFF_DNS,     /* a DNS-over-TCP answer stream to a device */
+	SNIFF_DNS_OFF, /* ... no longer read (a message too large to hold) */
 	SNIFF_INBOUND, /* a connection another host opened to the device */
 };
 
@@ -347,6 +348,13 @@ static bool is_device_addr(struct engine *e, uint8_t family, const uint8_t *addr
 	return policy_identify(e->p, &dk, NULL) != 0;
 }
 
+/* In the lan or router networks. */
+static bool is_local(const struct policy *p, uint8_t family, const uint8_t *addr)
+{
+	return (p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, family, addr)) ||
+	       (p->router && cidr_list_contains(p->router->cidrs, p->router->ncidrs, family, addr));
+}
+
 static void flow_key_of(const struct packet *pkt, bool reverse, struct engine_flow_key *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -422,6 +430,8 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 		f->sniff = SNIFF_DNS;
 		f->decided = true; /* nothing to decide: an answer stream */
 	}
+	if (f->sniff == SNIFF_DNS_OFF)
+		return;
 	if (pkt->payload_len > 0 && flow_stream_buffer(f))
 		return;
 	if (!f->st.buf) {
@@ -435,8 +445,17 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &msg, &used);
 
 		if (ds == DNS_NEED_MORE) {
-			if (f->st.len == f->st.cap)
-				f->st.len = 0; /* a message we cannot hold: skip it */
+			/*
+			 * A message we cannot hold: stop reading this stream.
+			 * Reading on from its middle would take its tail for
+			 * messages of their own, which a sender could plant.
+			 */
+			if (f->st.len == f->st.cap) {
+				f->sniff = SNIFF_DNS_OFF;
+				free(f->st.buf);
+				f->st.buf = NULL;
+				f->st.cap = f->st.len = 0;
+			}
 			break;
 		}
 		if (ds == DNS_OK)
@@ -550,7 +569,8 @@ static enum engine_result flow_wait(struct engine *e, struct eflow *f,
 	if (!final && (pkt->tcp_flags & (TCPF_FIN | TCPF_RST)))
 		final = true; /* the client gave up before naming the server */
 	if (!final && (f->packets >= e->p->pending_packets ||
-		       in->now - f->started >= (uint64_t)e->p->pending_seconds * 1000)) {
+		       (in->now > f->started &&
+			in->now - f->started >= (uint64_t)e->p->pending_seconds * 1000))) {
 		e->st.pending_cut++;
 		flow_decide(e, f, in->now, NULL, NAME_NONE, "no name within the wait bound");
 		*d = f->d;
@@ -581,10 +601,20 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	int idx;
 
 	e->st.packets++;
-	/* a DNS answer on its way to a device: learn, and let it pass */
+	dev.has_mac = in->has_mac;
+	memcpy(dev.mac, in->mac, 6);
+	dev.family = pkt->family;
+	memcpy(dev.addr, pkt->src, 16);
+	if (in->iface)
+		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
+	/*
+	 * A DNS answer on its way to a device: learn, and let it pass.  Never
+	 * from a device: a camera must not teach itself names by sending
+	 * "answers" (to itself, or with a forged source) from port 53.
+	 */
 	if (pkt->l4 && pkt->sport == DNS_PORT &&
 	    (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
-	    is_device_addr(e, pkt->family, pkt->dst)) {
+	    is_device_addr(e, pkt->family, pkt->dst) && !policy_identify(e->p, &dev, NULL)) {
 		if (pkt->proto == IPPROTO_NUM_UDP)
 			snoop_udp(e, pkt, in->now);
 		else
@@ -601,7 +631,7 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 
 		flow_key_of(pkt, true, &rk);
 		f = flow_find(e, &rk);
-		if (f && (f->sniff == SNIFF_DNS || f->sniff == SNIFF_INBOUND))
+		if (f && f->sniff >= SNIFF_DNS)
 			return ENGINE_NOT_DEVICE;
 		if (f && f->decided) {
 			*d = f->d;
@@ -611,7 +641,7 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 		if (f)
 			return ENGINE_PENDING; /* the server's side of a waiting flow */
 	} else if (f->decided) {
-		if (f->sniff == SNIFF_DNS || f->sniff == SNIFF_INBOUND)
+		if (f->sniff >= SNIFF_DNS)
 			return ENGINE_NOT_DEVICE;
 		*d = f->d;
 		d->first = false;
@@ -621,11 +651,14 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	}
 
 	/*
-	 * A device answering a connection someone else opened (the NVR
-	 * pulling RTSP from a camera): not an outbound flow of the device.
+	 * A device answering a connection a local host opened (the NVR pulling
+	 * RTSP from a camera): not an outbound flow of the device.  A SYN-ACK
+	 * to anywhere else is decided like any first packet: it may be a
+	 * camera trying to open a connection the other way round.
 	 */
 	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
-	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) {
+	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
+	    is_local(e->p, pkt->family, pkt->dst)) {
 		f = flow_new(e, &k);
 		if (f) {
 			f->sniff = SNIFF_INBOUND;
@@ -634,16 +667,13 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 		return ENGINE_NOT_DEVICE;
 	}
 
-	dev.has_mac = in->has_mac;
-	memcpy(dev.mac, in->mac, 6);
-	dev.family = pkt->family;
-	memcpy(dev.addr, pkt->src, 16);
-	if (in->iface)
-		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
 	groups = policy_identify(e->p, &dev, how);
 	if (!groups)
 		return ENGINE_NOT_DEVICE;
-	seen_add(e, pkt->family, pkt->src);
+	/* device addresses are local ones: a forged source elsewhere teaches nothing */
+	if (!e->p->lan ||
+	    cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src))
+		seen_add(e, pkt->family, pkt->src);
 
 	f = flow_new(e, &k);
 	if (!f) {
@@ -675,7 +705,7 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	return ENGINE_DECIDED;
 }
 
-void engine_finish(struct engine *e,
+void engine_finish(struct engine *e, uint64_t now,
 		   void (*fn)(const struct decision *d, const struct engine_flow_key *k,
 			      const struct device_key *dev, void *arg),
 		   void *arg)
@@ -687,7 +717,7 @@ void engine_finish(struct engine *e,
 
 		if (f->decided)
 			continue;
-		flow_decide(e, f, 0, NULL, NAME_NONE, "still waiting when the capture ended");
+		flow_decide(e, f, now, NULL, NAME_NONE, "still waiting when the capture ended");
 		if (fn)
 			fn(&f->d, &f->key, &f->dev, arg);
 	}

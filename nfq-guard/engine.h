@@ -94,10 +94,11 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 				 struct decision *d);
 
 /*
- * engine_finish - decide every flow still waiting, with what is known (the
- * end of a capture).  Calls fn for each, in no particular order.
+ * engine_finish - decide every flow still waiting, with what is known at
+ * time now (the end of a capture).  Calls fn for each, in no particular
+ * order.
  */
-void engine_finish(struct engine *e,
+void engine_finish(struct engine *e, uint64_t now,
 		   void (*fn)(const struct decision *d, const struct engine_flow_key *k,
 			      const struct device_key *dev, void *arg),
 		   void *arg);

@@ -111,10 +111,10 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 	json_str(f, ev->has_mac ? m : NULL);
 	json_key(f, "src", 0);
 	fmt_addr(k->family, k->src, a, sizeof(a));
-	json_str(f, a);
+	json_str(f, ev->no_src ? NULL : a);
 	json_key(f, "dst", 0);
 	fmt_addr(k->family, k->dst, a, sizeof(a));
-	json_str(f, a);
+	json_str(f, ev->no_dst ? NULL : a);
 	json_key(f, "proto", 0);
 	event_fmt_proto(k->proto, pr, sizeof(pr));
 	json_str(f, pr);

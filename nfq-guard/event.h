@@ -16,7 +16,8 @@ struct event {
 	bool has_mac;
 	uint8_t mac[6];
 	const struct engine_flow_key *flow;
-	bool monitor; /* the policy's mode: decided but not enforced */
+	bool monitor;	     /* the policy's mode: decided but not enforced */
+	bool no_src, no_dst; /* explain without --src / --dst: print null */
 	const struct decision *d;
 };
 

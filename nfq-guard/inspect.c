@@ -44,7 +44,8 @@ struct flow {
 	struct stream st[2];
 	int client; /* index of the endpoint that opened it, -1 unknown */
 	enum app app;
-	bool done; /* nothing more to read in the client's stream */
+	bool done;	 /* nothing more to read in the client's stream */
+	bool dns_off[2]; /* a DNS stream no longer read (see flow_read_dns) */
 };
 
 /* What one packet showed. */
@@ -138,8 +139,13 @@ static struct flow *flow_get(struct lru_table *fl, const struct packet *p, int *
 	return f;
 }
 
-/* Read every complete DNS message the direction holds; report the first. */
-static void flow_read_dns(struct stream *st, struct report *r)
+/*
+ * Read every complete DNS message the direction holds; report the first.
+ * Returns false when the stream cannot be read further: after a message
+ * too large to hold or a broken one, where the next message starts is not
+ * known (and guessing would read a message's inside as messages).
+ */
+static bool flow_read_dns(struct stream *st, struct report *r)
 {
 	static struct dns_msg more;
 	unsigned int extra = 0;
@@ -149,15 +155,15 @@ static void flow_read_dns(struct stream *st, struct report *r)
 	for (;;) {
 		ds = dns_parse_tcp(st->buf, st->len, r->has_dns ? &more : &r->dns, &used);
 		if (ds == DNS_NEED_MORE) {
-			if (st->len == st->cap)
-				report_error(r, "dns: message larger than %d bytes",
-					     INSPECT_STREAM_CAP);
-			break;
+			if (st->len < st->cap)
+				break;
+			report_error(r, "dns: message larger than %d bytes; stream no longer read",
+				     INSPECT_STREAM_CAP);
+			return false;
 		}
 		if (ds != DNS_OK) {
-			report_error(r, "dns: %s", dns_status_str(ds));
-			st->len = 0;
-			break;
+			report_error(r, "dns: %s; stream no longer read", dns_status_str(ds));
+			return false;
 		}
 		if (r->has_dns)
 			extra++;
@@ -166,6 +172,7 @@ static void flow_read_dns(struct stream *st, struct report *r)
 	}
 	if (extra && !r->error)
 		report_error(r, "dns: %u more messages in this segment not shown", extra);
+	return true;
 }
 
 /* Look for SNI or Host in the client's stream; true when nothing is left to find. */
@@ -240,7 +247,7 @@ static void flow_track(struct lru_table *fl, struct report *r)
 		f->client = d;
 	if (p->payload_len > 0 && f->client < 0)
 		f->client = d; /* first to speak: the capture began mid-connection */
-	if (!dns && (d != f->client || f->done))
+	if ((dns && f->dns_off[d]) || (!dns && (d != f->client || f->done)))
 		return;
 	if (!st->buf && p->payload_len > 0) {
 		uint8_t *buf = malloc(INSPECT_STREAM_CAP);
@@ -254,7 +261,12 @@ static void flow_track(struct lru_table *fl, struct report *r)
 	if (stream_add(st, p->tcp_seq, syn, p->payload, p->payload_len) == 0)
 		return;
 	if (dns) {
-		flow_read_dns(st, r);
+		if (!flow_read_dns(st, r)) {
+			f->dns_off[d] = true;
+			free(st->buf);
+			st->buf = NULL;
+			st->cap = st->len = 0;
+		}
 	} else if (flow_read_client(f, st, r)) {
 		f->done = true;
 		flow_free_buffers(f);

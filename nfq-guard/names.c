@@ -23,6 +23,7 @@ struct names_entry {
 	struct names_key key;
 	uint8_t n;
 	uint64_t expires[NAMES_PER_ADDR]; /* ms */
+	uint64_t added[NAMES_PER_ADDR];	  /* order of learning, to break ties */
 	struct name names[NAMES_PER_ADDR];
 };
 
@@ -74,6 +75,8 @@ static void entry_expire(struct names *n, struct names_entry *e, uint64_t now)
 				(e->n - i - 1) * sizeof(e->names[0]));
 			memmove(&e->expires[i], &e->expires[i + 1],
 				(e->n - i - 1) * sizeof(e->expires[0]));
+			memmove(&e->added[i], &e->added[i + 1],
+				(e->n - i - 1) * sizeof(e->added[0]));
 			e->n--;
 			n->st.expired++;
 		} else {
@@ -82,7 +85,10 @@ static void entry_expire(struct names *n, struct names_entry *e, uint64_t now)
 	}
 }
 
-/* Add name to the entry; when full, the name expiring first gives way. */
+/*
+ * Add name to the entry; when full, the name expiring first gives way, and
+ * of those the one learned first.
+ */
 static void entry_add(struct names *n, struct names_entry *e, const struct name *nm,
 		      uint64_t expires)
 {
@@ -92,6 +98,7 @@ static void entry_add(struct names *n, struct names_entry *e, const struct name 
 		if (name_eq(&e->names[i], nm)) {
 			if (expires > e->expires[i])
 				e->expires[i] = expires;
+			e->added[i] = ++n->clock;
 			return;
 		}
 	}
@@ -99,12 +106,14 @@ static void entry_add(struct names *n, struct names_entry *e, const struct name 
 		i = e->n++;
 	} else {
 		for (i = 1; i < e->n; i++)
-			if (e->expires[i] < e->expires[victim])
+			if (e->expires[i] < e->expires[victim] ||
+			    (e->expires[i] == e->expires[victim] && e->added[i] < e->added[victim]))
 				victim = i;
 		i = victim;
 	}
 	e->names[i] = *nm;
 	e->expires[i] = expires;
+	e->added[i] = ++n->clock;
 	n->st.learned++;
 }
 
@@ -174,6 +183,7 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 		struct names_key k;
 		struct names_entry *e;
 		uint64_t life;
+		int owner;
 
 		if (!fam)
 			continue;
@@ -181,7 +191,11 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 			n->st.ignored++;
 			continue;
 		}
-		/* an AAAA answer to a device on IPv4 is still its address to learn */
+		/*
+		 * Entries are keyed by the device's address of the answer's
+		 * family; an AAAA answer reaching the device over IPv4 names an
+		 * address it will use from an IPv6 address we cannot tell here.
+		 */
 		if (fam != family)
 			continue;
 		make_key(&k, family, dev, rr->addr);
@@ -190,19 +204,30 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 			break;
 		entry_expire(n, e, now);
 		life = (uint64_t)(rr->ttl > n->ttl_floor ? rr->ttl : n->ttl_floor) * 1000;
-		/* the chain's names, tail first, so the question's name ends first */
-		for (j = nchain; j-- > 0;)
-			entry_add(n, e, &chain[j], now + life);
+		/*
+		 * The chain's names, least needed first: the middle of the chain,
+		 * then the name the record is for, then the question's name (the
+		 * one reported), so that a chain longer than the entry keeps both.
+		 */
+		owner = chain_index(chain, nchain, &rr->name);
+		for (j = 1; j < nchain; j++)
+			if ((int)j != owner)
+				entry_add(n, e, &chain[j], now + life);
+		if (owner > 0)
+			entry_add(n, e, &chain[owner], now + life);
+		entry_add(n, e, &chain[0], now + life);
 		/* keep the question's name at the front, where it is reported from */
 		j = (unsigned int)chain_index(e->names, e->n, &chain[0]);
 		if (j > 0 && j < e->n) {
 			struct name t = e->names[j];
-			uint64_t x = e->expires[j];
+			uint64_t x = e->expires[j], a = e->added[j];
 
 			e->names[j] = e->names[0];
 			e->expires[j] = e->expires[0];
+			e->added[j] = e->added[0];
 			e->names[0] = t;
 			e->expires[0] = x;
+			e->added[0] = a;
 		}
 		learned++;
 	}

@@ -29,6 +29,7 @@ struct names_stats {
 struct names {
 	struct lru_table t;
 	uint32_t ttl_floor; /* seconds */
+	uint64_t clock;	    /* counts names added, for eviction order */
 	struct names_stats st;
 };
 

@@ -226,7 +226,7 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 	}
 	if (rc < 0)
 		ret = 1;
-	engine_finish(e, finish_one, &r);
+	engine_finish(e, r.last_ts / 1000, finish_one, &r);
 	print_summary(&r, e);
 	if (fflush(out) != 0) {
 		fprintf(err, "nfq-guard: replay: write error\n");

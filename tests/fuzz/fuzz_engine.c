@@ -110,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (r > ENGINE_DECIDED)
 			abort();
 	}
-	engine_finish(e, on_finish, NULL);
+	engine_finish(e, now, on_finish, NULL);
 	engine_free(e);
 	return 0;
 }

@@ -617,7 +617,7 @@ static void test_finish_decides_waiting(void **state)
 	syn(&pb, CLOUD, 41000, 443);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
 	finished = 0;
-	engine_finish(f->e, on_finish, NULL);
+	engine_finish(f->e, f->now, on_finish, NULL);
 	assert_int_equal(finished, 1);
 	/* decided once: a later packet is not new */
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
@@ -705,6 +705,155 @@ static void test_engine_decide(void **state)
 	policy_free(p);
 }
 
+/* --- what a hostile camera tries (found in review) -------------------------- */
+
+static const char POLICY_GOOD[] = NETWORKS
+	"name_ttl_floor = 0;\n"
+	"rules = (\n"
+	"  { name = \"dns\"; to = \"router\"; proto = \"udp\"; port = 53; action = \"allow\"; },\n"
+	"  { name = \"good\"; domain = [ \"*.good.example\" ]; action = \"allow\"; },\n"
+	"  { name = \"cloud\"; domain = [ \"*.ezvizlife.com\" ]; action = \"drop\"; },\n"
+	"  { name = \"egress\"; to = \"wan\"; action = \"drop\"; }\n"
+	");\n";
+
+static void test_camera_cannot_forge_answers(void **state)
+{
+	struct fixture *f = fx_new(POLICY_GOOD);
+	const struct rr a[] = { { "c2.good.example", DNS_TYPE_A, 300, NULL, CLOUD } };
+	uint8_t msg[512];
+	size_t len = dns_response(msg, "c2.good.example", a, 1);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	udp(&pb, CAM, ROUTER, 40000, 53, "q", 1);
+	run(f, &pb, CAM_MAC, &d);
+	/* the camera's own frame, source forged as the laptop's port 53, to itself */
+	udp(&pb, LAPTOP, CAM, 53, 40001, msg, len);
+	assert_int_not_equal(run(f, &pb, CAM_MAC, &d), ENGINE_SNOOPED);
+	udp(&pb, CAM, CLOUD, 41001, 9999, "x", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	assert_false(d.has_name);
+
+	/* a forged WAN source does not make that address a device's */
+	udp(&pb, CLOUD, ROUTER, 1, 9, "x", 1);
+	run(f, &pb, CAM_MAC, &d);
+	udp(&pb, CAM, CLOUD, 53, 9998, "exfil", 5);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	fx_free(f);
+}
+
+static void test_synack_to_wan_is_decided(void **state)
+{
+	struct fixture *f = fx_new(POLICY_GOOD);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* a camera "answering" a connection nobody local opened: decided like a SYN */
+	tcp(&pb, CAM, CLOUD, 5556, 443, TCPF_SYN | TCPF_ACK, 1, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 5556, 443, TCPF_ACK | TCPF_PSH, 2, "exfil", 5);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	fx_free(f);
+}
+
+static void test_tcp_dns_oversize_not_read(void **state)
+{
+	struct fixture *f = fx_new(POLICY_GOOD);
+	const struct rr a[] = { { "c2.good.example", DNS_TYPE_A, 300, NULL, CLOUD } };
+	static uint8_t big[9002];
+	uint8_t msg[512];
+	size_t len = dns_response(msg + 2, "c2.good.example", a, 1), off;
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	msg[0] = (uint8_t)(len >> 8);
+	msg[1] = (uint8_t)len;
+	memset(big, 0x41, sizeof(big));
+	big[0] = (uint8_t)(9000 >> 8);
+	big[1] = (uint8_t)(9000 & 0xff);
+	/* inside the 9000-byte message, past the buffer: a complete planted message */
+	memcpy(big + ENGINE_STREAM_CAP, msg, len + 2);
+	tcp(&pb, CAM, ROUTER, 40000, 53, TCPF_SYN, 100, NULL, 0);
+	run(f, &pb, CAM_MAC, &d);
+	tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_SYN | TCPF_ACK, 700, NULL, 0);
+	run(f, &pb, NULL, &d);
+	for (off = 0; off < sizeof(big); off += 1024) {
+		size_t n = sizeof(big) - off < 1024 ? sizeof(big) - off : 1024;
+
+		tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_ACK, 701 + (uint32_t)off, big + off, n);
+		run(f, &pb, NULL, &d);
+	}
+	assert_int_equal(engine_names_stats(f->e)->learned, 0);
+	fx_free(f);
+}
+
+static int finish_rule_is_egress;
+
+static void on_finish_expired(const struct decision *d, const struct engine_flow_key *k,
+			      const struct device_key *dev, void *arg)
+{
+	(void)k;
+	(void)dev;
+	(void)arg;
+	finish_rule_is_egress = d->rule && !strcmp(d->rule->name, "egress") && !d->has_name;
+}
+
+static void test_finish_and_clock(void **state)
+{
+	struct fixture *f = fx_new(POLICY_GOOD);
+	const struct rr a[] = { { "x.ezvizlife.com", DNS_TYPE_A, 1, NULL, CLOUD } };
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* names expired by the end of the capture no longer decide */
+	resolve(f, "x.ezvizlife.com", a, 1);
+	syn(&pb, CLOUD2, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	f->now += 3600 * 1000;
+	finish_rule_is_egress = 0;
+	engine_finish(f->e, f->now, on_finish_expired, NULL);
+	assert_true(finish_rule_is_egress);
+
+	/* a clock stepping back does not end a wait */
+	syn(&pb, CLOUD2, 41001, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	f->now -= 1;
+	tcp(&pb, CAM, CLOUD2, 41001, 443, TCPF_ACK, 1001, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	fx_free(f);
+}
+
+static void test_long_cname_chain(void **state)
+{
+	struct fixture *f = fx_new(POLICY_GOOD);
+	const struct rr rrs[] = {
+		{ "q.example.org", DNS_TYPE_CNAME, 60, "c1.example.org", NULL },
+		{ "c1.example.org", DNS_TYPE_CNAME, 60, "c2.example.org", NULL },
+		{ "c2.example.org", DNS_TYPE_CNAME, 60, "c3.example.org", NULL },
+		{ "c3.example.org", DNS_TYPE_CNAME, 60, "x.ezvizlife.com", NULL },
+		{ "x.ezvizlife.com", DNS_TYPE_A, 60, NULL, CLOUD },
+	};
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* five names, four kept: the question and the record's owner stay */
+	resolve(f, "q.example.org", rrs, 5);
+	udp(&pb, CAM, CLOUD, 41000, 9999, "x", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "cloud");
+	assert_string_equal(d.name.s, "x.ezvizlife.com");
+	udp(&pb, CAM, CLOUD, 41001, 9999, "x", 1);
+	fx_free(f);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -738,6 +887,11 @@ int main(void)
 		cmocka_unit_test(test_flow_and_name_bounds),
 		cmocka_unit_test(test_tcp_dns_answer_snooped),
 		cmocka_unit_test(test_engine_decide),
+		cmocka_unit_test(test_camera_cannot_forge_answers),
+		cmocka_unit_test(test_synack_to_wan_is_decided),
+		cmocka_unit_test(test_tcp_dns_oversize_not_read),
+		cmocka_unit_test(test_finish_and_clock),
+		cmocka_unit_test(test_long_cname_chain),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
