@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "engine.h"
 #include "event.h"
 #include "inspect.h"
@@ -41,6 +42,8 @@ static const char usage_text[] =
 	"  explain --mac MAC [--src IP] [--iface IF] (--dst IP | --name HOST)\n"
 	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N] [--json]\n"
 	"                          the verdict for a hypothetical flow, and why\n"
+	"  run -f | --foreground   install the policy's table, bind its queue and decide\n"
+	"                          device flows until SIGTERM/SIGINT (root)\n"
 	"  rules [--compat]        print the nftables table the policy installs (nft\n"
 	"                          syntax); --compat: with the xtables NFQUEUE target\n"
 	"  replay FILE [--json]    decide the device flows of a capture as the daemon\n"
@@ -264,7 +267,9 @@ static int cmd_explain(const char *config, int argc, char **argv)
 				    .flow = &k,
 				    .monitor = p->monitor,
 				    .d = &d,
-				    .ts_us = (uint64_t)time(NULL) * 1000000u };
+				    .ts_us = (uint64_t)time(NULL) * 1000000u,
+				    .no_src = !src,
+				    .no_dst = !dst };
 
 		memcpy(ev.mac, dev.mac, 6);
 		/* the decision's fields, with the explanation's added */
@@ -295,6 +300,31 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	}
 	policy_free(p);
 	return EXIT_OK;
+}
+
+static int cmd_run(const char *config, int argc, char **argv)
+{
+	struct policy *p;
+	bool fg = false;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground"))
+			fg = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		else
+			return bad_usage("run", "unexpected argument '%s'", argv[i]);
+	}
+	if (!fg)
+		return bad_usage("run", "%s",
+				 "only the foreground mode exists yet: nfq-guard run -f");
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	rc = daemon_run(p);
+	policy_free(p);
+	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 static int cmd_rules(const char *config, int argc, char **argv)
@@ -395,6 +425,8 @@ int main(int argc, char **argv)
 		return cmd_check(config, argc, argv);
 	if (!strcmp(cmd, "explain"))
 		return cmd_explain(config, argc, argv);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(config, argc, argv);
 	if (!strcmp(cmd, "rules"))
 		return cmd_rules(config, argc, argv);
 	if (!strcmp(cmd, "replay"))

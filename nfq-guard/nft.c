@@ -1072,9 +1072,12 @@ int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq,
 		ret = -errno;
 		goto out_close;
 	}
-	/* every message asked for an ACK: read until each one is in (or a timeout) */
+	/*
+	 * nfnetlink handles the whole batch inside sendto, so every ACK and
+	 * error is queued by now; an aborted batch acknowledges no more.
+	 */
 	for (;;) {
-		struct timeval tv = { 2, 0 };
+		struct timeval tv = { 0, 0 };
 		fd_set rfds;
 		const struct nlmsghdr *nlh;
 		int rem;
@@ -1109,5 +1112,46 @@ int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq,
 out_close:
 	mnl_socket_close(nl);
 	(void)failures;
+	return ret;
+}
+
+int nft_table_exists(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	uint32_t seq = (uint32_t)time(NULL), portid;
+	int ret, n;
+
+	if (!t)
+		return -ENOMEM;
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, seq);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE_NAME);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = 1;
+	while ((n = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		n = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
+		if (n < 0) {
+			ret = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		if (n == MNL_CB_STOP)
+			break;
+	}
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	nftnl_table_free(t);
 	return ret;
 }

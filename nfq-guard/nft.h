@@ -77,4 +77,7 @@ long nft_build_delete(char *buf, size_t size, uint32_t *seq);
  */
 int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq, FILE *err);
 
+/* nft_table_exists - 1 when our table is in the kernel, 0 when not, or negative errno. */
+int nft_table_exists(void);
+
 #endif

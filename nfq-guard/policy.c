@@ -1249,9 +1249,12 @@ static int build_mac_index(struct policy *p);
 
 static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
 {
-	static const char *const keys[] = { "version",	"mode",		  "default", "default_log",
-					    "networks", "vendors",	  "devices", "rules",
-					    "limits",	"name_ttl_floor", NULL };
+	static const char *const keys[] = { "version",	      "mode",	  "default",
+					    "default_log",    "networks", "vendors",
+					    "devices",	      "rules",	  "limits",
+					    "name_ttl_floor", "fail",	  "events",
+					    "queue",	      NULL };
+	static const char *const queue_keys[] = { "num", NULL };
 	static const char *const limit_keys[] = { "names", "flows", "pending_packets",
 						  "pending_seconds", NULL };
 	const config_setting_t *root = config_root_setting(cfg);
@@ -1290,6 +1293,31 @@ static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
 	p->max_flows = 4096;
 	p->pending_packets = 8;
 	p->pending_seconds = 5;
+	p->fail_open = true;
+	if (get_string(c, root, "fail", &v)) {
+		if (!strcmp(v, "closed"))
+			p->fail_open = false;
+		else if (strcmp(v, "open"))
+			err_set(c, config_setting_get_member(root, "fail"),
+				"fail '%s': use open or closed", v);
+	}
+	if (get_string(c, root, "events", &v)) {
+		if (v[0] != '/')
+			err_set(c, config_setting_get_member(root, "events"),
+				"events '%s': use an absolute path", v);
+		else if (!(p->events = strdup(v)))
+			c->failed = true;
+	} else if (!(p->events = strdup(POLICY_EVENTS_DEFAULT))) {
+		c->failed = true;
+	}
+	if ((s = config_setting_get_member(root, "queue"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+			err_set(c, s, "'queue' must be a group { num = N; }");
+		} else {
+			check_keys(c, s, queue_keys, "queue");
+			get_uint(c, s, "num", 0, 65535, &p->queue_num);
+		}
+	}
 	if ((s = config_setting_get_member(root, "limits"))) {
 		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
 			err_set(c, s, "'limits' must be a group { ... }");
@@ -1359,6 +1387,7 @@ void policy_free(struct policy *p)
 		free(p->strings[i]);
 	free(p->strings);
 	free(p->path);
+	free(p->events);
 	free(p);
 }
 

@@ -19,6 +19,7 @@
 #include "vendors.h"
 
 #define POLICY_DEFAULT_PATH "/etc/nfq-guard/nfq-guard.conf"
+#define POLICY_EVENTS_DEFAULT "/var/log/nfq-guard/events.json"
 #define POLICY_MAX_DEVICES 64 /* device groups (a 64-bit mask) */
 #define POLICY_MAX_RULES 4096
 #define POLICY_MAX_NETWORKS 64
@@ -123,6 +124,9 @@ struct policy {
 	uint32_t max_flows;	  /* flows waiting for a late decision */
 	uint32_t pending_packets; /* a waiting flow is decided after this many */
 	uint32_t pending_seconds; /* ... or this long */
+	bool fail_open;		  /* fail = "open": traffic passes while no daemon answers */
+	char *events;		  /* the event log's path */
+	uint32_t queue_num;	  /* queue.num */
 	struct registry *registry;
 	char **strings; /* copies of policy text the structure points to */
 	size_t nstrings;

@@ -135,6 +135,17 @@ class Check(unittest.TestCase):
         self.assertIn("%s:6: port 70000 is outside 0-65535" % p, err)
         self.assertIn("nfq-guard: check: %s: policy rejected" % p, err)
 
+    def test_run_settings(self):
+        p = self.write('version = 1;\nfail = "maybe";\nevents = "events.json";\n'
+                       'queue = { num = 70000; nr = 1; };\nrules = ( { action = "allow"; } );\n')
+        r = run("-c", p, "check")
+        self.assertEqual(r.returncode, 1)
+        err = r.stderr.decode().splitlines()
+        self.assertIn("%s:2: fail 'maybe': use open or closed" % p, err)
+        self.assertIn("%s:3: events 'events.json': use an absolute path" % p, err)
+        self.assertIn("%s:4: 'num' must be between 0 and 65535" % p, err)
+        self.assertIn("%s:4: unknown key 'nr' in queue" % p, err)
+
     def test_syntax_error(self):
         p = self.write('version = 1;\nrules = ( { action = "allow" } \n')
         r = run("-c", p, "check")
