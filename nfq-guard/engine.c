@@ -536,6 +536,12 @@ static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const s
 	}
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
+	/*
+	 * The flow waited because a name could change its verdict: whatever
+	 * came, the verdict is about this flow's name, not its address, which
+	 * may serve other names as well.
+	 */
+	f->d.by_address = false;
 	f->d.waited = true;
 	f->d.first = true;
 	f->d.note = note;

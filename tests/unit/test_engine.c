@@ -487,6 +487,16 @@ static void test_late_sni_split_hello(void **state)
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
 	assert_string_equal(d.rule->name, "ok");
 	assert_string_equal(d.name.s, "ok.example.org");
+
+	/* a name that matches no domain rule: dropped by a rule without one, but
+	 * the verdict hung on the name, so the address is not blocked */
+	syn(&pb, CLOUD, 41004, 8443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	n = client_hello(hello, "other.example.net");
+	tcp(&pb, CAM, CLOUD, 41004, 8443, TCPF_ACK | TCPF_PSH, 1001, hello, n);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	assert_false(d.by_address);
 	fx_free(f);
 }
 
