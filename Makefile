@@ -45,7 +45,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test man-lint bench install uninstall \
+.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint bench install \
+	uninstall \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -97,11 +98,17 @@ fuzz-smoke: $(FUZZ_BINS)
 cli-test: $(B)/nfq-guard
 	@tests/run-cli $(B)/nfq-guard
 
+# Integration tests: the built binary on a lab of network namespaces (root;
+# skipped with a message otherwise).
+integration: $(B)/nfq-guard
+	@tests/integration/run $(B)/nfq-guard
+
 man-lint:
 	mandoc -Tlint -Wwarning $(wildcard man/*.[0-9])
 
 check:
-	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint format-check
+	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint \
+		format-check integration
 
 # Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
 BENCH_PACKETS = $(if $(QUICK),200000,1000000)
