@@ -242,6 +242,10 @@ int daemon_run(const struct policy *p)
 			NFT_TABLE_NAME, strerror(-err));
 		goto out_close;
 	}
+	if (nft_flowtables() > 0)
+		fprintf(stderr, "nfq-guard: WARNING: a flowtable (flow offload) is configured: "
+				"offloaded flows bypass netfilter, so a device flow could escape "
+				"before it is decided; keep device traffic out of the flowtable\n");
 	fprintf(stderr, "nfq-guard: filtering with %s (mode %s, fail %s)\n", p->path,
 		p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed");
 	last_check = now_ms();

@@ -1155,3 +1155,42 @@ out:
 	nftnl_table_free(t);
 	return ret;
 }
+
+int nft_flowtables(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	uint32_t seq = (uint32_t)time(NULL);
+	int count = 0, n;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		count = -errno;
+		goto out;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETFLOWTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, seq);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		count = -errno;
+		goto out;
+	}
+	while ((n = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		const struct nlmsghdr *m = (const struct nlmsghdr *)buf;
+		int rem = n;
+		bool done = false;
+
+		for (; mnl_nlmsg_ok(m, rem); m = mnl_nlmsg_next(m, &rem)) {
+			if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR)
+				done = true;
+			else if ((m->nlmsg_type & 0xff) == NFT_MSG_NEWFLOWTABLE)
+				count++;
+		}
+		if (done)
+			break;
+	}
+out:
+	mnl_socket_close(nl);
+	return count;
+}

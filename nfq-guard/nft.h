@@ -80,4 +80,11 @@ int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq,
 /* nft_table_exists - 1 when our table is in the kernel, 0 when not, or negative errno. */
 int nft_table_exists(void);
 
+/*
+ * nft_flowtables - how many flowtables (flow offload) the kernel has, in any
+ * table, or negative errno.  An offloaded flow leaves netfilter after its
+ * handshake: a device flow still waiting for its server name would escape.
+ */
+int nft_flowtables(void);
+
 #endif

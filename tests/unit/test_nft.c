@@ -250,6 +250,13 @@ static void test_kernel_accepts(void **state)
 			   "grep -q '44:47:cc:00:00:00-'");
 		if (r != 0)
 			_exit(6);
+		/* no flowtable yet; then one, as OpenWrt's fw4 makes for offload */
+		if (nft_flowtables() != 0)
+			_exit(9);
+		if (system("ip link set lo up && nft add table inet fw && nft add flowtable inet fw "
+			   "ft '{ hook ingress priority 0; devices = { lo }; }'") == 0 &&
+		    nft_flowtables() != 1)
+			_exit(10);
 		first = seq;
 		len = nft_build_delete(batch, sizeof(batch), &seq);
 		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0)
