@@ -11,10 +11,12 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +27,8 @@
 #include "queue.h"
 
 #define TABLE_CHECK_MS 2000 /* how often the table's presence is checked */
+
+extern char **environ;
 
 static volatile sig_atomic_t stop;
 
@@ -134,6 +138,20 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 	queue_verdict(q, qp->id, mark);
 }
 
+/* modprobe -q NAME; 0 when it ran and succeeded. */
+static int load_module(const char *name)
+{
+	char *argv[] = { "modprobe", "-q", (char *)name, NULL };
+	int status;
+	pid_t pid;
+
+	if (posix_spawnp(&pid, "modprobe", NULL, NULL, argv, environ) != 0)
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
 static int install(struct run *r)
 {
 	static char buf[4 << 20];
@@ -149,6 +167,18 @@ static int install(struct run *r)
 	err = len < 0 ? (int)len : nft_send(buf, (size_t)len, first, seq, quiet ? quiet : stderr);
 	if (err) {
 		r->nc.queue = NFT_QUEUE_COMPAT;
+		first = seq;
+		len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
+		err = len < 0 ? (int)len :
+				nft_send(buf, (size_t)len, first, seq, quiet ? quiet : stderr);
+	}
+	if (err == -ENOENT && load_module("xt_NFQUEUE") == 0) {
+		/* a module target is not autoloaded for the inet family */
+		first = seq;
+		len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
+		err = len < 0 ? (int)len : nft_send(buf, (size_t)len, first, seq, stderr);
+	} else if (err) {
+		/* say why, this time */
 		first = seq;
 		len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
 		err = len < 0 ? (int)len : nft_send(buf, (size_t)len, first, seq, stderr);
