@@ -30,12 +30,18 @@
 
 extern char **environ;
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hup;
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
 }
 
 struct run {
@@ -241,6 +247,8 @@ int daemon_run(const struct policy *p)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	for (i = 0; i < p->ndevices; i++)
@@ -283,6 +291,11 @@ int daemon_run(const struct policy *p)
 		struct pollfd pfd = { .fd = queue_fd(q), .events = POLLIN };
 		int n = poll(&pfd, 1, 1000);
 
+		if (hup) {
+			hup = 0;
+			fprintf(stderr, "nfq-guard: SIGHUP: reloading is not there yet; restart "
+					"nfq-guard to use a changed policy\n");
+		}
 		/* another tool's `nft flush ruleset` takes our table too: put it back */
 		if (now_ms() - last_check >= TABLE_CHECK_MS) {
 			last_check = now_ms();
