@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -44,13 +45,29 @@ static void on_hup(int sig)
 	hup = 1;
 }
 
+#define MAX_THREADS 16
+
+struct run;
+
+/* One queue, its engine and its thread. */
+struct worker {
+	struct run *r;
+	struct queue *q;
+	struct engine *e;
+	pthread_t tid;
+	bool started;
+	uint64_t malformed;
+};
+
 struct run {
 	const struct policy *p;
-	struct engine *e;
+	struct engine_shared *sh;
 	struct nft_config nc;
 	FILE *events;
+	pthread_mutex_t events_lock; /* one line at a time from every worker */
 	bool need_iface;
-	uint64_t malformed;
+	unsigned int nworkers;
+	struct worker w[MAX_THREADS];
 };
 
 static uint64_t now_ms(void)
@@ -106,16 +123,19 @@ static void record(struct run *r, const struct queued_packet *qp, const struct p
 	memcpy(k.dst, pkt->dst, 16);
 	k.sport = pkt->sport;
 	k.dport = pkt->dport;
+	pthread_mutex_lock(&r->events_lock);
 	event_print_text(stderr, r->p, &ev);
 	if (r->events) {
 		event_print_json(r->events, r->p, &ev);
 		fflush(r->events);
 	}
+	pthread_mutex_unlock(&r->events_lock);
 }
 
 static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg)
 {
-	struct run *r = arg;
+	struct worker *w = arg;
+	struct run *r = w->r;
 	uint32_t keep = qp->mark & ~r->nc.mask, mark = keep;
 	struct engine_input in = { 0 };
 	char ifname[IF_NAMESIZE];
@@ -126,7 +146,7 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 		/* unreadable: the policy's default, like any flow no rule matches */
 		struct decision dd = { .action = r->p->dflt, .by_address = false };
 
-		r->malformed++;
+		w->malformed++;
 		queue_verdict(q, qp->id, keep | nft_mark(&r->nc, verdict_of(r, &dd)));
 		return;
 	}
@@ -136,7 +156,7 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 	in.now = now_ms();
 	if (r->need_iface && qp->indev && if_indextoname(qp->indev, ifname))
 		in.iface = ifname;
-	if (engine_packet(r->e, &in, &d) == ENGINE_DECIDED) {
+	if (engine_packet(w->e, &in, &d) == ENGINE_DECIDED) {
 		mark = keep | nft_mark(&r->nc, verdict_of(r, &d));
 		if (d.first)
 			record(r, qp, &pkt, &d);
@@ -234,14 +254,55 @@ static FILE *open_events(const char *path)
 	return fd < 0 ? NULL : fdopen(fd, "a");
 }
 
+/* A worker: answer its queue until told to stop, then what is still waiting. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!stop) {
+		struct pollfd pfd = { .fd = queue_fd(w->q), .events = POLLIN };
+		int n = poll(&pfd, 1, 500);
+
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, "nfq-guard: run: poll: %s\n", strerror(errno));
+			stop = 1;
+		}
+		/* drain what is waiting, bounded so that stop is seen */
+		for (int k = 0; n > 0 && k < 64 && !stop; k++) {
+			int got = queue_receive(w->q, on_packet, w);
+
+			if (got < 0) {
+				fprintf(stderr, "nfq-guard: run: queue: %s\n", strerror(-got));
+				stop = 1;
+			}
+			if (got <= 0)
+				break;
+		}
+	}
+	while (queue_receive(w->q, on_packet, w) > 0)
+		;
+	return NULL;
+}
+
+static void workers_free(struct run *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nworkers; i++) {
+		queue_close(r->w[i].q);
+		engine_free(r->w[i].e);
+	}
+}
+
 int daemon_run(const struct policy *p)
 {
 	struct run r = { .p = p };
-	uint64_t last_check;
+	uint64_t last_check, packets = 0, decisions = 0, malformed = 0, enobufs = 0;
+	unsigned int threads = p->queue_threads ? p->queue_threads : 1;
 	struct sigaction sa;
-	struct queue *q;
+	sigset_t all, old;
 	size_t i;
-	int err;
+	int err = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -250,6 +311,7 @@ int daemon_run(const struct policy *p)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_init(&r.events_lock, NULL);
 
 	for (i = 0; i < p->ndevices; i++)
 		if (p->devices[i].nifaces)
@@ -257,8 +319,9 @@ int daemon_run(const struct policy *p)
 	nft_config_default(&r.nc);
 	r.nc.bypass = p->fail_open;
 	r.nc.queue_num = (uint16_t)p->queue_num;
-	r.e = engine_new(p, 0);
-	if (!r.e) {
+	r.nc.queue_total = (uint16_t)threads;
+	r.sh = engine_shared_new(p);
+	if (!r.sh) {
 		fprintf(stderr, "nfq-guard: run: out of memory\n");
 		return 1;
 	}
@@ -266,31 +329,49 @@ int daemon_run(const struct policy *p)
 	if (!r.events)
 		fprintf(stderr, "nfq-guard: run: events %s: %s (events go to stderr only)\n",
 			p->events, strerror(errno));
-	/* bind the queue before the rules send packets to it */
-	q = queue_open(r.nc.queue_num, p->fail_open, &err);
-	if (!q) {
-		fprintf(stderr, "nfq-guard: run: queue %u: %s\n", r.nc.queue_num,
-			err == -EBUSY || err == -EPERM ? "another process has bound this queue" :
-							 strerror(-err));
-		goto out_free;
+	/* bind the queues before the rules send packets to them */
+	for (r.nworkers = 0; r.nworkers < threads; r.nworkers++) {
+		struct worker *w = &r.w[r.nworkers];
+		unsigned int num = r.nc.queue_num + r.nworkers;
+
+		w->r = &r;
+		w->e = engine_new_shared(p, 0, r.sh);
+		w->q = w->e ? queue_open((uint16_t)num, p->fail_open, &err) : NULL;
+		if (!w->q) {
+			fprintf(stderr, "nfq-guard: run: queue %u: %s\n", num,
+				!w->e ? "out of memory" :
+				err == -EBUSY || err == -EPERM ?
+					"another process has bound this queue" :
+					strerror(-err));
+			engine_free(w->e);
+			goto out_free;
+		}
 	}
 	err = install(&r);
 	if (err) {
 		fprintf(stderr, "nfq-guard: run: cannot install table inet %s: %s\n",
 			NFT_TABLE_NAME, strerror(-err));
-		goto out_close;
+		goto out_free;
 	}
 	if (nft_flowtables() > 0)
 		fprintf(stderr, "nfq-guard: WARNING: a flowtable (flow offload) is configured: "
 				"offloaded flows bypass netfilter, so a device flow could escape "
 				"before it is decided; keep device traffic out of the flowtable\n");
-	fprintf(stderr, "nfq-guard: filtering with %s (mode %s, fail %s)\n", p->path,
-		p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed");
+	/* signals go to this thread; the workers only watch the stop flag */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < r.nworkers; i++)
+		r.w[i].started = pthread_create(&r.w[i].tid, NULL, work, &r.w[i]) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < r.nworkers; i++)
+		if (!r.w[i].started)
+			stop = 1;
+	fprintf(stderr, "nfq-guard: filtering with %s (mode %s, fail %s, %u queue%s)\n", p->path,
+		p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed", r.nworkers,
+		r.nworkers > 1 ? "s" : "");
 	last_check = now_ms();
 	while (!stop) {
-		struct pollfd pfd = { .fd = queue_fd(q), .events = POLLIN };
-		int n = poll(&pfd, 1, 1000);
-
+		poll(NULL, 0, 250);
 		if (hup) {
 			hup = 0;
 			fprintf(stderr, "nfq-guard: SIGHUP: reloading is not there yet; restart "
@@ -311,46 +392,32 @@ int daemon_run(const struct policy *p)
 						strerror(-err));
 			}
 		}
-
-		if (n < 0 && errno != EINTR) {
-			fprintf(stderr, "nfq-guard: run: poll: %s\n", strerror(errno));
-			break;
-		}
-		if (n > 0) {
-			/* drain what is waiting, bounded so a signal is seen */
-			for (int k = 0; k < 64 && !stop; k++) {
-				int got = queue_receive(q, on_packet, &r);
-
-				if (got < 0) {
-					fprintf(stderr, "nfq-guard: run: queue: %s\n",
-						strerror(-got));
-					stop = 1;
-				}
-				if (got <= 0)
-					break;
-			}
-		}
 	}
-	/* answer what is still queued, then let go of the table */
-	while (queue_receive(q, on_packet, &r) > 0)
-		;
+	/* the workers answer what is still queued; then let go of the table */
+	for (i = 0; i < r.nworkers; i++) {
+		if (!r.w[i].started)
+			continue;
+		pthread_join(r.w[i].tid, NULL);
+		packets += queue_stats(r.w[i].q)->packets;
+		enobufs += queue_stats(r.w[i].q)->enobufs;
+		decisions += engine_stats(r.w[i].e)->decisions;
+		malformed += r.w[i].malformed;
+	}
 	uninstall();
 	fprintf(stderr,
 		"nfq-guard: stopped: %llu packets, %llu decisions, %llu unreadable, "
 		"%llu socket overflows\n",
-		(unsigned long long)queue_stats(q)->packets,
-		(unsigned long long)engine_stats(r.e)->decisions, (unsigned long long)r.malformed,
-		(unsigned long long)queue_stats(q)->enobufs);
-	queue_close(q);
-	if (r.events)
-		fclose(r.events);
-	engine_free(r.e);
-	return 0;
-out_close:
-	queue_close(q);
+		(unsigned long long)packets, (unsigned long long)decisions,
+		(unsigned long long)malformed, (unsigned long long)enobufs);
+	err = 0;
+	goto out_close;
 out_free:
+	err = 1;
+out_close:
+	workers_free(&r);
 	if (r.events)
 		fclose(r.events);
-	engine_free(r.e);
-	return 1;
+	engine_shared_free(r.sh);
+	pthread_mutex_destroy(&r.events_lock);
+	return err;
 }

@@ -8,6 +8,7 @@
  * names.  When a bound is hit the oldest entry goes and a counter says so.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,22 @@ struct seen {
 	uint8_t addr[16];
 };
 
+/*
+ * What all queues' engines share: with several queues the kernel hashes a
+ * DNS answer and the device's next SYN to different queues, so the device
+ * addresses seen and the names learned must be common; flows stay per queue.
+ */
+struct engine_shared {
+	pthread_mutex_t lock;
+	struct lru_table seen;
+	struct names names;
+};
+
 struct engine {
 	const struct policy *p;
 	struct lru_table flows;
-	struct lru_table seen;
-	struct names names;
+	struct engine_shared *sh;
+	bool own_sh;
 	struct engine_stats st;
 };
 
@@ -67,6 +79,7 @@ struct eval {
 	uint16_t dport;
 	const struct name *names[EVAL_MAX_NAMES];
 	enum name_source sources[EVAL_MAX_NAMES];
+	struct name learned[NAMES_PER_ADDR]; /* copies: the shared cache may change */
 	size_t nnames;
 	bool late_possible; /* an SNI or Host may still arrive */
 };
@@ -252,27 +265,71 @@ static void flow_free(struct engine *e, struct eflow *f)
 	free(f);
 }
 
-struct engine *engine_new(const struct policy *p, size_t max_flows)
+struct engine_shared *engine_shared_new(const struct policy *p)
+{
+	struct engine_shared *sh = calloc(1, sizeof(*sh));
+
+	if (!sh)
+		return NULL;
+	if (pthread_mutex_init(&sh->lock, NULL))
+		goto out_free;
+	if (lru_init(&sh->seen, ENGINE_MAX_DEVICES))
+		goto out_mutex;
+	if (names_init(&sh->names, p->max_names, p->name_ttl_floor))
+		goto out_seen;
+	return sh;
+out_seen:
+	lru_fini(&sh->seen);
+out_mutex:
+	pthread_mutex_destroy(&sh->lock);
+out_free:
+	free(sh);
+	return NULL;
+}
+
+void engine_shared_free(struct engine_shared *sh)
+{
+	struct lru_node *n;
+
+	if (!sh)
+		return;
+	while ((n = lru_oldest(&sh->seen))) {
+		lru_remove(&sh->seen, n);
+		free(n);
+	}
+	lru_fini(&sh->seen);
+	names_fini(&sh->names);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
+}
+
+struct engine *engine_new_shared(const struct policy *p, size_t max_flows,
+				 struct engine_shared *sh)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return NULL;
 	e->p = p;
-	if (lru_init(&e->flows, max_flows ? max_flows : p->max_flows))
-		goto out_free;
-	if (lru_init(&e->seen, ENGINE_MAX_DEVICES))
-		goto out_fini_flows;
-	if (names_init(&e->names, p->max_names, p->name_ttl_floor))
-		goto out_fini_seen;
+	e->sh = sh;
+	if (lru_init(&e->flows, max_flows ? max_flows : p->max_flows)) {
+		free(e);
+		return NULL;
+	}
 	return e;
-out_fini_seen:
-	lru_fini(&e->seen);
-out_fini_flows:
-	lru_fini(&e->flows);
-out_free:
-	free(e);
-	return NULL;
+}
+
+struct engine *engine_new(const struct policy *p, size_t max_flows)
+{
+	struct engine_shared *sh = engine_shared_new(p);
+	struct engine *e = sh ? engine_new_shared(p, max_flows, sh) : NULL;
+
+	if (!e) {
+		engine_shared_free(sh);
+		return NULL;
+	}
+	e->own_sh = true;
+	return e;
 }
 
 void engine_free(struct engine *e)
@@ -283,13 +340,9 @@ void engine_free(struct engine *e)
 		return;
 	while ((n = lru_oldest(&e->flows)))
 		flow_free(e, (struct eflow *)n);
-	while ((n = lru_oldest(&e->seen))) {
-		lru_remove(&e->seen, n);
-		free(n);
-	}
 	lru_fini(&e->flows);
-	lru_fini(&e->seen);
-	names_fini(&e->names);
+	if (e->own_sh)
+		engine_shared_free(e->sh);
 	free(e);
 }
 
@@ -300,7 +353,7 @@ const struct engine_stats *engine_stats(const struct engine *e)
 
 const struct names_stats *engine_names_stats(const struct engine *e)
 {
-	return &e->names.st;
+	return &e->sh->names.st;
 }
 
 static void addr_key(uint8_t key[17], uint8_t family, const uint8_t *addr)
@@ -312,36 +365,44 @@ static void addr_key(uint8_t key[17], uint8_t family, const uint8_t *addr)
 
 static void seen_add(struct engine *e, uint8_t family, const uint8_t *addr)
 {
+	struct lru_table *t = &e->sh->seen;
 	uint8_t key[17];
 	uint32_t h;
 	struct seen *s;
 
 	addr_key(key, family, addr);
 	h = lru_hash(LRU_HASH_INIT, key, sizeof(key));
-	if (lru_find(&e->seen, h, seen_eq, key))
-		return;
-	if (lru_full(&e->seen)) {
-		struct lru_node *o = lru_victim(&e->seen);
+	pthread_mutex_lock(&e->sh->lock);
+	if (lru_find(t, h, seen_eq, key))
+		goto out_unlock;
+	if (lru_full(t)) {
+		struct lru_node *o = lru_victim(t);
 
-		lru_remove(&e->seen, o);
+		lru_remove(t, o);
 		free(o);
 		e->st.devices_evicted++;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return;
+		goto out_unlock;
 	memcpy(&s->family, key, sizeof(key));
-	lru_insert(&e->seen, &s->node, h);
+	lru_insert(t, &s->node, h);
+out_unlock:
+	pthread_mutex_unlock(&e->sh->lock);
 }
 
 /* Is the address a device's: seen sending, or named by a device's ip? */
 static bool is_device_addr(struct engine *e, uint8_t family, const uint8_t *addr)
 {
 	struct device_key dk = { 0 };
+	bool seen;
 	uint8_t key[17];
 
 	addr_key(key, family, addr);
-	if (lru_find(&e->seen, lru_hash(LRU_HASH_INIT, key, sizeof(key)), seen_eq, key))
+	pthread_mutex_lock(&e->sh->lock);
+	seen = lru_find(&e->sh->seen, lru_hash(LRU_HASH_INIT, key, sizeof(key)), seen_eq, key);
+	pthread_mutex_unlock(&e->sh->lock);
+	if (seen)
 		return true;
 	dk.family = family;
 	memcpy(dk.addr, addr, 16);
@@ -406,12 +467,20 @@ static int flow_stream_buffer(struct eflow *f)
 
 /* --- DNS snooping ------------------------------------------------------------- */
 
+static void learn(struct engine *e, const struct packet *pkt, const struct dns_msg *msg,
+		  uint64_t now)
+{
+	pthread_mutex_lock(&e->sh->lock);
+	names_learn(&e->sh->names, pkt->family, pkt->dst, msg, now);
+	pthread_mutex_unlock(&e->sh->lock);
+}
+
 static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
 {
 	static struct dns_msg msg; /* large: not on the stack, engine is single-threaded */
 
 	if (dns_parse(pkt->payload, pkt->payload_len, &msg) == DNS_OK)
-		names_learn(&e->names, pkt->family, pkt->dst, &msg, now);
+		learn(e, pkt, &msg, now);
 }
 
 static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
@@ -459,7 +528,7 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 			break;
 		}
 		if (ds == DNS_OK)
-			names_learn(&e->names, pkt->family, pkt->dst, &msg, now);
+			learn(e, pkt, &msg, now);
 		stream_consume(&f->st, used);
 	}
 }
@@ -479,12 +548,15 @@ static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, 
 	ev->proto = f->key.proto;
 	ev->has_port = f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
 	ev->dport = f->key.dport;
-	n = names_lookup(&e->names, f->key.family, f->key.src, f->key.dst, now, dns,
+	pthread_mutex_lock(&e->sh->lock);
+	n = names_lookup(&e->sh->names, f->key.family, f->key.src, f->key.dst, now, dns,
 			 NAMES_PER_ADDR);
 	for (i = 0; i < n; i++) {
-		ev->names[ev->nnames] = dns[i];
+		ev->learned[i] = *dns[i];
+		ev->names[ev->nnames] = &ev->learned[i];
 		ev->sources[ev->nnames++] = NAME_DNS;
 	}
+	pthread_mutex_unlock(&e->sh->lock);
 }
 
 /* Look for SNI or Host in a waiting flow's stream. */

@@ -65,6 +65,7 @@ struct engine_stats {
 };
 
 struct engine;
+struct engine_shared;
 
 /* The flow key of a flow: the direction its first packet went. */
 struct engine_flow_key {
@@ -87,6 +88,17 @@ struct engine_input {
  * most max_flows flows (0: the policy's limits.flows).  NULL on ENOMEM.
  */
 struct engine *engine_new(const struct policy *p, size_t max_flows);
+
+/*
+ * With several queues, one engine per queue (each with its flows) shares
+ * the device addresses seen and the names learned: engine_shared_new, then
+ * engine_new_shared for each, which may run in threads of their own.  The
+ * shared part outlives its engines.
+ */
+struct engine_shared *engine_shared_new(const struct policy *p);
+void engine_shared_free(struct engine_shared *sh);
+struct engine *engine_new_shared(const struct policy *p, size_t max_flows,
+				 struct engine_shared *sh);
 void engine_free(struct engine *e);
 
 /* engine_packet - run one packet through the engine; d is written with ENGINE_DECIDED. */

@@ -383,8 +383,9 @@ static void print_step(FILE *f, const struct nft_config *c, const struct step *s
 		fprintf(f, "jump %s", s->s);
 		break;
 	case S_QUEUE:
+		/* several queues: the kernel hashes each flow to one of them */
 		if (c->queue_total > 1)
-			fprintf(f, "queue flags %sfanout num %u-%u", c->bypass ? "bypass," : "",
+			fprintf(f, "queue %snum %u-%u", c->bypass ? "flags bypass " : "",
 				c->queue_num, c->queue_num + c->queue_total - 1);
 		else
 			fprintf(f, "queue %snum %u", c->bypass ? "flags bypass " : "",
@@ -694,9 +695,7 @@ static int e_queue(struct nftnl_rule *r, const struct nft_config *c)
 	NEED(e);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, c->queue_num);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, c->queue_total ? c->queue_total : 1);
-	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
-			   (c->bypass ? NFT_QUEUE_FLAG_BYPASS : 0) |
-				   (c->queue_total > 1 ? NFT_QUEUE_FLAG_CPU_FANOUT : 0));
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, c->bypass ? NFT_QUEUE_FLAG_BYPASS : 0);
 	return 0;
 }
 

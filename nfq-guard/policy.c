@@ -1254,7 +1254,7 @@ static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
 					    "devices",	      "rules",	  "limits",
 					    "name_ttl_floor", "fail",	  "events",
 					    "queue",	      NULL };
-	static const char *const queue_keys[] = { "num", NULL };
+	static const char *const queue_keys[] = { "num", "threads", NULL };
 	static const char *const limit_keys[] = { "names", "flows", "pending_packets",
 						  "pending_seconds", NULL };
 	const config_setting_t *root = config_root_setting(cfg);
@@ -1316,6 +1316,10 @@ static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
 		} else {
 			check_keys(c, s, queue_keys, "queue");
 			get_uint(c, s, "num", 0, 65535, &p->queue_num);
+			get_uint(c, s, "threads", 1, 16, &p->queue_threads);
+			if (p->queue_num + (p->queue_threads ? p->queue_threads : 1) > 65536)
+				err_set(c, s,
+					"queues num to num + threads - 1 must be below 65536");
 		}
 	}
 	if ((s = config_setting_get_member(root, "limits"))) {

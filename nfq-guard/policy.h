@@ -127,6 +127,7 @@ struct policy {
 	bool fail_open;		  /* fail = "open": traffic passes while no daemon answers */
 	char *events;		  /* the event log's path */
 	uint32_t queue_num;	  /* queue.num */
+	uint32_t queue_threads;	  /* queue.threads: queues num..num+threads-1, a thread each */
 	struct registry *registry;
 	char **strings; /* copies of policy text the structure points to */
 	size_t nstrings;

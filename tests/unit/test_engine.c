@@ -864,6 +864,40 @@ static void test_long_cname_chain(void **state)
 	fx_free(f);
 }
 
+static void test_shared_between_queues(void **state)
+{
+	struct policy *p = policy_from(POLICY_BASIC);
+	struct engine_shared *sh = engine_shared_new(p);
+	struct engine *qa = engine_new_shared(p, 0, sh), *qb = engine_new_shared(p, 0, sh);
+	const struct rr a[] = { { "litedev.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
+	struct engine_input in = { .has_mac = true, .now = 1000 };
+	uint8_t msg[512];
+	size_t len = dns_response(msg, "litedev.ezvizlife.com", a, 1);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	assert_non_null(qa);
+	assert_non_null(qb);
+	/* the query and its answer hash to queue a, the camera's SYN to queue b */
+	memcpy(in.mac, CAM_MAC, 6);
+	udp(&pb, CAM, ROUTER, 40000, 53, "q", 1);
+	in.pkt = &pb.p;
+	engine_packet(qa, &in, &d);
+	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
+	memcpy(in.mac, "\x02\xaa\xaa\xaa\xaa\xaa", 6);
+	assert_int_equal(engine_packet(qa, &in, &d), ENGINE_SNOOPED);
+	syn(&pb, CLOUD, 41000, 443);
+	memcpy(in.mac, CAM_MAC, 6);
+	assert_int_equal(engine_packet(qb, &in, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	assert_int_equal(d.name_source, NAME_DNS);
+	engine_free(qa);
+	engine_free(qb);
+	engine_shared_free(sh);
+	policy_free(p);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -902,6 +936,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_dns_oversize_not_read),
 		cmocka_unit_test(test_finish_and_clock),
 		cmocka_unit_test(test_long_cname_chain),
+		cmocka_unit_test(test_shared_between_queues),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
