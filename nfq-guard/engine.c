@@ -303,8 +303,7 @@ void engine_shared_free(struct engine_shared *sh)
 	free(sh);
 }
 
-struct engine *engine_new_shared(const struct policy *p, size_t max_flows,
-				 struct engine_shared *sh)
+struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struct engine_shared *sh)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 
