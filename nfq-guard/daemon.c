@@ -24,6 +24,8 @@
 #include "daemon.h"
 #include "engine.h"
 #include "event.h"
+#include <libmnl/libmnl.h>
+
 #include "nft.h"
 #include "queue.h"
 
@@ -61,6 +63,7 @@ struct worker {
 
 struct run {
 	const struct policy *p;
+	struct mnl_socket *owner; /* the socket the table belongs to */
 	struct engine_shared *sh;
 	struct nft_config nc;
 	FILE *events;
@@ -178,55 +181,73 @@ static int load_module(const char *name)
 	return 0;
 }
 
-static int install(struct run *r)
+/* Build and send the table with the queue statement and table flags of r->nc. */
+static int send_table(struct run *r, FILE *errs)
 {
 	static char buf[4 << 20];
-	uint32_t seq = (uint32_t)time(NULL), first;
-	FILE *quiet = fopen("/dev/null", "w");
-	long len;
-	int err;
+	uint32_t seq = (uint32_t)time(NULL), first = seq;
+	long len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
 
-	/* the native queue expression first, then the xtables target */
-	first = seq;
-	r->nc.queue = NFT_QUEUE_NATIVE;
-	len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
-	err = len < 0 ? (int)len : nft_send(buf, (size_t)len, first, seq, quiet ? quiet : stderr);
-	if (err) {
-		r->nc.queue = NFT_QUEUE_COMPAT;
-		first = seq;
-		len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
-		err = len < 0 ? (int)len :
-				nft_send(buf, (size_t)len, first, seq, quiet ? quiet : stderr);
-	}
-	if (err == -ENOENT && load_module("xt_NFQUEUE") == 0) {
+	return len < 0 ? (int)len : nft_send_owned(r->owner, buf, (size_t)len, first, seq, errs);
+}
+
+/*
+ * Install the table: owned and persistent where the kernel can (6.9+: no
+ * other tool may flush it, and it outlives a crash), with the native queue
+ * expression where the kernel has it, else the xtables target.
+ */
+static int install(struct run *r)
+{
+	static const struct {
+		bool persist;
+		enum nft_queue_kind queue;
+	} tries[] = {
+		{ true, NFT_QUEUE_NATIVE },
+		{ true, NFT_QUEUE_COMPAT },
+		{ false, NFT_QUEUE_NATIVE },
+		{ false, NFT_QUEUE_COMPAT },
+	};
+	FILE *quiet = fopen("/dev/null", "w");
+	size_t i;
+	int err = -EINVAL;
+
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		r->nc.persist = tries[i].persist;
+		r->nc.queue = tries[i].queue;
+		err = send_table(r, quiet ? quiet : stderr);
+		if (!err)
+			break;
 		/* a module target is not autoloaded for the inet family */
-		first = seq;
-		len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
-		err = len < 0 ? (int)len : nft_send(buf, (size_t)len, first, seq, stderr);
-	} else if (err) {
-		/* say why, this time */
-		first = seq;
-		len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
-		err = len < 0 ? (int)len : nft_send(buf, (size_t)len, first, seq, stderr);
+		if (err == -ENOENT && r->nc.queue == NFT_QUEUE_COMPAT &&
+		    load_module("xt_NFQUEUE") == 0) {
+			err = send_table(r, quiet ? quiet : stderr);
+			if (!err)
+				break;
+		}
 	}
 	if (quiet)
 		fclose(quiet);
-	if (err)
-		return err;
-	fprintf(stderr, "nfq-guard: table inet %s installed, queue %u (%s)\n", NFT_TABLE_NAME,
-		r->nc.queue_num,
+	if (err) {
+		/* say why, this time */
+		err = send_table(r, stderr);
+		if (err)
+			return err;
+	}
+	fprintf(stderr, "nfq-guard: table inet %s installed%s, queue %u%s (%s)\n", NFT_TABLE_NAME,
+		r->nc.persist ? " (owned, persistent)" : "", r->nc.queue_num,
+		r->nc.queue_total > 1 ? "+" : "",
 		r->nc.queue == NFT_QUEUE_NATIVE ? "nft queue expression" :
 						  "xtables NFQUEUE target, revision 3");
 	return 0;
 }
 
-static void uninstall(void)
+static void uninstall(struct run *r)
 {
 	static char buf[4096];
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
 	long len = nft_build_delete(buf, sizeof(buf), &seq);
 
-	if (len > 0 && nft_send(buf, (size_t)len, first, seq, stderr) == 0)
+	if (len > 0 && nft_send_owned(r->owner, buf, (size_t)len, first, seq, stderr) == 0)
 		fprintf(stderr, "nfq-guard: table inet %s removed\n", NFT_TABLE_NAME);
 }
 
@@ -325,6 +346,12 @@ int daemon_run(const struct policy *p)
 		fprintf(stderr, "nfq-guard: run: out of memory\n");
 		return 1;
 	}
+	r.owner = nft_owner_open();
+	if (!r.owner) {
+		fprintf(stderr, "nfq-guard: run: netlink: %s\n", strerror(errno));
+		engine_shared_free(r.sh);
+		return 1;
+	}
 	r.events = open_events(p->events);
 	if (!r.events)
 		fprintf(stderr, "nfq-guard: run: events %s: %s (events go to stderr only)\n",
@@ -403,7 +430,11 @@ int daemon_run(const struct policy *p)
 		decisions += engine_stats(r.w[i].e)->decisions;
 		malformed += r.w[i].malformed;
 	}
-	uninstall();
+	/* fail closed with a persistent table: device traffic stays stopped */
+	if (r.nc.persist && !p->fail_open)
+		fprintf(stderr, "nfq-guard: table inet %s kept: fail closed\n", NFT_TABLE_NAME);
+	else
+		uninstall(&r);
 	fprintf(stderr,
 		"nfq-guard: stopped: %llu packets, %llu decisions, %llu unreadable, "
 		"%llu socket overflows\n",
@@ -418,6 +449,7 @@ out_close:
 	if (r.events)
 		fclose(r.events);
 	engine_shared_free(r.sh);
+	nft_owner_close(r.owner);
 	pthread_mutex_destroy(&r.events_lock);
 	return err;
 }

@@ -938,7 +938,11 @@ static int build_rule(struct builder *b, const struct nft_config *c, const struc
 	return err;
 }
 
-static void build_table(struct builder *b, uint16_t type, uint16_t flags)
+#ifndef NFT_TABLE_F_PERSIST
+#define NFT_TABLE_F_PERSIST 0x4 /* kernel 6.9+: the table outlives its owner */
+#endif
+
+static void build_table(struct builder *b, uint16_t type, uint16_t flags, bool persist)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -949,6 +953,8 @@ static void build_table(struct builder *b, uint16_t type, uint16_t flags)
 	}
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE_NAME);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	if (persist)
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	nlh = msg_begin(b, type, flags);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	msg_end(b);
@@ -992,9 +998,9 @@ long nft_build(const struct policy *p, const struct nft_config *c, char *buf, si
 	if (!batch_start(&b, buf, size, *seq))
 		return -ENOSPC;
 	/* create it if absent, delete it, create it: a replace in one transaction */
-	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	build_table(&b, NFT_MSG_DELTABLE, 0);
-	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
+	build_table(&b, NFT_MSG_DELTABLE, 0, false);
+	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
 	for (i = 0; i < NSETS && !b.err && !b.overflow; i++)
 		b.err = build_set(&b, p, c, &sets[i], (uint32_t)i + 1);
 	for (i = 0; i < NCHAINS && !b.err && !b.overflow; i++)
@@ -1013,7 +1019,7 @@ long nft_build_delete(char *buf, size_t size, uint32_t *seq)
 
 	if (!batch_start(&b, buf, size, *seq))
 		return -ENOSPC;
-	build_table(&b, NFT_MSG_DELTABLE, 0);
+	build_table(&b, NFT_MSG_DELTABLE, 0, false);
 	len = batch_finish(&b);
 	*seq = b.seq;
 	return len;
@@ -1052,25 +1058,44 @@ static uint16_t type_of(const char *buf, size_t len, uint32_t seq)
 	return 0;
 }
 
+struct mnl_socket *nft_owner_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+void nft_owner_close(struct mnl_socket *nl)
+{
+	if (nl)
+		mnl_socket_close(nl);
+}
+
 int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq, FILE *err)
 {
-	char rbuf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	uint32_t portid;
-	int ret = 0, n, failures = 0;
+	struct mnl_socket *nl = nft_owner_open();
+	int ret;
 
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out_close;
-	}
-	portid = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, buf, len) < 0) {
-		ret = -errno;
-		goto out_close;
-	}
+	ret = nft_send_owned(nl, buf, len, first_seq, last_seq, err);
+	mnl_socket_close(nl);
+	return ret;
+}
+
+int nft_send_owned(struct mnl_socket *nl, const char *buf, size_t len, uint32_t first_seq,
+		   uint32_t last_seq, FILE *err)
+{
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid = mnl_socket_get_portid(nl);
+	int ret = 0, n;
+
+	if (mnl_socket_sendto(nl, buf, len) < 0)
+		return -errno;
 	/*
 	 * nfnetlink handles the whole batch inside sendto, so every ACK and
 	 * error is queued by now; an aborted batch acknowledges no more.
@@ -1099,18 +1124,14 @@ int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq,
 			if (e->error) {
 				if (!ret)
 					ret = e->error;
-				failures++;
 				fprintf(err, "nfq-guard: nftables: %s (message %u): %s\n",
 					msg_name(type_of(buf, len, nlh->nlmsg_seq)),
 					nlh->nlmsg_seq - first_seq, strerror(-e->error));
 			}
 			if (nlh->nlmsg_seq >= last_seq - 1)
-				goto out_close;
+				return ret;
 		}
 	}
-out_close:
-	mnl_socket_close(nl);
-	(void)failures;
 	return ret;
 }
 

@@ -45,6 +45,7 @@ struct nft_config {
 	enum nft_queue_kind queue;
 	uint32_t seen_timeout;	/* seconds a learned device address stays */
 	uint32_t block_timeout; /* seconds an address block stays */
+	bool persist;		/* flags owner, persist (kernel 6.9+): see nft_build */
 };
 
 void nft_config_default(struct nft_config *c);
@@ -76,6 +77,17 @@ long nft_build_delete(char *buf, size_t size, uint32_t *seq);
  * after printing each failure (with the message type) to err.
  */
 int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq, FILE *err);
+
+/*
+ * nft_owner_open / nft_send_owned / nft_owner_close - the same over a socket
+ * kept open: a table built with c->persist belongs to that socket (no other
+ * process may change or flush it) and outlives it, to be adopted by the
+ * next owner.  NULL / negative errno as above.
+ */
+struct mnl_socket *nft_owner_open(void);
+int nft_send_owned(struct mnl_socket *nl, const char *buf, size_t len, uint32_t first_seq,
+		   uint32_t last_seq, FILE *err);
+void nft_owner_close(struct mnl_socket *nl);
 
 /* nft_table_exists - 1 when our table is in the kernel, 0 when not, or negative errno. */
 int nft_table_exists(void);
