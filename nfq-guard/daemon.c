@@ -199,13 +199,16 @@ static int send_table(struct run *r, FILE *errs)
 static int install(struct run *r)
 {
 	static const struct {
-		bool persist;
+		bool persist, split;
 		enum nft_queue_kind queue;
 	} tries[] = {
-		{ true, NFT_QUEUE_NATIVE },
-		{ true, NFT_QUEUE_COMPAT },
-		{ false, NFT_QUEUE_NATIVE },
-		{ false, NFT_QUEUE_COMPAT },
+		{ true, false, NFT_QUEUE_NATIVE },
+		{ true, false, NFT_QUEUE_COMPAT },
+		{ false, false, NFT_QUEUE_NATIVE },
+		{ false, false, NFT_QUEUE_COMPAT },
+		/* some kernels refuse compat targets in inet tables */
+		{ true, true, NFT_QUEUE_COMPAT },
+		{ false, true, NFT_QUEUE_COMPAT },
 	};
 	FILE *quiet = fopen("/dev/null", "w");
 	size_t i;
@@ -213,6 +216,7 @@ static int install(struct run *r)
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		r->nc.persist = tries[i].persist;
+		r->nc.split = tries[i].split;
 		r->nc.queue = tries[i].queue;
 		err = send_table(r, quiet ? quiet : stderr);
 		if (!err)
@@ -233,7 +237,8 @@ static int install(struct run *r)
 		if (err)
 			return err;
 	}
-	fprintf(stderr, "nfq-guard: table inet %s installed%s, queue %u%s (%s)\n", NFT_TABLE_NAME,
+	fprintf(stderr, "nfq-guard: table %s %s installed%s, queue %u%s (%s)\n",
+		r->nc.split ? "ip/ip6" : "inet", NFT_TABLE_NAME,
 		r->nc.persist ? " (owned, persistent)" : "", r->nc.queue_num,
 		r->nc.queue_total > 1 ? "+" : "",
 		r->nc.queue == NFT_QUEUE_NATIVE ? "nft queue expression" :
@@ -245,7 +250,7 @@ static void uninstall(struct run *r)
 {
 	static char buf[4096];
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
-	long len = nft_build_delete(buf, sizeof(buf), &seq);
+	long len = nft_build_delete(&r->nc, buf, sizeof(buf), &seq);
 
 	if (len > 0 && nft_send_owned(r->owner, buf, (size_t)len, first, seq, stderr) == 0)
 		fprintf(stderr, "nfq-guard: table inet %s removed\n", NFT_TABLE_NAME);
@@ -407,7 +412,7 @@ int daemon_run(const struct policy *p)
 		/* another tool's `nft flush ruleset` takes our table too: put it back */
 		if (now_ms() - last_check >= TABLE_CHECK_MS) {
 			last_check = now_ms();
-			if (nft_table_exists() == 0) {
+			if (nft_table_exists(&r.nc) == 0) {
 				fprintf(stderr,
 					"nfq-guard: table inet %s is gone (flushed by another "
 					"tool?): installing it again\n",

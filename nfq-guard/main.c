@@ -44,8 +44,10 @@ static const char usage_text[] =
 	"                          the verdict for a hypothetical flow, and why\n"
 	"  run -f | --foreground   install the policy's table, bind its queue and decide\n"
 	"                          device flows until SIGTERM/SIGINT (root)\n"
-	"  rules [--compat]        print the nftables table the policy installs (nft\n"
-	"                          syntax); --compat: with the xtables NFQUEUE target\n"
+	"  rules [--compat] [--split]\n"
+	"                          print the nftables table the policy installs (nft\n"
+	"                          syntax); --compat: with the xtables NFQUEUE target;\n"
+	"                          --split: as ip and ip6 tables (implies --compat)\n"
 	"  replay FILE [--json]    decide the device flows of a capture as the daemon\n"
 	"                          would; one line per decision, then a summary\n"
 	"  inspect FILE [--json]   print what the decoders read in each packet of a\n"
@@ -335,9 +337,12 @@ static int cmd_rules(const char *config, int argc, char **argv)
 
 	nft_config_default(&c);
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--compat"))
+		if (!strcmp(argv[i], "--compat")) {
 			c.queue = NFT_QUEUE_COMPAT;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+		} else if (!strcmp(argv[i], "--split")) {
+			c.queue = NFT_QUEUE_COMPAT;
+			c.split = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return usage(stdout, EXIT_OK);
 		else
 			return bad_usage("rules", "unexpected argument '%s'", argv[i]);

@@ -445,23 +445,24 @@ static void print_elements(FILE *f, const struct policy *p, const char *set)
 
 struct set_desc {
 	const char *name;
+	uint8_t fam;	  /* 4 or 6 for the split tables; 0: both */
 	const char *type; /* as nft prints it */
 	uint32_t key_type, key_len;
 	bool interval, dynamic, block;
 };
 
 static const struct set_desc sets[] = {
-	{ "dev_mac", "ether_addr", TYPE_ETHERADDR, 6, true, false, false },
-	{ "dev_ip4", "ipv4_addr", TYPE_IPADDR, 4, true, false, false },
-	{ "dev_ip6", "ipv6_addr", TYPE_IP6ADDR, 16, true, false, false },
-	{ "dev_seen4", "ipv4_addr", TYPE_IPADDR, 4, false, true, false },
-	{ "dev_seen6", "ipv6_addr", TYPE_IP6ADDR, 16, false, true, false },
-	{ "block4", "ipv4_addr . inet_proto . inet_service . ipv4_addr",
+	{ "dev_mac", 0, "ether_addr", TYPE_ETHERADDR, 6, true, false, false },
+	{ "dev_ip4", 4, "ipv4_addr", TYPE_IPADDR, 4, true, false, false },
+	{ "dev_ip6", 6, "ipv6_addr", TYPE_IP6ADDR, 16, true, false, false },
+	{ "dev_seen4", 4, "ipv4_addr", TYPE_IPADDR, 4, false, true, false },
+	{ "dev_seen6", 6, "ipv6_addr", TYPE_IP6ADDR, 16, false, true, false },
+	{ "block4", 4, "ipv4_addr . inet_proto . inet_service . ipv4_addr",
 	  ((TYPE_IPADDR << TYPE_BITS | TYPE_INETPROTO) << TYPE_BITS | TYPE_INETSERVICE)
 			  << TYPE_BITS |
 		  TYPE_IPADDR,
 	  16, false, true, true },
-	{ "block6", "ipv6_addr . inet_proto . inet_service . ipv6_addr",
+	{ "block6", 6, "ipv6_addr . inet_proto . inet_service . ipv6_addr",
 	  ((TYPE_IP6ADDR << TYPE_BITS | TYPE_INETPROTO) << TYPE_BITS | TYPE_INETSERVICE)
 			  << TYPE_BITS |
 		  TYPE_IP6ADDR,
@@ -471,16 +472,28 @@ static const struct set_desc sets[] = {
 #define NSETS (sizeof(sets) / sizeof(sets[0]))
 #define SET_SIZE 65536
 
-int nft_render(const struct policy *p, const struct nft_config *c, FILE *f)
+/* 4 or 6 when a rule is about one IP family, 0 when about both. */
+static int rule_family(const struct rule_desc *d)
+{
+	const struct step *s;
+
+	for (s = d->steps; s->k != S_END; s++)
+		if (s->k == S_NFPROTO)
+			return (int)s->v;
+	return 0;
+}
+
+/* One table: inet (fam 0), or the ip (4) or ip6 (6) half of a split ruleset. */
+static void render_table(const struct policy *p, const struct nft_config *c, int fam, FILE *f)
 {
 	size_t i, j;
 
-	if (mask_shift(c->mask) < 0)
-		return -EINVAL;
-	fprintf(f, "table inet %s {\n", NFT_TABLE_NAME);
+	fprintf(f, "table %s %s {\n", fam == 4 ? "ip" : fam == 6 ? "ip6" : "inet", NFT_TABLE_NAME);
 	for (i = 0; i < NSETS; i++) {
 		const struct set_desc *s = &sets[i];
 
+		if (fam && s->fam && s->fam != fam)
+			continue;
 		fprintf(f, "\tset %s {\n\t\ttype %s\n", s->name, s->type);
 		if (s->interval)
 			fputs("\t\tflags interval\n", f);
@@ -502,20 +515,43 @@ int nft_render(const struct policy *p, const struct nft_config *c, FILE *f)
 				chains[i].prio);
 		for (j = 0; j < NRULES; j++) {
 			const struct step *s;
+			bool first = true;
 
-			if (strcmp(rules[j].chain, chains[i].name))
+			if (strcmp(rules[j].chain, chains[i].name) ||
+			    (fam && rule_family(&rules[j]) && rule_family(&rules[j]) != fam))
 				continue;
 			fputs("\t\t", f);
 			for (s = rules[j].steps; s->k != S_END; s++) {
-				if (s != rules[j].steps)
+				if (fam && s->k == S_NFPROTO)
+					continue;
+				if (!first)
 					fputc(' ', f);
-				print_step(f, c, s);
+				first = false;
+				if (fam && s->k == S_REJECT && s->v != IPPROTO_NUM_TCP)
+					fputs(fam == 4 ? "reject with icmp admin-prohibited" :
+							 "reject with icmpv6 admin-prohibited",
+					      f);
+				else
+					print_step(f, c, s);
 			}
 			fputc('\n', f);
 		}
 		fprintf(f, "\t}\n%s", i + 1 < NCHAINS ? "\n" : "");
 	}
 	fputs("}\n", f);
+}
+
+int nft_render(const struct policy *p, const struct nft_config *c, FILE *f)
+{
+	if (mask_shift(c->mask) < 0)
+		return -EINVAL;
+	if (!c->split) {
+		render_table(p, c, 0, f);
+	} else {
+		render_table(p, c, 4, f);
+		fputc('\n', f);
+		render_table(p, c, 6, f);
+	}
 	return 0;
 }
 
@@ -523,6 +559,7 @@ int nft_render(const struct policy *p, const struct nft_config *c, FILE *f)
 
 struct builder {
 	struct mnl_nlmsg_batch *batch;
+	uint8_t family; /* NFPROTO_INET, or NFPROTO_IPV4/IPV6 for split tables */
 	uint32_t seq;
 	bool overflow;
 	int err;
@@ -530,7 +567,7 @@ struct builder {
 
 static struct nlmsghdr *msg_begin(struct builder *b, uint16_t type, uint16_t flags)
 {
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b->batch), type, NFPROTO_INET,
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b->batch), type, b->family,
 				     flags | NLM_F_ACK, b->seq++);
 }
 
@@ -699,7 +736,8 @@ static int e_queue(struct nftnl_rule *r, const struct nft_config *c)
 	return 0;
 }
 
-static int build_step(struct nftnl_rule *r, const struct nft_config *c, const struct step *s)
+static int build_step(struct nftnl_rule *r, const struct nft_config *c, const struct step *s,
+		      uint8_t family)
 {
 	uint32_t mark = nft_mark(c, (enum nft_verdict)s->v);
 	uint32_t alen = s->v == 6 ? 16 : 4;
@@ -755,11 +793,19 @@ static int build_step(struct nftnl_rule *r, const struct nft_config *c, const st
 		struct nftnl_expr *e = expr(r, "reject");
 
 		NEED(e);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE,
-				   s->v == IPPROTO_NUM_TCP ? NFT_REJECT_TCP_RST :
-							     NFT_REJECT_ICMPX_UNREACH);
-		nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE,
-				  s->v == IPPROTO_NUM_TCP ? 0 : NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
+		if (s->v == IPPROTO_NUM_TCP) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_TCP_RST);
+			nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, 0);
+		} else if (family == NFPROTO_INET) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_ICMPX_UNREACH);
+			nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE,
+					  NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
+		} else {
+			/* icmpx is inet-only: ICMP 13 / ICMPv6 1, administratively prohibited */
+			nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_ICMP_UNREACH);
+			nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE,
+					  family == NFPROTO_IPV4 ? 13 : 1);
+		}
 		return 0;
 	}
 	case S_COUNTER:
@@ -863,7 +909,7 @@ static int build_set(struct builder *b, const struct policy *p, const struct nft
 		return -ENOMEM;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, d->name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, b->family);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, d->key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, d->key_len);
@@ -901,7 +947,7 @@ static int build_chain(struct builder *b, const struct chain_desc *d)
 		return -ENOMEM;
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, NFT_TABLE_NAME);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, d->name);
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, b->family);
 	if (d->hook >= 0) {
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, (uint32_t)d->hook);
 		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, d->prio);
@@ -926,9 +972,13 @@ static int build_rule(struct builder *b, const struct nft_config *c, const struc
 		return -ENOMEM;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE_NAME);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, d->chain);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	for (s = d->steps; s->k != S_END && !err; s++)
-		err = build_step(r, c, s);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, b->family);
+	for (s = d->steps; s->k != S_END && !err; s++) {
+		/* in an ip or ip6 table the family is implied */
+		if (s->k == S_NFPROTO && b->family != NFPROTO_INET)
+			continue;
+		err = build_step(r, c, s, b->family);
+	}
 	if (!err) {
 		nlh = msg_begin(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -952,7 +1002,7 @@ static void build_table(struct builder *b, uint16_t type, uint16_t flags, bool p
 		return;
 	}
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE_NAME);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, b->family);
 	if (persist)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	nlh = msg_begin(b, type, flags);
@@ -986,40 +1036,65 @@ static bool batch_start(struct builder *b, char *buf, size_t size, uint32_t seq)
 	return mnl_nlmsg_batch_next(b->batch);
 }
 
+/* The messages that replace one table (inet, or the ip or ip6 half). */
+static void build_one(struct builder *b, const struct policy *p, const struct nft_config *c,
+		      int fam)
+{
+	size_t i;
+
+	b->family = fam == 4 ? NFPROTO_IPV4 : fam == 6 ? NFPROTO_IPV6 : NFPROTO_INET;
+	/* create it if absent, delete it, create it: a replace in one transaction */
+	build_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
+	build_table(b, NFT_MSG_DELTABLE, 0, false);
+	build_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
+	for (i = 0; i < NSETS && !b->err && !b->overflow; i++)
+		if (!fam || !sets[i].fam || sets[i].fam == fam)
+			b->err = build_set(b, p, c, &sets[i], (uint32_t)i + 1);
+	for (i = 0; i < NCHAINS && !b->err && !b->overflow; i++)
+		b->err = build_chain(b, &chains[i]);
+	for (i = 0; i < NRULES && !b->err && !b->overflow; i++)
+		if (!fam || !rule_family(&rules[i]) || rule_family(&rules[i]) == fam)
+			b->err = build_rule(b, c, &rules[i]);
+}
+
 long nft_build(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
 	       uint32_t *seq)
 {
 	struct builder b;
-	size_t i;
 	long len;
 
 	if (mask_shift(c->mask) < 0)
 		return -EINVAL;
 	if (!batch_start(&b, buf, size, *seq))
 		return -ENOSPC;
-	/* create it if absent, delete it, create it: a replace in one transaction */
-	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
-	build_table(&b, NFT_MSG_DELTABLE, 0, false);
-	build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
-	for (i = 0; i < NSETS && !b.err && !b.overflow; i++)
-		b.err = build_set(&b, p, c, &sets[i], (uint32_t)i + 1);
-	for (i = 0; i < NCHAINS && !b.err && !b.overflow; i++)
-		b.err = build_chain(&b, &chains[i]);
-	for (i = 0; i < NRULES && !b.err && !b.overflow; i++)
-		b.err = build_rule(&b, c, &rules[i]);
+	if (!c->split) {
+		build_one(&b, p, c, 0);
+	} else {
+		build_one(&b, p, c, 4);
+		build_one(&b, p, c, 6);
+	}
 	len = batch_finish(&b);
 	*seq = b.seq;
 	return len;
 }
 
-long nft_build_delete(char *buf, size_t size, uint32_t *seq)
+long nft_build_delete(const struct nft_config *c, char *buf, size_t size, uint32_t *seq)
 {
+	static const uint8_t families[] = { NFPROTO_INET, NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct builder b;
+	size_t i;
 	long len;
 
 	if (!batch_start(&b, buf, size, *seq))
 		return -ENOSPC;
-	build_table(&b, NFT_MSG_DELTABLE, 0, false);
+	for (i = 0; i < sizeof(families); i++) {
+		if ((families[i] == NFPROTO_INET) == c->split)
+			continue;
+		b.family = families[i];
+		/* create it if absent, so that deleting it cannot fail */
+		build_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
+		build_table(&b, NFT_MSG_DELTABLE, 0, false);
+	}
 	len = batch_finish(&b);
 	*seq = b.seq;
 	return len;
@@ -1135,7 +1210,7 @@ int nft_send_owned(struct mnl_socket *nl, const char *buf, size_t len, uint32_t 
 	return ret;
 }
 
-int nft_table_exists(void)
+int nft_table_exists(const struct nft_config *c)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -1152,7 +1227,8 @@ int nft_table_exists(void)
 		goto out;
 	}
 	portid = mnl_socket_get_portid(nl);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, c->split ? NFPROTO_IPV4 : NFPROTO_INET,
+				    NLM_F_ACK, seq);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE_NAME);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {

@@ -46,6 +46,7 @@ struct nft_config {
 	uint32_t seen_timeout;	/* seconds a learned device address stays */
 	uint32_t block_timeout; /* seconds an address block stays */
 	bool persist;		/* flags owner, persist (kernel 6.9+): see nft_build */
+	bool split;		/* ip and ip6 tables instead of one inet table */
 };
 
 void nft_config_default(struct nft_config *c);
@@ -68,8 +69,11 @@ int nft_render(const struct policy *p, const struct nft_config *c, FILE *out);
 long nft_build(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
 	       uint32_t *seq);
 
-/* nft_build_delete - the batch that removes the table (no error if absent is the caller's). */
-long nft_build_delete(char *buf, size_t size, uint32_t *seq);
+/*
+ * nft_build_delete - the batch that removes the table (or the ip and ip6
+ * tables with c->split); a table that is not there is no error.
+ */
+long nft_build_delete(const struct nft_config *c, char *buf, size_t size, uint32_t *seq);
 
 /*
  * nft_send - send a batch over a new netfilter netlink socket and read
@@ -89,8 +93,8 @@ int nft_send_owned(struct mnl_socket *nl, const char *buf, size_t len, uint32_t 
 		   uint32_t last_seq, FILE *err);
 void nft_owner_close(struct mnl_socket *nl);
 
-/* nft_table_exists - 1 when our table is in the kernel, 0 when not, or negative errno. */
-int nft_table_exists(void);
+/* nft_table_exists - 1 when our table (the ip one with c->split) is in the kernel, 0 when not, or negative errno. */
+int nft_table_exists(const struct nft_config *c);
 
 /*
  * nft_flowtables - how many flowtables (flow offload) the kernel has, in any

@@ -154,6 +154,17 @@ static void test_batch_shape(void **state)
 	count(batch, len, &n, "target");
 	assert_int_equal(n.queue_rules, 1);
 
+	/* split: an ip and an ip6 table, each with its family's sets and rules */
+	c.split = true;
+	len = nft_build(p, &c, batch, sizeof(batch), &seq);
+	count(batch, len, &n, "target");
+	assert_int_equal(n.tables, 4);
+	assert_int_equal(n.sets, 8); /* dev_mac in both, 3 more each */
+	assert_int_equal(n.chains, 14);
+	assert_int_equal(n.rules, 2 * (2 + 7 + 6 + 7 + 6 + 2 + 1) - 4);
+	assert_int_equal(n.queue_rules, 2);
+	c.split = false;
+
 	/* a buffer too small, and a mask that cannot hold a verdict */
 	assert_int_equal(nft_build(p, &c, batch, 512, &seq), -ENOSPC);
 	c.mask = 0x0000000f;
@@ -251,6 +262,8 @@ static void test_kernel_accepts(void **state)
 		if (r != 0)
 			_exit(6);
 		/* no flowtable yet; then one, as OpenWrt's fw4 makes for offload */
+		if (nft_table_exists(&c) != 1)
+			_exit(11);
 		if (nft_flowtables() != 0)
 			_exit(9);
 		if (system("ip link set lo up && nft add table inet fw && nft add flowtable inet fw "
@@ -258,10 +271,28 @@ static void test_kernel_accepts(void **state)
 		    nft_flowtables() != 1)
 			_exit(10);
 		first = seq;
-		len = nft_build_delete(batch, sizeof(batch), &seq);
+		len = nft_build_delete(&c, batch, sizeof(batch), &seq);
 		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0)
 			_exit(7);
-		_exit(system("nft list table inet nfq_guard 2>/dev/null") == 0 ? 8 : 0);
+		if (system("nft list table inet nfq_guard >/dev/null 2>&1") == 0)
+			_exit(8);
+		/* the fallback: the compat target in ip and ip6 tables */
+		c.queue = NFT_QUEUE_COMPAT;
+		c.split = true;
+		first = seq;
+		len = nft_build(p, &c, batch, sizeof(batch), &seq);
+		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+			_exit(12);
+		if (nft_table_exists(&c) != 1 ||
+		    system("nft list table ip nfq_guard 2>/dev/null | grep -q 'update @dev_seen4' && "
+			   "nft list table ip6 nfq_guard 2>/dev/null | grep -q 'update @dev_seen6'"))
+			_exit(13);
+		first = seq;
+		len = nft_build_delete(&c, batch, sizeof(batch), &seq);
+		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0 ||
+		    nft_table_exists(&c) != 0)
+			_exit(14);
+		_exit(0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
