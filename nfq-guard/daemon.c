@@ -184,7 +184,7 @@ static int load_module(const char *name)
 /* Build and send the table with the queue statement and table flags of r->nc. */
 static int send_table(struct run *r, FILE *errs)
 {
-	static char buf[4 << 20];
+	static char buf[16 << 20]; /* a batch of up to 8 MiB: some 100,000 set elements */
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
 	long len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
 
@@ -253,7 +253,39 @@ static void uninstall(struct run *r)
 	long len = nft_build_delete(&r->nc, buf, sizeof(buf), &seq);
 
 	if (len > 0 && nft_send_owned(r->owner, buf, (size_t)len, first, seq, stderr) == 0)
-		fprintf(stderr, "nfq-guard: table inet %s removed\n", NFT_TABLE_NAME);
+		fprintf(stderr, "nfq-guard: table %s %s removed\n", r->nc.split ? "ip/ip6" : "inet",
+			NFT_TABLE_NAME);
+}
+
+#define GENERATION_FILE "/run/nfq-guard/generation"
+
+/*
+ * The generation of this run: one more than the last run's (kept in a
+ * small file under /run, which lives as long as the conntrack entries it
+ * is about), so that flows a previous run decided are decided again under
+ * this policy rather than passing on their old ct mark.
+ */
+static unsigned int next_generation(void)
+{
+	unsigned int gen = 0;
+	FILE *f = fopen(GENERATION_FILE, "re");
+
+	if (f) {
+		if (fscanf(f, "%u", &gen) != 1)
+			gen = 0;
+		fclose(f);
+		gen = (gen + 1) % (NFT_GEN_MAX + 1);
+	} else {
+		/* no record (first run since boot, or no /run): any but the most likely 0 */
+		gen = 1 + (unsigned int)(time(NULL) % NFT_GEN_MAX);
+	}
+	mkdir("/run/nfq-guard", 0755);
+	f = fopen(GENERATION_FILE, "we");
+	if (f) {
+		fprintf(f, "%u\n", gen);
+		fclose(f);
+	}
+	return gen;
 }
 
 /* Open the event log, creating its directory (mode 0750) when missing. */
@@ -346,6 +378,7 @@ int daemon_run(const struct policy *p)
 	r.nc.bypass = p->fail_open;
 	r.nc.queue_num = (uint16_t)p->queue_num;
 	r.nc.queue_total = (uint16_t)threads;
+	r.nc.gen = next_generation();
 	r.sh = engine_shared_new(p);
 	if (!r.sh) {
 		fprintf(stderr, "nfq-guard: run: out of memory\n");
@@ -398,9 +431,10 @@ int daemon_run(const struct policy *p)
 	for (i = 0; i < r.nworkers; i++)
 		if (!r.w[i].started)
 			stop = 1;
-	fprintf(stderr, "nfq-guard: filtering with %s (mode %s, fail %s, %u queue%s)\n", p->path,
-		p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed", r.nworkers,
-		r.nworkers > 1 ? "s" : "");
+	fprintf(stderr,
+		"nfq-guard: filtering with %s (mode %s, fail %s, %u queue%s, generation %u)\n",
+		p->path, p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed",
+		r.nworkers, r.nworkers > 1 ? "s" : "", r.nc.gen);
 	last_check = now_ms();
 	while (!stop) {
 		poll(NULL, 0, 250);
@@ -437,7 +471,8 @@ int daemon_run(const struct policy *p)
 	}
 	/* fail closed with a persistent table: device traffic stays stopped */
 	if (r.nc.persist && !p->fail_open)
-		fprintf(stderr, "nfq-guard: table inet %s kept: fail closed\n", NFT_TABLE_NAME);
+		fprintf(stderr, "nfq-guard: table %s %s kept: fail closed\n",
+			r.nc.split ? "ip/ip6" : "inet", NFT_TABLE_NAME);
 	else
 		uninstall(&r);
 	fprintf(stderr,

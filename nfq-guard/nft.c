@@ -67,7 +67,7 @@ uint32_t nft_mark(const struct nft_config *c, enum nft_verdict v)
 {
 	int s = mask_shift(c->mask);
 
-	return s < 0 ? 0 : ((uint32_t)v | (c->gen ? NFT_V_GEN : 0)) << s;
+	return s < 0 ? 0 : ((uint32_t)v | (c->gen & NFT_GEN_MAX) << NFT_GEN_SHIFT) << s;
 }
 
 /* --- the ruleset, described once ------------------------------------------ */
@@ -242,80 +242,91 @@ static const struct rule_desc rules[] = {
 
 /* --- device sets from the policy ------------------------------------------- */
 
-struct mac_range {
-	uint64_t lo, hi; /* inclusive, 48-bit */
+/* An interval of addresses (MAC, IPv4 or IPv6), both ends included. */
+struct range {
+	uint8_t lo[16], hi[16];
 };
 
-static uint64_t mac_u64(const uint8_t a[6])
+static int range_cmp_len(const struct range *x, const struct range *y, size_t len)
 {
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 6; i++)
-		v = v << 8 | a[i];
-	return v;
+	return memcmp(x->lo, y->lo, len);
 }
 
-static void u64_mac(uint64_t v, uint8_t a[6])
-{
-	int i;
-
-	for (i = 5; i >= 0; i--, v >>= 8)
-		a[i] = (uint8_t)v;
-}
+static size_t range_len; /* for qsort's comparator: set just before the call */
 
 static int range_cmp(const void *a, const void *b)
 {
-	const struct mac_range *x = a, *y = b;
-
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
+	return range_cmp_len(a, b, range_len);
 }
 
-/* Every group's MAC blocks as sorted, merged ranges (an interval set takes no overlap). */
-static struct mac_range *mac_ranges(const struct policy *p, size_t *n)
+/* hi + 1 <= next lo: adjacent or overlapping, so one interval (len bytes, big endian). */
+static bool range_touches(const uint8_t *hi, const uint8_t *lo, size_t len)
 {
-	struct mac_range *r;
-	size_t i, j, k = 0, total = 0;
+	uint8_t next[16];
+	size_t k;
+	int carry = 1;
+
+	memcpy(next, hi, len);
+	for (k = len; k-- > 0 && carry;) {
+		next[k]++;
+		carry = next[k] == 0;
+	}
+	return carry || memcmp(lo, next, len) <= 0;
+}
+
+/*
+ * The blocks of the set's kind (MAC: every group's prefixes; IPv4 or IPv6:
+ * every group's address prefixes) as sorted, merged intervals: an interval
+ * set refuses overlapping elements.  *len receives the address length.
+ */
+static struct range *set_ranges(const struct policy *p, const char *set, size_t *n, size_t *len)
+{
+	uint8_t fam = !strcmp(set, "dev_ip4") ? 4 : !strcmp(set, "dev_ip6") ? 6 : 0;
+	size_t i, j, k = 0, total = 0, bits, alen = fam == 4 ? 4 : fam == 6 ? 16 : 6;
+	struct range *r;
 
 	for (i = 0; i < p->ndevices; i++)
-		total += p->devices[i].nprefixes;
+		total += fam ? p->devices[i].nips : p->devices[i].nprefixes;
 	r = calloc(total ? total : 1, sizeof(*r));
 	if (!r)
 		return NULL;
 	for (i = 0; i < p->ndevices; i++) {
-		for (j = 0; j < p->devices[i].nprefixes; j++) {
-			const struct oui_prefix *op = &p->devices[i].prefixes[j].prefix;
-			uint64_t lo = mac_u64(op->addr);
+		size_t m = fam ? p->devices[i].nips : p->devices[i].nprefixes;
 
-			r[k].lo = lo;
-			r[k].hi = lo | ((1ull << (48 - op->bits)) - 1);
+		for (j = 0; j < m; j++) {
+			const uint8_t *addr;
+
+			if (fam) {
+				const struct cidr *c = &p->devices[i].ips[j];
+
+				if (c->family != fam)
+					continue;
+				addr = c->addr;
+				bits = c->len;
+			} else {
+				addr = p->devices[i].prefixes[j].prefix.addr;
+				bits = p->devices[i].prefixes[j].prefix.bits;
+			}
+			memcpy(r[k].lo, addr, alen);
+			memcpy(r[k].hi, addr, alen);
+			for (; bits < alen * 8; bits++)
+				r[k].hi[bits / 8] |= (uint8_t)(0x80 >> (bits % 8));
 			k++;
 		}
 	}
+	range_len = alen;
 	qsort(r, k, sizeof(*r), range_cmp);
 	for (i = 0, j = 0; i < k; i++) {
-		if (j > 0 && r[i].lo <= r[j - 1].hi + 1) {
-			if (r[i].hi > r[j - 1].hi)
-				r[j - 1].hi = r[i].hi;
+		if (j > 0 && range_touches(r[j - 1].hi, r[i].lo, alen)) {
+			if (memcmp(r[i].hi, r[j - 1].hi, alen) > 0)
+				memcpy(r[j - 1].hi, r[i].hi, alen);
 		} else {
 			r[j++] = r[i];
 		}
 	}
 	*n = j;
+	*len = alen;
 	return r;
-}
-
-/* Every group's address prefixes of one family (may overlap: merged by the caller's set). */
-static size_t ip_prefixes(const struct policy *p, uint8_t family, const struct cidr **out,
-			  size_t max)
-{
-	size_t i, j, n = 0;
-
-	for (i = 0; i < p->ndevices; i++)
-		for (j = 0; j < p->devices[i].nips; j++)
-			if (p->devices[i].ips[j].family == family && n < max)
-				out[n++] = &p->devices[i].ips[j];
-	return n;
 }
 
 /* --- printing -------------------------------------------------------------- */
@@ -398,49 +409,36 @@ static void print_step(FILE *f, const struct nft_config *c, const struct step *s
 	}
 }
 
-static void print_mac(FILE *f, uint64_t v)
+static void print_addr(FILE *f, const uint8_t *a, size_t len)
 {
-	uint8_t a[6];
+	char buf[INET6_ADDRSTRLEN];
 
-	u64_mac(v, a);
-	fprintf(f, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (len == 6)
+		fprintf(f, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+	else
+		fputs(inet_ntop(len == 4 ? AF_INET : AF_INET6, a, buf, sizeof(buf)), f);
 }
 
 static void print_elements(FILE *f, const struct policy *p, const char *set)
 {
-	const struct cidr *ips[POLICY_MAX_LIST];
-	char buf[CIDR_STR_MAX];
-	size_t n, i;
+	size_t n, len, i;
+	struct range *r = set_ranges(p, set, &n, &len);
 
-	if (!strcmp(set, "dev_mac")) {
-		struct mac_range *r = mac_ranges(p, &n);
-
-		if (!r || n == 0) {
-			free(r);
-			return;
-		}
-		fputs("\t\telements = { ", f);
-		for (i = 0; i < n; i++) {
-			fputs(i ? ",\n\t\t\t     " : "", f);
-			print_mac(f, r[i].lo);
-			if (r[i].hi != r[i].lo) {
-				fputc('-', f);
-				print_mac(f, r[i].hi);
-			}
-		}
-		fputs(" }\n", f);
+	if (!r || n == 0) {
 		free(r);
 		return;
 	}
-	n = ip_prefixes(p, !strcmp(set, "dev_ip4") ? 4 : 6, ips, POLICY_MAX_LIST);
-	if (n == 0)
-		return;
 	fputs("\t\telements = { ", f);
 	for (i = 0; i < n; i++) {
-		cidr_format(ips[i], buf, sizeof(buf));
-		fprintf(f, "%s%s", i ? ", " : "", buf);
+		fputs(i ? ",\n\t\t\t     " : "", f);
+		print_addr(f, r[i].lo, len);
+		if (memcmp(r[i].lo, r[i].hi, len)) {
+			fputc('-', f);
+			print_addr(f, r[i].hi, len);
+		}
 	}
 	fputs(" }\n", f);
+	free(r);
 }
 
 struct set_desc {
@@ -824,77 +822,67 @@ static int build_step(struct nftnl_rule *r, const struct nft_config *c, const st
 	return 0;
 }
 
-/* Add the policy's elements of set name; returns how many, or -ENOMEM. */
-static int add_set_elements(struct nftnl_set *s, const struct policy *p, const char *name)
+#define ELEMENTS_PER_MESSAGE 512 /* a message's element list must stay under 64 KiB */
+
+/* Send the set's elements (the ranges' starts, and ends + 1 flagged) in chunks. */
+static int build_elements(struct builder *b, const struct policy *p, const struct set_desc *d,
+			  uint32_t id)
 {
-	const struct cidr *ips[POLICY_MAX_LIST];
-	size_t n, i;
+	size_t n, len, i = 0;
+	struct range *r = set_ranges(p, d->name, &n, &len);
 
-	if (!strcmp(name, "dev_mac")) {
-		struct mac_range *r = mac_ranges(p, &n);
+	if (!r)
+		return -ENOMEM;
+	while (i < n && !b->overflow) {
+		struct nftnl_set *s = nftnl_set_alloc();
+		struct nlmsghdr *nlh;
+		size_t k;
 
-		if (!r)
+		if (!s) {
+			free(r);
 			return -ENOMEM;
-		for (i = 0; i < n; i++) {
+		}
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, d->name);
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, b->family);
+		nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+		for (k = 0; k < ELEMENTS_PER_MESSAGE && i < n; k++, i++) {
 			struct nftnl_set_elem *lo = nftnl_set_elem_alloc();
 			struct nftnl_set_elem *hi = nftnl_set_elem_alloc();
-			uint8_t a[6];
+			uint8_t end[16];
+			size_t j;
+			int carry = 1;
 
 			if (!lo || !hi) {
 				nftnl_set_elem_free(lo);
 				nftnl_set_elem_free(hi);
+				nftnl_set_free(s);
 				free(r);
 				return -ENOMEM;
 			}
-			/* an interval is [lo, hi + 1): its end is flagged */
-			u64_mac(r[i].lo, a);
-			nftnl_set_elem_set(lo, NFTNL_SET_ELEM_KEY, a, 6);
+			nftnl_set_elem_set(lo, NFTNL_SET_ELEM_KEY, r[i].lo, len);
 			nftnl_set_elem_add(s, lo);
-			if (r[i].hi + 1 < (1ull << 48)) {
-				u64_mac(r[i].hi + 1, a);
-				nftnl_set_elem_set(hi, NFTNL_SET_ELEM_KEY, a, 6);
-				nftnl_set_elem_set_u32(hi, NFTNL_SET_ELEM_FLAGS,
-						       NFT_SET_ELEM_INTERVAL_END);
-				nftnl_set_elem_add(s, hi);
-			} else {
-				nftnl_set_elem_free(hi);
+			/* an interval is [lo, hi + 1): its end is flagged */
+			memcpy(end, r[i].hi, len);
+			for (j = len; j-- > 0 && carry;) {
+				end[j]++;
+				carry = end[j] == 0;
 			}
+			if (carry) {
+				nftnl_set_elem_free(hi); /* up to the last address: no end */
+				continue;
+			}
+			nftnl_set_elem_set(hi, NFTNL_SET_ELEM_KEY, end, len);
+			nftnl_set_elem_set_u32(hi, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+			nftnl_set_elem_add(s, hi);
 		}
-		free(r);
-		return (int)n;
+		nlh = msg_begin(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		msg_end(b);
+		nftnl_set_free(s);
 	}
-	n = ip_prefixes(p, !strcmp(name, "dev_ip4") ? 4 : 6, ips, POLICY_MAX_LIST);
-	for (i = 0; i < n; i++) {
-		struct nftnl_set_elem *lo = nftnl_set_elem_alloc();
-		struct nftnl_set_elem *hi = nftnl_set_elem_alloc();
-		size_t alen = ips[i]->family == 6 ? 16 : 4, k;
-		uint8_t end[16];
-		int carry = 1;
-
-		if (!lo || !hi) {
-			nftnl_set_elem_free(lo);
-			nftnl_set_elem_free(hi);
-			return -ENOMEM;
-		}
-		nftnl_set_elem_set(lo, NFTNL_SET_ELEM_KEY, ips[i]->addr, alen);
-		nftnl_set_elem_add(s, lo);
-		/* the end: the prefix's last address plus one */
-		memcpy(end, ips[i]->addr, alen);
-		for (k = ips[i]->len; k < alen * 8; k++)
-			end[k / 8] |= (uint8_t)(0x80 >> (k % 8));
-		for (k = alen; k-- > 0 && carry;) {
-			end[k]++;
-			carry = end[k] == 0;
-		}
-		if (carry) {
-			nftnl_set_elem_free(hi); /* up to the last address: no end */
-			continue;
-		}
-		nftnl_set_elem_set(hi, NFTNL_SET_ELEM_KEY, end, alen);
-		nftnl_set_elem_set_u32(hi, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-		nftnl_set_elem_add(s, hi);
-	}
-	return (int)n;
+	free(r);
+	return 0;
 }
 
 static int build_set(struct builder *b, const struct policy *p, const struct nft_config *c,
@@ -925,16 +913,9 @@ static int build_set(struct builder *b, const struct policy *p, const struct nft
 	nlh = msg_begin(b, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	msg_end(b);
-	if (d->interval) {
-		r = add_set_elements(s, p, d->name);
-		if (r > 0) {
-			nlh = msg_begin(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
-			nftnl_set_elems_nlmsg_build_payload(nlh, s);
-			msg_end(b);
-		}
-		r = r < 0 ? r : 0;
-	}
 	nftnl_set_free(s);
+	if (d->interval)
+		r = build_elements(b, p, d, id);
 	return r;
 }
 
@@ -1029,7 +1010,8 @@ static bool batch_start(struct builder *b, char *buf, size_t size, uint32_t seq)
 {
 	memset(b, 0, sizeof(*b));
 	b->seq = seq;
-	b->batch = mnl_nlmsg_batch_start(buf, size);
+	/* libmnl notices a full batch after writing past its limit: keep half */
+	b->batch = mnl_nlmsg_batch_start(buf, size / 2);
 	if (!b->batch)
 		return false;
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b->batch), b->seq++);
@@ -1165,30 +1147,40 @@ int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq,
 int nft_send_owned(struct mnl_socket *nl, const char *buf, size_t len, uint32_t first_seq,
 		   uint32_t last_seq, FILE *err)
 {
-	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	static char rbuf[1 << 17];
 	uint32_t portid = mnl_socket_get_portid(nl);
-	int ret = 0, n;
+	int fd = mnl_socket_get_fd(nl), ret = 0, one = 1, size = (int)len + 65536;
+	bool last_acked = false;
+	ssize_t n;
 
+	/* one send for the whole batch: the socket must take it */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	/* errors without the failing message copied back: they stay small */
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (mnl_socket_sendto(nl, buf, len) < 0)
 		return -errno;
 	/*
 	 * nfnetlink handles the whole batch inside sendto, so every ACK and
 	 * error is queued by now; an aborted batch acknowledges no more.
+	 * Success needs the last message's ACK and no error.
 	 */
 	for (;;) {
-		struct timeval tv = { 0, 0 };
-		fd_set rfds;
 		const struct nlmsghdr *nlh;
 		int rem;
 
-		FD_ZERO(&rfds);
-		FD_SET(mnl_socket_get_fd(nl), &rfds);
-		if (select(mnl_socket_get_fd(nl) + 1, &rfds, NULL, NULL, &tv) <= 0)
+		n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && !ret)
+				ret = -errno;
 			break;
-		n = (int)mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
-		if (n <= 0)
-			break;
-		rem = n;
+		}
+		if ((size_t)n > sizeof(rbuf)) {
+			if (!ret)
+				ret = -EMSGSIZE;
+			continue; /* a reply too large to read: its ACK is lost, so fail */
+		}
+		rem = (int)n;
 		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, rem);
 		     nlh = mnl_nlmsg_next(nlh, &rem)) {
 			const struct nlmsgerr *e;
@@ -1202,10 +1194,14 @@ int nft_send_owned(struct mnl_socket *nl, const char *buf, size_t len, uint32_t 
 				fprintf(err, "nfq-guard: nftables: %s (message %u): %s\n",
 					msg_name(type_of(buf, len, nlh->nlmsg_seq)),
 					nlh->nlmsg_seq - first_seq, strerror(-e->error));
+			} else if (nlh->nlmsg_seq == last_seq - 2) {
+				last_acked = true;
 			}
-			if (nlh->nlmsg_seq >= last_seq - 1)
-				return ret;
 		}
+	}
+	if (!ret && !last_acked) {
+		fprintf(err, "nfq-guard: nftables: the batch was not acknowledged\n");
+		ret = -EIO;
 	}
 	return ret;
 }

@@ -29,7 +29,13 @@ enum nft_verdict {
 	NFT_V_BLOCK = 3,  /* drop, and the address in the block set for a while */
 	NFT_V_REJECT = 4, /* reject (TCP reset, ICMP otherwise) and drop the flow */
 };
-#define NFT_V_GEN 0x80 /* generation bit: flows of the other generation are re-decided */
+/*
+ * The generation, in the five bits above the verdict: a flow decided under
+ * another generation (an earlier run or policy) no longer matches the fast
+ * path and is decided again.
+ */
+#define NFT_GEN_SHIFT 3
+#define NFT_GEN_MAX 31
 
 enum nft_queue_kind {
 	NFT_QUEUE_NATIVE = 0, /* the nft queue expression (CONFIG_NFT_QUEUE) */
@@ -38,7 +44,7 @@ enum nft_queue_kind {
 
 struct nft_config {
 	uint32_t mask;	      /* bits of the packet and ct mark nfq-guard owns */
-	unsigned int gen;     /* 0 or 1 */
+	unsigned int gen;     /* 0 to NFT_GEN_MAX */
 	uint16_t queue_num;   /* first queue */
 	uint16_t queue_total; /* queues (fanout), at least 1 */
 	bool bypass;	      /* fail open: accept when no daemon listens */

@@ -181,9 +181,12 @@ static void test_marks(void **state)
 	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0x00010000);
 	assert_int_equal(nft_mark(&c, NFT_V_REJECT), 0x00040000);
 	c.gen = 1;
-	assert_int_equal(nft_mark(&c, NFT_V_DROP), 0x00820000);
+	assert_int_equal(nft_mark(&c, NFT_V_DROP), 0x000a0000);
+	c.gen = NFT_GEN_MAX;
+	assert_int_equal(nft_mark(&c, NFT_V_REJECT), 0x00fc0000);
+	c.gen = 1;
 	c.mask = 0xff000000;
-	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0x81000000);
+	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0x09000000);
 	c.mask = 0x00f0f000; /* not contiguous */
 	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0);
 }
@@ -205,8 +208,8 @@ static void test_render(void **state)
 	/* the /28 inside the /24 merges into one range; the exact MAC stays */
 	assert_non_null(strstr(out, "elements = { 02:00:00:00:00:10,\n"));
 	assert_non_null(strstr(out, "44:47:cc:00:00:00-44:47:cc:ff:ff:ff }"));
-	assert_non_null(strstr(out, "elements = { 192.168.1.64/30 }"));
-	assert_non_null(strstr(out, "elements = { fd00::64/128 }"));
+	assert_non_null(strstr(out, "elements = { 192.168.1.64-192.168.1.67 }"));
+	assert_non_null(strstr(out, "elements = { fd00::64 }"));
 	assert_non_null(strstr(out, "ct mark & 0x00ff0000 == 0x00010000 accept"));
 	assert_non_null(strstr(out, "ct direction original ether saddr @dev_mac jump to_queue"));
 	assert_non_null(strstr(out, "queue flags bypass num 0  # xtables NFQUEUE target"));
@@ -300,6 +303,62 @@ static void test_kernel_accepts(void **state)
 	policy_free(p);
 }
 
+/* As root: overlapping prefixes merged, thousands of elements all loaded. */
+static void test_kernel_big_sets(void **state)
+{
+	struct policy_errors errs;
+	struct policy *p;
+	pid_t pid;
+	FILE *f;
+	int status, i;
+
+	(void)state;
+	if (geteuid() != 0 || access("/usr/sbin/nft", X_OK) != 0) {
+		skip();
+		return;
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("version = 1;\ndevices = (\n { name = \"a\"; ip = [ \"10.0.0.0/8\", \"fd00::/64\" ]; },\n"
+	      " { name = \"b\"; ip = [ \"10.1.2.3\", \"fd00::5\" ]; },\n { name = \"c\"; ip = [ ",
+	      f);
+	for (i = 0; i < 3000; i++)
+		fprintf(f, "%s\"172.16.%d.%d\"", i ? ", " : "", i / 100, 2 * (i % 100) + 1);
+	fputs(" ]; } );\nrules = ( { action = \"allow\"; } );\n", f);
+	fclose(f);
+	p = policy_load(path, &errs);
+	for (i = 0; i < (int)errs.n; i++)
+		fprintf(stderr, "%s\n", errs.lines[i]);
+	policy_errors_clear(&errs);
+	assert_non_null(p);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nft_config c;
+		uint32_t first = 1, seq = 1;
+		long len;
+
+		if (unshare(CLONE_NEWNET) != 0)
+			_exit(3);
+		nft_config_default(&c);
+		c.queue = NFT_QUEUE_COMPAT;
+		len = nft_build(p, &c, batch, sizeof(batch), &seq);
+		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+			_exit(4);
+		/* 3000 separate addresses and one merged /8, all in the kernel */
+		_exit(system("test \"$(nft list set inet nfq_guard dev_ip4 | grep -o '172\\.16\\.' | "
+			     "wc -l)\" = 3000 && nft list set inet nfq_guard dev_ip4 | "
+			     "grep -q '10\\.0\\.0\\.0/8' && nft list set inet nfq_guard dev_ip6 | "
+			     "grep -q 'fd00::/64'") == 0 ?
+			      0 :
+			      5);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	policy_free(p);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -316,10 +375,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_batch_shape),
-		cmocka_unit_test(test_marks),
-		cmocka_unit_test(test_render),
-		cmocka_unit_test(test_kernel_accepts),
+		cmocka_unit_test(test_batch_shape),	cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_render),		cmocka_unit_test(test_kernel_accepts),
+		cmocka_unit_test(test_kernel_big_sets),
 	};
 
 	return cmocka_run_group_tests_name("nft", tests, setup, teardown);
