@@ -146,11 +146,17 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 	struct packet pkt;
 
 	if (decode_ip(qp->data, qp->len, &pkt, NULL) != DECODE_OK) {
-		/* unreadable: the policy's default, like any flow no rule matches */
+		/*
+		 * Unreadable: the policy's default, like any flow no rule
+		 * matches, for this packet.  An allowing default is not written
+		 * into the flow's ct mark: a camera could otherwise open a flow
+		 * with a packet we cannot read and have every rule skipped.
+		 */
 		struct decision dd = { .action = r->p->dflt, .by_address = false };
+		enum nft_verdict v = verdict_of(r, &dd);
 
 		w->malformed++;
-		queue_verdict(q, qp->id, keep | nft_mark(&r->nc, verdict_of(r, &dd)));
+		queue_verdict(q, qp->id, v == NFT_V_ALLOW ? keep : keep | nft_mark(&r->nc, v));
 		return;
 	}
 	in.pkt = &pkt;
