@@ -58,7 +58,7 @@ void event_fmt_proto(uint8_t proto, char *buf, size_t sz)
 		snprintf(buf, sz, "%u", proto);
 }
 
-static void fmt_addr(uint8_t family, const uint8_t *a, char *buf, size_t sz)
+void event_fmt_addr(uint8_t family, const uint8_t *a, char *buf, size_t sz)
 {
 	size_t n = 0;
 	int i;
@@ -110,10 +110,10 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 		event_fmt_mac(ev->mac, m, sizeof(m));
 	json_str(f, ev->has_mac ? m : NULL);
 	json_key(f, "src", 0);
-	fmt_addr(k->family, k->src, a, sizeof(a));
+	event_fmt_addr(k->family, k->src, a, sizeof(a));
 	json_str(f, ev->no_src ? NULL : a);
 	json_key(f, "dst", 0);
-	fmt_addr(k->family, k->dst, a, sizeof(a));
+	event_fmt_addr(k->family, k->dst, a, sizeof(a));
 	json_str(f, ev->no_dst ? NULL : a);
 	json_key(f, "proto", 0);
 	event_fmt_proto(k->proto, pr, sizeof(pr));
@@ -197,14 +197,14 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	if (ev->has_mac)
 		event_fmt_mac(ev->mac, m, sizeof(m));
 	put(&l, ev->has_mac ? m : "-");
-	fmt_addr(k->family, k->src, a, sizeof(a));
+	event_fmt_addr(k->family, k->src, a, sizeof(a));
 	put(&l, v6ports ? " [" : " ");
 	put(&l, a);
 	if (has_ports(k)) {
 		put(&l, v6ports ? "]:" : ":");
 		put_u(&l, k->sport);
 	}
-	fmt_addr(k->family, k->dst, a, sizeof(a));
+	event_fmt_addr(k->family, k->dst, a, sizeof(a));
 	put(&l, v6ports ? " > [" : " > ");
 	put(&l, a);
 	if (has_ports(k)) {

@@ -30,5 +30,7 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev);
 void event_fmt_time(uint64_t ts_us, char *buf, size_t sz);
 void event_fmt_mac(const uint8_t mac[6], char *buf, size_t sz);
 void event_fmt_proto(uint8_t proto, char *buf, size_t sz);
+/* An IPv4 or IPv6 address (family 4 or 6); buf of INET6_ADDRSTRLEN. */
+void event_fmt_addr(uint8_t family, const uint8_t *a, char *buf, size_t sz);
 
 #endif

@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "capture.h"
 #include "cursor.h"
 #include "decode.h"
 #include "dns.h"
+#include "event.h"
 #include "http.h"
 #include "inspect.h"
 #include "json.h"
@@ -320,35 +320,10 @@ static void inspect_packet(const struct capture *cap, struct lru_table *fl, stru
 
 /* --- output ------------------------------------------------------------ */
 
+/* Capture time as event lines write it. */
 static void fmt_time(const struct timeval *tv, char *buf, size_t sz)
 {
-	struct tm tm;
-	time_t t = tv->tv_sec;
-	char s[32];
-
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, sz, "%s.%06ldZ", s, (long)tv->tv_usec);
-}
-
-static void fmt_mac(const uint8_t m[6], char *buf, size_t sz)
-{
-	snprintf(buf, sz, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
-static void fmt_addr(uint8_t family, const uint8_t *a, char *buf, size_t sz)
-{
-	inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, (socklen_t)sz);
-}
-
-static void fmt_proto(uint8_t proto, char *buf, size_t sz)
-{
-	const char *s = decode_proto_str(proto);
-
-	if (s)
-		snprintf(buf, sz, "%s", s);
-	else
-		snprintf(buf, sz, "%u", proto);
+	event_fmt_time((uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec, buf, sz);
 }
 
 static void fmt_tcp_flags(uint8_t fl, char *buf)
@@ -397,14 +372,14 @@ static void print_text(FILE *out, const struct report *r)
 
 	fmt_time(&r->hdr.ts, t, sizeof(t));
 	if (r->lk.has_mac)
-		fmt_mac(r->lk.src_mac, m, sizeof(m));
+		event_fmt_mac(r->lk.src_mac, m, sizeof(m));
 	else
 		snprintf(m, sizeof(m), "-");
 	fprintf(out, "%s %s", t, m);
 	if (r->has_ip) {
-		fmt_addr(p->family, p->src, a, sizeof(a));
-		fmt_addr(p->family, p->dst, b, sizeof(b));
-		fmt_proto(p->proto, pr, sizeof(pr));
+		event_fmt_addr(p->family, p->src, a, sizeof(a));
+		event_fmt_addr(p->family, p->dst, b, sizeof(b));
+		event_fmt_proto(p->proto, pr, sizeof(pr));
 		if (has_ports(p) && p->family == 6)
 			fprintf(out, " [%s]:%u > [%s]:%u", a, p->sport, b, p->dport);
 		else if (has_ports(p))
@@ -496,19 +471,19 @@ static void print_json(FILE *out, const struct report *r)
 	json_str(out, t);
 	json_key(out, "mac", 0);
 	if (r->lk.has_mac)
-		fmt_mac(r->lk.src_mac, m, sizeof(m));
+		event_fmt_mac(r->lk.src_mac, m, sizeof(m));
 	json_str(out, r->lk.has_mac ? m : NULL);
 	json_key(out, "src", 0);
 	if (r->has_ip)
-		fmt_addr(p->family, p->src, a, sizeof(a));
+		event_fmt_addr(p->family, p->src, a, sizeof(a));
 	json_str(out, r->has_ip ? a : NULL);
 	json_key(out, "dst", 0);
 	if (r->has_ip)
-		fmt_addr(p->family, p->dst, a, sizeof(a));
+		event_fmt_addr(p->family, p->dst, a, sizeof(a));
 	json_str(out, r->has_ip ? a : NULL);
 	json_key(out, "proto", 0);
 	if (r->has_ip)
-		fmt_proto(p->proto, pr, sizeof(pr));
+		event_fmt_proto(p->proto, pr, sizeof(pr));
 	json_str(out, r->has_ip ? pr : NULL);
 	json_key(out, "sport", 0);
 	ports ? fprintf(out, "%u", p->sport) : fputs("null", out);
