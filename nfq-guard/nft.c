@@ -1120,7 +1120,10 @@ struct mnl_socket *nft_owner_open(void)
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 
 	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+
 		mnl_socket_close(nl);
+		errno = e;
 		return NULL;
 	}
 	return nl;
@@ -1217,8 +1220,8 @@ int nft_table_exists(const struct nft_config *c)
 
 	if (!t)
 		return -ENOMEM;
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	nl = nft_owner_open();
+	if (!nl) {
 		ret = -errno;
 		goto out;
 	}
@@ -1256,13 +1259,9 @@ int nft_flowtables(void)
 	uint32_t seq = (uint32_t)time(NULL);
 	int count = 0, n;
 
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	nl = nft_owner_open();
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		count = -errno;
-		goto out;
-	}
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETFLOWTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, seq);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		count = -errno;
