@@ -669,7 +669,8 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	const struct packet *pkt = in->pkt;
 	struct engine_flow_key k;
 	struct device_key dev = { 0 };
-	struct eflow *f;
+	struct eflow *f, tmp;
+	bool stored;
 	struct eval ev;
 	const struct rule *r;
 	uint64_t groups;
@@ -752,21 +753,17 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	    cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src))
 		seen_add(e, pkt->family, pkt->src);
 
+	/* without memory for flow state: decided now, with what is known, unstored */
 	f = flow_new(e, &k);
-	if (!f) {
-		/* no memory for state: decide now with what is known */
-		struct eflow tmp = { .key = k };
-
-		eval_init(e, &tmp, groups, in->now, &ev);
-		r = evaluate(e->p, &ev, &pending, &idx, &pat);
-		fill_decision(e->p, &ev, r, idx, pat, how, d);
-		d->first = true;
-		d->note = "no memory for flow state";
-		return ENGINE_DECIDED;
+	stored = f != NULL;
+	if (!stored) {
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.key = k;
+		f = &tmp;
 	}
 	f->dev = dev;
 	eval_init(e, f, groups, in->now, &ev);
-	ev.late_possible = pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
+	ev.late_possible = stored && pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
 			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	if (pending) {
@@ -776,8 +773,12 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	}
 	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
 	f->d.first = true;
-	f->decided = true;
-	e->st.decisions++;
+	if (stored) {
+		f->decided = true;
+		e->st.decisions++;
+	} else {
+		f->d.note = "no memory for flow state";
+	}
 	*d = f->d;
 	return ENGINE_DECIDED;
 }
