@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "cursor.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -77,4 +78,29 @@ enum decode_status capture_link(const struct capture *c, const uint8_t *buf, siz
 		lk->ethertype = (buf[0] >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
 		return DECODE_OK;
 	}
+}
+
+enum capture_frame capture_decode(const struct capture *c, const uint8_t *buf, size_t len,
+				  struct link *lk, struct packet *pkt, enum decode_status *st,
+				  const char **why)
+{
+	enum decode_status s = capture_link(c, buf, len, lk);
+	struct cursor cur;
+
+	if (s != DECODE_OK) {
+		if (st)
+			*st = s;
+		return CAPTURE_BAD_LINK;
+	}
+	if (lk->ethertype != ETHERTYPE_IPV4 && lk->ethertype != ETHERTYPE_IPV6)
+		return CAPTURE_NOT_IP;
+	cur_init(&cur, buf, len);
+	cur_skip(&cur, lk->l3_off);
+	s = decode_ip(cur_ptr(&cur), cur_left(&cur), pkt, why);
+	if (s != DECODE_OK) {
+		if (st)
+			*st = s;
+		return CAPTURE_BAD_IP;
+	}
+	return CAPTURE_IP;
 }

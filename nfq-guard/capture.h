@@ -36,4 +36,19 @@ int capture_next(struct capture *c, struct pcap_pkthdr **hdr, const uint8_t **da
 enum decode_status capture_link(const struct capture *c, const uint8_t *buf, size_t len,
 				struct link *lk);
 
+enum capture_frame {
+	CAPTURE_IP = 0,	  /* *lk and *pkt hold the frame's link layer and IP packet */
+	CAPTURE_BAD_LINK, /* the link header could not be read (*st says why) */
+	CAPTURE_NOT_IP,	  /* a frame of another ethertype (in lk->ethertype) */
+	CAPTURE_BAD_IP,	  /* the IP packet could not be read (*st, *why) */
+};
+
+/*
+ * capture_decode - the link layer and the IP packet of one frame.  st and
+ * why (may be NULL) receive the decoder's status and reason on failure.
+ */
+enum capture_frame capture_decode(const struct capture *c, const uint8_t *buf, size_t len,
+				  struct link *lk, struct packet *pkt, enum decode_status *st,
+				  const char **why);
+
 #endif

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "capture.h"
-#include "cursor.h"
 #include "decode.h"
 #include "dns.h"
 #include "event.h"
@@ -294,25 +293,21 @@ static void inspect_app(struct lru_table *fl, struct report *r)
 static void inspect_packet(const struct capture *cap, struct lru_table *fl, struct report *r,
 			   const uint8_t *data)
 {
-	struct cursor c;
-	enum decode_status st;
+	enum decode_status st = DECODE_OK;
 	const char *why = NULL;
 
-	st = capture_link(cap, data, r->hdr.caplen, &r->lk);
-	if (st != DECODE_OK) {
+	switch (capture_decode(cap, data, r->hdr.caplen, &r->lk, &r->pkt, &st, &why)) {
+	case CAPTURE_BAD_LINK:
 		report_error(r, "link: %s", decode_status_str(st));
 		return;
-	}
-	if (r->lk.ethertype != ETHERTYPE_IPV4 && r->lk.ethertype != ETHERTYPE_IPV6) {
+	case CAPTURE_NOT_IP:
 		report_error(r, "not ip: ethertype 0x%04x", r->lk.ethertype);
 		return;
-	}
-	cur_init(&c, data, r->hdr.caplen);
-	cur_skip(&c, r->lk.l3_off);
-	st = decode_ip(cur_ptr(&c), cur_left(&c), &r->pkt, &why);
-	if (st != DECODE_OK) {
+	case CAPTURE_BAD_IP:
 		report_error(r, "%s", why ? why : decode_status_str(st));
 		return;
+	case CAPTURE_IP:
+		break;
 	}
 	r->has_ip = true;
 	inspect_app(fl, r);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "capture.h"
-#include "cursor.h"
 #include "engine.h"
 #include "event.h"
 #include "json.h"
@@ -189,24 +188,20 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 		struct decision d;
 		struct packet pkt;
 		struct link lk;
-		struct cursor c;
 		uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
 
 		r.packets++;
 		r.last_ts = ts;
-		if (capture_link(&cap, data, hdr->caplen, &lk) != DECODE_OK) {
-			r.unreadable++;
-			continue;
-		}
-		if (lk.ethertype != ETHERTYPE_IPV4 && lk.ethertype != ETHERTYPE_IPV6) {
+		switch (capture_decode(&cap, data, hdr->caplen, &lk, &pkt, NULL, NULL)) {
+		case CAPTURE_NOT_IP:
 			r.not_ip++;
 			continue;
-		}
-		cur_init(&c, data, hdr->caplen);
-		cur_skip(&c, lk.l3_off);
-		if (decode_ip(cur_ptr(&c), cur_left(&c), &pkt, NULL) != DECODE_OK) {
+		case CAPTURE_BAD_LINK:
+		case CAPTURE_BAD_IP:
 			r.unreadable++;
 			continue;
+		case CAPTURE_IP:
+			break;
 		}
 		in.pkt = &pkt;
 		in.has_mac = lk.has_mac;
