@@ -132,6 +132,10 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 	fputs(d->log ? "true" : "false", f);
 	json_key(f, "note", 0);
 	json_str(f, d->note);
+	if (ev->repeated) {
+		json_key(f, "repeated", 0);
+		fprintf(f, "%u", ev->repeated);
+	}
 }
 
 void event_print_json(FILE *f, const struct policy *p, const struct event *ev)
@@ -226,6 +230,10 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 		put(&l, " note=\"");
 		put(&l, d->note);
 		put(&l, "\"");
+	}
+	if (ev->repeated) {
+		put(&l, " repeated=");
+		put_u(&l, ev->repeated);
 	}
 	l.b[l.n++] = '\n';
 	fwrite(l.b, 1, l.n, f);

@@ -19,6 +19,7 @@ struct event {
 	bool monitor;	     /* the policy's mode: decided but not enforced */
 	bool no_src, no_dst; /* explain without --src / --dst: print null */
 	const struct decision *d;
+	uint32_t repeated; /* > 0: sums up this many like it held back (evlimit.h) */
 };
 
 void event_print_json(FILE *f, const struct policy *p, const struct event *ev);
