@@ -2,18 +2,20 @@
 /*
  * daemon.c - live filtering (see daemon.h).
  *
- * Signal handlers only set a flag; the loop does the work.  Every queued
- * packet gets exactly one verdict: ACCEPT with nfq-guard's bits of the mark
- * set to the decision (DESIGN.md §3), or cleared while a flow waits.
+ * Signal handlers only set a flag; the main thread does the work: control
+ * requests, reload, log reopening, the table watch.  Every queued packet
+ * gets exactly one verdict: ACCEPT with nfq-guard's bits of the mark set to
+ * the decision (DESIGN.md §3), or cleared while a flow waits.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <libmnl/libmnl.h>
 #include <net/if.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <spawn.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,57 +23,29 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "daemon.h"
-#include "engine.h"
 #include "event.h"
-#include <libmnl/libmnl.h>
-
-#include "nft.h"
-#include "queue.h"
+#include "log.h"
+#include "run.h"
 
 #define TABLE_CHECK_MS 2000 /* how often the table's presence is checked */
+#define READY "\006ready\n" /* a background daemon's word to its starter */
 
 extern char **environ;
 
-static volatile sig_atomic_t stop, hup;
+static volatile sig_atomic_t stop, hup, usr1;
+static volatile int workers_stop;
 
-static void on_stop(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		hup = 1;
+	else if (sig == SIGUSR1)
+		usr1 = 1;
+	else
+		stop = 1;
 }
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	hup = 1;
-}
-
-#define MAX_THREADS 16
-
-struct run;
-
-/* One queue, its engine and its thread. */
-struct worker {
-	struct run *r;
-	struct queue *q;
-	struct engine *e;
-	pthread_t tid;
-	bool started;
-	uint64_t malformed;
-};
-
-struct run {
-	const struct policy *p;
-	struct mnl_socket *owner; /* the socket the table belongs to */
-	struct engine_shared *sh;
-	struct nft_config nc;
-	FILE *events;
-	pthread_mutex_t events_lock; /* one line at a time from every worker */
-	bool need_iface;
-	unsigned int nworkers;
-	struct worker w[MAX_THREADS];
-};
 
 static uint64_t now_ms(void)
 {
@@ -107,6 +81,27 @@ static enum nft_verdict verdict_of(const struct run *r, const struct decision *d
 	return NFT_V_DROP;
 }
 
+/* An event line out: text to the log, JSON to the event file.  events_lock held. */
+static void write_event(const struct event *ev, void *arg)
+{
+	struct run *r = arg;
+	char line[2048];
+	FILE *m = fmemopen(line, sizeof(line), "w");
+
+	if (m) {
+		event_print_text(m, r->p, ev);
+		fputc('\0', m);
+		fclose(m);
+		line[sizeof(line) - 1] = '\0';
+		log_event(line);
+	}
+	if (r->events) {
+		event_print_json(r->events, r->p, ev);
+		fflush(r->events);
+	}
+	r->events_written++;
+}
+
 static void record(struct run *r, const struct queued_packet *qp, const struct packet *pkt,
 		   const struct decision *d)
 {
@@ -127,12 +122,22 @@ static void record(struct run *r, const struct queued_packet *qp, const struct p
 	k.sport = pkt->sport;
 	k.dport = pkt->dport;
 	pthread_mutex_lock(&r->events_lock);
-	event_print_text(stderr, r->p, &ev);
-	if (r->events) {
-		event_print_json(r->events, r->p, &ev);
-		fflush(r->events);
-	}
+	if (evlimit_admit(&r->lim, &ev, now_ms()))
+		write_event(&ev, r);
 	pthread_mutex_unlock(&r->events_lock);
+}
+
+/* A decision at this packet: counted per rule and per device, and recorded. */
+static void decided(struct worker *w, const struct queued_packet *qp, const struct packet *pkt,
+		    const struct decision *d)
+{
+	struct run *r = w->r;
+	size_t i = d->rule ? (size_t)(d->rule - r->p->rules) : r->p->nrules;
+
+	__atomic_add_fetch(&w->rule_flows[i], 1, __ATOMIC_RELAXED);
+	devtab_note(&r->devs, r->p, qp->has_mac, qp->mac, pkt->family, pkt->src, d,
+		    d->action == ACTION_DROP || d->action == ACTION_REJECT, wall_us() / 1000000);
+	record(r, qp, pkt, d);
 }
 
 static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg)
@@ -168,7 +173,7 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 	if (engine_packet(w->e, &in, &d) == ENGINE_DECIDED) {
 		mark = keep | nft_mark(&r->nc, verdict_of(r, &d));
 		if (d.first)
-			record(r, qp, &pkt, &d);
+			decided(w, qp, &pkt, &d);
 	}
 	queue_verdict(q, qp->id, mark);
 }
@@ -187,14 +192,28 @@ static int load_module(const char *name)
 	return 0;
 }
 
-/* Build and send the table with the queue statement and table flags of r->nc. */
-static int send_table(struct run *r, FILE *errs)
+/* Build and send the table for policy p with the settings of c. */
+static int send_table(struct run *r, const struct policy *p, const struct nft_config *c, FILE *errs)
 {
 	static char buf[16 << 20]; /* a batch of up to 8 MiB: some 100,000 set elements */
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
-	long len = nft_build(r->p, &r->nc, buf, sizeof(buf), &seq);
+	long len = nft_build(p, c, buf, sizeof(buf), &seq);
 
 	return len < 0 ? (int)len : nft_send_owned(r->owner, buf, (size_t)len, first, seq, errs);
+}
+
+/* nft_send's error lines, one log message each. */
+static void log_lines(int prio, char *text)
+{
+	char *save = NULL, *l;
+
+	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		logx(prio, "%s", l);
+}
+
+static const char *table_str(const struct nft_config *c)
+{
+	return c->split ? "ip/ip6" : "inet";
 }
 
 /*
@@ -216,21 +235,22 @@ static int install(struct run *r)
 		{ true, true, NFT_QUEUE_COMPAT },
 		{ false, true, NFT_QUEUE_COMPAT },
 	};
-	FILE *quiet = fopen("/dev/null", "w");
-	size_t i;
+	char *msg = NULL;
+	size_t msz = 0, i;
+	FILE *quiet = fopen("/dev/null", "we");
 	int err = -EINVAL;
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		r->nc.persist = tries[i].persist;
 		r->nc.split = tries[i].split;
 		r->nc.queue = tries[i].queue;
-		err = send_table(r, quiet ? quiet : stderr);
+		err = send_table(r, r->p, &r->nc, quiet ? quiet : stderr);
 		if (!err)
 			break;
 		/* a module target is not autoloaded for the inet family */
-		if (err == -ENOENT && r->nc.queue == NFT_QUEUE_COMPAT &&
+		if (err == -ENOENT && r->nc.queue == NFT_QUEUE_COMPAT && !r->dropped &&
 		    load_module("xt_NFQUEUE") == 0) {
-			err = send_table(r, quiet ? quiet : stderr);
+			err = send_table(r, r->p, &r->nc, quiet ? quiet : stderr);
 			if (!err)
 				break;
 		}
@@ -239,16 +259,22 @@ static int install(struct run *r)
 		fclose(quiet);
 	if (err) {
 		/* say why, this time */
-		err = send_table(r, stderr);
+		FILE *m = open_memstream(&msg, &msz);
+
+		err = send_table(r, r->p, &r->nc, m ? m : stderr);
+		if (m) {
+			fclose(m);
+			log_lines(LOG_ERR, msg);
+			free(msg);
+		}
 		if (err)
 			return err;
 	}
-	fprintf(stderr, "nfq-guard: table %s %s installed%s, queue %u%s (%s)\n",
-		r->nc.split ? "ip/ip6" : "inet", NFT_TABLE_NAME,
-		r->nc.persist ? " (owned, persistent)" : "", r->nc.queue_num,
-		r->nc.queue_total > 1 ? "+" : "",
-		r->nc.queue == NFT_QUEUE_NATIVE ? "nft queue expression" :
-						  "xtables NFQUEUE target, revision 3");
+	logx(LOG_INFO, "table %s %s installed%s, queue %u%s (%s)", table_str(&r->nc),
+	     NFT_TABLE_NAME, r->nc.persist ? " (owned, persistent)" : "", r->nc.queue_num,
+	     r->nc.queue_total > 1 ? "+" : "",
+	     r->nc.queue == NFT_QUEUE_NATIVE ? "nft queue expression" :
+					       "xtables NFQUEUE target, revision 3");
 	return 0;
 }
 
@@ -259,11 +285,22 @@ static void uninstall(struct run *r)
 	long len = nft_build_delete(&r->nc, buf, sizeof(buf), &seq);
 
 	if (len > 0 && nft_send_owned(r->owner, buf, (size_t)len, first, seq, stderr) == 0)
-		fprintf(stderr, "nfq-guard: table %s %s removed\n", r->nc.split ? "ip/ip6" : "inet",
-			NFT_TABLE_NAME);
+		logx(LOG_INFO, "table %s %s removed", table_str(&r->nc), NFT_TABLE_NAME);
 }
 
-#define GENERATION_FILE "/run/nfq-guard/generation"
+#define GENERATION_FILE DAEMON_RUN_DIR "/generation"
+
+static void save_generation(unsigned int gen)
+{
+	FILE *f;
+
+	mkdir(DAEMON_RUN_DIR, 0755);
+	f = fopen(GENERATION_FILE, "we");
+	if (f) {
+		fprintf(f, "%u\n", gen);
+		fclose(f);
+	}
+}
 
 /*
  * The generation of this run: one more than the last run's (kept in a
@@ -285,19 +322,14 @@ static unsigned int next_generation(void)
 		/* no record (first run since boot, or no /run): any but the most likely 0 */
 		gen = 1 + (unsigned int)(time(NULL) % NFT_GEN_MAX);
 	}
-	mkdir("/run/nfq-guard", 0755);
-	f = fopen(GENERATION_FILE, "we");
-	if (f) {
-		fprintf(f, "%u\n", gen);
-		fclose(f);
-	}
+	save_generation(gen);
 	return gen;
 }
 
 /* Open the event log, creating its directory (mode 0750) when missing. */
 static FILE *open_events(const char *path)
 {
-	char dir[4096];
+	char dir[PATH_MAX];
 	char *slash;
 	int fd;
 
@@ -318,184 +350,715 @@ static FILE *open_events(const char *path)
 	return fd < 0 ? NULL : fdopen(fd, "a");
 }
 
+/* Reopen the event log (after rotation, or at a new path): 0 or -errno, said to out too. */
+static int reopen_events(struct run *r, const char *path, FILE *out)
+{
+	FILE *f = open_events(path);
+	int err = errno;
+
+	if (!f) {
+		logx(LOG_ERR, "events %s: %s (still writing to %s)", path, strerror(err),
+		     r->events ? r->events_path : "the log only");
+		if (out)
+			fprintf(out, "events %s: %s (still writing to %s)\n", path, strerror(err),
+				r->events ? r->events_path : "the log only");
+		return -err;
+	}
+	pthread_mutex_lock(&r->events_lock);
+	if (r->events)
+		fclose(r->events);
+	r->events = f;
+	snprintf(r->events_path, sizeof(r->events_path), "%s", path);
+	pthread_mutex_unlock(&r->events_lock);
+	logx(LOG_INFO, "events reopened: %s", path);
+	return 0;
+}
+
 /* A worker: answer its queue until told to stop, then what is still waiting. */
 static void *work(void *arg)
 {
 	struct worker *w = arg;
+	struct run *r = w->r;
 
-	while (!stop) {
+	while (!__atomic_load_n(&workers_stop, __ATOMIC_RELAXED)) {
 		struct pollfd pfd = { .fd = queue_fd(w->q), .events = POLLIN };
 		int n = poll(&pfd, 1, 500);
 
 		if (n < 0 && errno != EINTR) {
-			fprintf(stderr, "nfq-guard: run: poll: %s\n", strerror(errno));
+			logx(LOG_ERR, "run: poll: %s", strerror(errno));
 			stop = 1;
+			break;
 		}
-		/* drain what is waiting, bounded so that stop is seen */
-		for (int k = 0; n > 0 && k < 64 && !stop; k++) {
+		if (n <= 0)
+			continue;
+		/* drain what is waiting, bounded so that a reload gets its turn */
+		pthread_rwlock_rdlock(&r->swap);
+		for (int k = 0; k < 64; k++) {
 			int got = queue_receive(w->q, on_packet, w);
 
 			if (got < 0) {
-				fprintf(stderr, "nfq-guard: run: queue: %s\n", strerror(-got));
+				logx(LOG_ERR, "run: queue %u: %s", w->num, strerror(-got));
 				stop = 1;
 			}
 			if (got <= 0)
 				break;
 		}
+		pthread_rwlock_unlock(&r->swap);
 	}
+	pthread_rwlock_rdlock(&r->swap);
 	while (queue_receive(w->q, on_packet, w) > 0)
 		;
+	pthread_rwlock_unlock(&r->swap);
 	return NULL;
+}
+
+static bool needs_iface(const struct policy *p)
+{
+	for (size_t i = 0; i < p->ndevices; i++)
+		if (p->devices[i].nifaces)
+			return true;
+	return false;
+}
+
+/* What a policy needs beside it: engines (sharing sh) and rule counters. */
+struct generation {
+	struct policy *p;
+	struct engine_shared *sh;
+	bool new_sh;
+	struct engine *e[RUN_MAX_THREADS];
+	uint64_t *rule_flows[RUN_MAX_THREADS];
+};
+
+static void generation_free(struct generation *g, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		engine_free(g->e[i]);
+		free(g->rule_flows[i]);
+	}
+	if (g->new_sh)
+		engine_shared_free(g->sh);
+	policy_free(g->p);
+}
+
+/*
+ * Engines for p.  The learned names and devices are kept (sh) when the new
+ * policy bounds them the same way.  0 or -ENOMEM.
+ */
+static int generation_new(struct generation *g, struct policy *p, struct engine_shared *sh,
+			  const struct policy *old, unsigned int n)
+{
+	memset(g, 0, sizeof(*g));
+	g->p = p;
+	if (sh && old && old->max_names == p->max_names &&
+	    old->name_ttl_floor == p->name_ttl_floor) {
+		g->sh = sh;
+	} else {
+		g->sh = engine_shared_new(p);
+		g->new_sh = true;
+	}
+	if (!g->sh)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++) {
+		g->e[i] = engine_new_shared(p, 0, g->sh);
+		g->rule_flows[i] = calloc(p->nrules + 1, sizeof(uint64_t));
+		if (!g->e[i] || !g->rule_flows[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void retire_stats(struct engine_stats *sum, const struct engine_stats *s)
+{
+	sum->packets += s->packets;
+	sum->decisions += s->decisions;
+	sum->pending += s->pending;
+	sum->snooped += s->snooped;
+	sum->flows_evicted += s->flows_evicted;
+	sum->pending_cut += s->pending_cut;
+	sum->devices_evicted += s->devices_evicted;
+	sum->stream_full += s->stream_full;
+}
+
+/* Say why a reload failed: to the log and to the caller (err may be NULL). */
+static void reload_error(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void reload_error(FILE *err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	logx(LOG_ERR, "%s", msg);
+	if (err)
+		fprintf(err, "%s\n", msg);
+}
+
+/*
+ * Reload: the policy file again, beside the running one.  Rejected (the
+ * old one keeps filtering): errors to the log and to err.  Accepted: the
+ * new table and the next generation go to the kernel in one batch (decided
+ * flows are decided again, address blocks and learned device addresses
+ * start empty), and the engines are swapped while no worker is inside a
+ * batch.  Packets queued meanwhile wait in the kernel's queue.  0 or -1.
+ */
+static int reload(struct run *r, FILE *err)
+{
+	struct policy_errors errs;
+	struct generation g, old;
+	struct nft_config nc;
+	struct policy *p;
+	unsigned int i;
+	int e;
+
+	p = policy_load(r->path, &errs);
+	for (i = 0; i < errs.n; i++)
+		reload_error(err, "%s", errs.lines[i]);
+	if (errs.dropped)
+		reload_error(err, "%s: %zu more errors not shown", r->path, errs.dropped);
+	policy_errors_clear(&errs);
+	if (!p) {
+		r->reloads_failed++;
+		reload_error(err, "reload: %s rejected; the running policy stays", r->path);
+		return -1;
+	}
+	if (p->queue_num != r->p->queue_num || p->queue_threads != r->p->queue_threads ||
+	    p->fail_open != r->p->fail_open) {
+		r->reloads_failed++;
+		reload_error(err,
+			     "%s: queue.num, queue.threads and fail differ from the running "
+			     "policy's: restart nfq-guard to change them; the running policy stays",
+			     r->path);
+		policy_free(p);
+		return -1;
+	}
+	if (generation_new(&g, p, r->sh, r->p, r->nworkers)) {
+		r->reloads_failed++;
+		reload_error(err, "reload: out of memory; the running policy stays");
+		generation_free(&g, r->nworkers);
+		return -1;
+	}
+	nc = r->nc;
+	nc.gen = (r->nc.gen + 1) % (NFT_GEN_MAX + 1);
+
+	pthread_rwlock_wrlock(&r->swap);
+	{
+		char *msg = NULL;
+		size_t msz = 0;
+		FILE *m = open_memstream(&msg, &msz);
+
+		e = send_table(r, p, &nc, m ? m : stderr);
+		if (m) {
+			fclose(m);
+			if (e)
+				log_lines(LOG_ERR, msg);
+			if (e && err)
+				fputs(msg, err);
+			free(msg);
+		}
+	}
+	if (e) {
+		pthread_rwlock_unlock(&r->swap);
+		r->reloads_failed++;
+		reload_error(err,
+			     "reload: cannot install the new table: %s; the running policy "
+			     "stays",
+			     strerror(-e));
+		generation_free(&g, r->nworkers);
+		return -1;
+	}
+	/* held-back events point into the old policy: out with them first */
+	pthread_mutex_lock(&r->events_lock);
+	evlimit_expire(&r->lim, now_ms(), true);
+	r->lim.interval = (uint64_t)p->events_interval * 1000;
+	pthread_mutex_unlock(&r->events_lock);
+	memset(&old, 0, sizeof(old));
+	old.p = r->p;
+	old.sh = r->sh;
+	old.new_sh = g.new_sh; /* the old shared part goes when a new one replaces it */
+	for (i = 0; i < r->nworkers; i++) {
+		old.e[i] = r->w[i].e;
+		old.rule_flows[i] = r->w[i].rule_flows;
+		retire_stats(&r->retired, engine_stats(old.e[i]));
+		r->w[i].e = g.e[i];
+		r->w[i].rule_flows = g.rule_flows[i];
+	}
+	r->p = p;
+	r->sh = g.sh;
+	r->nc = nc;
+	r->need_iface = needs_iface(p);
+	r->policy_loaded = wall_us() / 1000000;
+	pthread_rwlock_unlock(&r->swap);
+
+	generation_free(&old, r->nworkers);
+	save_generation(r->nc.gen);
+	r->reloads++;
+	if (strcmp(p->events, r->events_path))
+		reopen_events(r, p->events, err);
+	logx(LOG_NOTICE, "reloaded %s: mode %s, %zu rules, generation %u", r->path,
+	     p->monitor ? "monitor" : "enforce", p->nrules, r->nc.gen);
+	return 0;
+}
+
+/* Forget learned names and empty the table's timeout sets (same generation). */
+static int flush(struct run *r, FILE *out)
+{
+	int e;
+
+	pthread_rwlock_wrlock(&r->swap);
+	engine_shared_flush(r->sh);
+	e = send_table(r, r->p, &r->nc, out);
+	pthread_rwlock_unlock(&r->swap);
+	if (e) {
+		fprintf(out, "flush: cannot replace the table: %s\n", strerror(-e));
+		return -1;
+	}
+	r->flushes++;
+	logx(LOG_NOTICE, "flushed: learned names, address blocks and device addresses forgotten");
+	fprintf(out, "flushed: learned names, address blocks and learned device addresses\n");
+	return 0;
+}
+
+/* One control request: the command, its answer. */
+static void serve(struct run *r, int cfd, char *req)
+{
+	char *body = NULL, *cmd, *arg, *save = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&body, &len);
+	bool json = false;
+	int status = 0;
+
+	if (!out) {
+		control_reply(cfd, 1, "out of memory\n", 14);
+		return;
+	}
+	cmd = strtok_r(req, " \t", &save);
+	while ((arg = strtok_r(NULL, " \t", &save))) {
+		if (!strcmp(arg, "--json")) {
+			json = true;
+		} else {
+			fprintf(out, "%s: unknown argument '%s'\n", cmd, arg);
+			status = 1;
+		}
+	}
+	if (status || !cmd) {
+		if (!cmd)
+			fprintf(out, "empty request\n");
+	} else if (!strcmp(cmd, "status")) {
+		report_status(r, out, json);
+	} else if (!strcmp(cmd, "stats")) {
+		pthread_rwlock_wrlock(&r->swap);
+		report_stats(r, out, json);
+		pthread_rwlock_unlock(&r->swap);
+	} else if (!strcmp(cmd, "devices")) {
+		devtab_print(&r->devs, out, json ? DEVTAB_JSON : DEVTAB_TEXT);
+		if (json)
+			fputc('\n', out);
+	} else if (!strcmp(cmd, "flush")) {
+		status = flush(r, out) ? 1 : 0;
+	} else if (!strcmp(cmd, "reload")) {
+		status = reload(r, out) ? 1 : 0;
+		if (!status)
+			fprintf(out, "reloaded %s: generation %u\n", r->path, r->nc.gen);
+	} else if (!strcmp(cmd, "reopen")) {
+		status = reopen_events(r, r->p->events, out) ? 1 : 0;
+		if (!status)
+			fprintf(out, "events reopened: %s\n", r->events_path);
+	} else {
+		fprintf(out, "unknown command '%s'\n", cmd);
+		status = 1;
+	}
+	fclose(out);
+	control_reply(cfd, status, body, len);
+	free(body);
+}
+
+/* Detach: the caller waits for READY (or the end of the pipe) and returns. */
+static int detach(int *ready_fd)
+{
+	int pfd[2], dn;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		fprintf(stderr, "nfq-guard: run: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "nfq-guard: run: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		/* the starter: print what the daemon says until it is ready or gone */
+		char buf[4096], *ready, *nl;
+		bool ok = false;
+		size_t n = 0, m;
+		ssize_t k;
+
+		close(pfd[1]);
+		while ((k = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) > 0) {
+			n += (size_t)k;
+			buf[n] = '\0';
+			ready = strstr(buf, READY);
+			if (ready) {
+				*ready = '\0';
+				fputs(buf, stderr);
+				n = 0;
+				ok = true;
+				break;
+			}
+			/* whole lines out; the rest may be the start of the next */
+			nl = strrchr(buf, '\n');
+			m = nl ? (size_t)(nl + 1 - buf) : n == sizeof(buf) - 1 ? n : 0;
+			fwrite(buf, 1, m, stderr);
+			memmove(buf, buf + m, n - m);
+			n -= m;
+		}
+		fwrite(buf, 1, n, stderr);
+		close(pfd[0]);
+		if (ok) {
+			fprintf(stderr, "nfq-guard: running in the background (pid %d)\n",
+				(int)pid);
+			_exit(0);
+		}
+		fprintf(stderr, "nfq-guard: run: the daemon did not start\n");
+		_exit(1);
+	}
+	close(pfd[0]);
+	setsid();
+	if (chdir("/")) /* cannot fail; nothing to do if it did */
+		logx(LOG_WARNING, "chdir /: %s", strerror(errno));
+	dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (dn >= 0) {
+		dup2(dn, 0);
+		dup2(dn, 1);
+		dup2(dn, 2);
+		if (dn > 2)
+			close(dn);
+	}
+	log_to_syslog();
+	log_copy_fd(pfd[1]);
+	*ready_fd = pfd[1];
+	return 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (fd < 0 || write(fd, buf, (size_t)n) != n) {
+		logx(LOG_ERR, "run: pid file %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* What the unprivileged daemon will write: the run directory, the event log's. */
+static void hand_over(struct run *r)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (!r->pv.as_root)
+		return;
+	if (chown(DAEMON_RUN_DIR, r->pv.uid, r->pv.gid) ||
+	    chown(GENERATION_FILE, r->pv.uid, r->pv.gid))
+		logx(LOG_WARNING, "%s: chown: %s", DAEMON_RUN_DIR, strerror(errno));
+	if (r->events && chown(r->events_path, r->pv.uid, r->pv.gid))
+		logx(LOG_WARNING, "%s: chown: %s", r->events_path, strerror(errno));
+	/* a directory of its own (…/nfq-guard): so that reopen can create the file */
+	snprintf(dir, sizeof(dir), "%s", r->events_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		slash = strrchr(dir, '/');
+		if (slash && !strcmp(slash + 1, "nfq-guard") && chown(dir, r->pv.uid, r->pv.gid))
+			logx(LOG_WARNING, "%s: chown: %s", dir, strerror(errno));
+	}
+}
+
+static gid_t socket_group(const struct daemon_opts *o, const struct run *r, bool *ok)
+{
+	const struct group *gr;
+
+	*ok = true;
+	if (!o->group)
+		return r->pv.gid;
+	gr = getgrnam(o->group);
+	if (!gr) {
+		logx(LOG_ERR, "run: no group \"%s\"", o->group);
+		*ok = false;
+		return 0;
+	}
+	return gr->gr_gid;
 }
 
 static void workers_free(struct run *r)
 {
-	unsigned int i;
-
-	for (i = 0; i < r->nworkers; i++) {
+	for (unsigned int i = 0; i < r->nworkers; i++) {
 		queue_close(r->w[i].q);
 		engine_free(r->w[i].e);
+		free(r->w[i].rule_flows);
 	}
 }
 
-int daemon_run(const struct policy *p)
+static void handle_signals(struct run *r)
 {
-	struct run r = { .p = p };
+	if (hup) {
+		hup = 0;
+		logx(LOG_NOTICE, "SIGHUP: reloading %s", r->path);
+		reload(r, NULL);
+	}
+	if (usr1) {
+		usr1 = 0;
+		reopen_events(r, r->p->events, NULL);
+	}
+}
+
+static void watch_table(struct run *r, uint64_t *last_check)
+{
+	int err;
+
+	if (now_ms() - *last_check < TABLE_CHECK_MS)
+		return;
+	*last_check = now_ms();
+	/* another tool's `nft flush ruleset` takes our table too: put it back */
+	if (nft_table_exists(&r->nc) != 0)
+		return;
+	logx(LOG_WARNING, "table %s %s is gone (flushed by another tool?): installing it again",
+	     table_str(&r->nc), NFT_TABLE_NAME);
+	err = install(r);
+	if (err)
+		logx(LOG_ERR, "run: cannot install table: %s", strerror(-err));
+	else
+		r->reinstalls++;
+}
+
+int daemon_run(struct policy *p, const struct daemon_opts *o)
+{
+	struct run *r = calloc(1, sizeof(*r));
 	uint64_t last_check, packets = 0, decisions = 0, malformed = 0, enobufs = 0;
 	unsigned int threads = p->queue_threads ? p->queue_threads : 1;
+	const char *pidfile = o->pidfile ? o->pidfile : o->foreground ? NULL : DAEMON_PIDFILE;
+	pthread_rwlockattr_t rwa;
+	struct generation g;
 	struct sigaction sa;
 	sigset_t all, old;
+	int err = 0, ctl = -1, ready_fd = -1;
+	bool gid_ok;
+	gid_t sgid;
 	size_t i;
-	int err = 0;
 
+	if (!r) {
+		fprintf(stderr, "nfq-guard: run: out of memory\n");
+		policy_free(p);
+		return 1;
+	}
+	if (!realpath(o->config, r->path)) {
+		fprintf(stderr, "nfq-guard: run: %s: %s\n", o->config, strerror(errno));
+		policy_free(p);
+		free(r);
+		return 1;
+	}
+	r->p = p;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
+	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	pthread_mutex_init(&r.events_lock, NULL);
+	if (!o->foreground && detach(&ready_fd))
+		goto out_early;
+	if (pidfile) {
+		mkdir(DAEMON_RUN_DIR, 0755);
+		if (write_pidfile(pidfile))
+			goto out_early;
+	}
+	if (privs_resolve(o->user, &r->pv))
+		goto out_early;
+	sgid = socket_group(o, r, &gid_ok);
+	if (!gid_ok)
+		goto out_early;
 
-	for (i = 0; i < p->ndevices; i++)
-		if (p->devices[i].nifaces)
-			r.need_iface = true;
-	nft_config_default(&r.nc);
-	r.nc.bypass = p->fail_open;
-	r.nc.queue_num = (uint16_t)p->queue_num;
-	r.nc.queue_total = (uint16_t)threads;
-	r.nc.gen = next_generation();
-	r.sh = engine_shared_new(p);
-	if (!r.sh) {
-		fprintf(stderr, "nfq-guard: run: out of memory\n");
-		return 1;
+	pthread_rwlockattr_init(&rwa);
+	/* a reload waiting for the workers must not be overtaken by them forever */
+	pthread_rwlockattr_setkind_np(&rwa, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&r->swap, &rwa);
+	pthread_rwlockattr_destroy(&rwa);
+	pthread_mutex_init(&r->events_lock, NULL);
+	if (devtab_init(&r->devs, ENGINE_MAX_DEVICES) ||
+	    evlimit_init(&r->lim, (uint64_t)p->events_interval * 1000, write_event, r)) {
+		logx(LOG_ERR, "run: out of memory");
+		goto out_early;
 	}
-	r.owner = nft_owner_open();
-	if (!r.owner) {
-		fprintf(stderr, "nfq-guard: run: netlink: %s\n", strerror(errno));
-		engine_shared_free(r.sh);
-		return 1;
+	r->need_iface = needs_iface(p);
+	nft_config_default(&r->nc);
+	r->nc.bypass = p->fail_open;
+	r->nc.queue_num = (uint16_t)p->queue_num;
+	r->nc.queue_total = (uint16_t)threads;
+	r->nc.gen = next_generation();
+	r->owner = nft_owner_open();
+	if (!r->owner) {
+		logx(LOG_ERR, "run: netlink: %s", strerror(errno));
+		goto out_early;
 	}
-	r.events = open_events(p->events);
-	if (!r.events)
-		fprintf(stderr, "nfq-guard: run: events %s: %s (events go to stderr only)\n",
-			p->events, strerror(errno));
+	if (generation_new(&g, p, NULL, NULL, threads)) {
+		logx(LOG_ERR, "run: out of memory");
+		g.p = NULL; /* still r->p's */
+		generation_free(&g, threads);
+		goto out_early;
+	}
+	r->sh = g.sh;
+	r->events = open_events(p->events);
+	if (r->events)
+		snprintf(r->events_path, sizeof(r->events_path), "%s", p->events);
+	else
+		logx(LOG_WARNING, "run: events %s: %s (events go to the log only)", p->events,
+		     strerror(errno));
 	/* bind the queues before the rules send packets to them */
-	for (r.nworkers = 0; r.nworkers < threads; r.nworkers++) {
-		struct worker *w = &r.w[r.nworkers];
-		unsigned int num = r.nc.queue_num + r.nworkers;
+	for (r->nworkers = 0; r->nworkers < threads; r->nworkers++) {
+		struct worker *w = &r->w[r->nworkers];
 
-		w->r = &r;
-		w->e = engine_new_shared(p, 0, r.sh);
-		w->q = w->e ? queue_open((uint16_t)num, p->fail_open, &err) : NULL;
+		w->r = r;
+		w->num = (uint16_t)(r->nc.queue_num + r->nworkers);
+		w->e = g.e[r->nworkers];
+		w->rule_flows = g.rule_flows[r->nworkers];
+		w->q = queue_open(w->num, p->fail_open, &err);
 		if (!w->q) {
-			fprintf(stderr, "nfq-guard: run: queue %u: %s\n", num,
-				!w->e ? "out of memory" :
-				err == -EBUSY || err == -EPERM ?
-					"another process has bound this queue" :
-					strerror(-err));
-			engine_free(w->e);
+			logx(LOG_ERR, "run: queue %u: %s", w->num,
+			     err == -EBUSY || err == -EPERM ?
+				     "another process has bound this queue" :
+				     strerror(-err));
+			r->nworkers++; /* its engine is freed with the others */
+			for (unsigned int k = r->nworkers; k < threads; k++) {
+				engine_free(g.e[k]);
+				free(g.rule_flows[k]);
+			}
 			goto out_free;
 		}
 	}
-	err = install(&r);
+	err = install(r);
 	if (err) {
-		fprintf(stderr, "nfq-guard: run: cannot install table inet %s: %s\n",
-			NFT_TABLE_NAME, strerror(-err));
+		logx(LOG_ERR, "run: cannot install table inet %s: %s", NFT_TABLE_NAME,
+		     strerror(-err));
 		goto out_free;
 	}
 	if (nft_flowtables() > 0)
-		fprintf(stderr, "nfq-guard: WARNING: a flowtable (flow offload) is configured: "
-				"offloaded flows bypass netfilter, so a device flow could escape "
-				"before it is decided; keep device traffic out of the flowtable\n");
-	/* signals go to this thread; the workers only watch the stop flag */
+		logx(LOG_WARNING,
+		     "WARNING: a flowtable (flow offload) is configured: offloaded "
+		     "flows bypass netfilter, so a device flow could escape before it is "
+		     "decided; keep device traffic out of the flowtable");
+	ctl = control_listen(o->socket, r->pv.uid, sgid);
+	if (ctl < 0)
+		goto out_uninstall;
+	hand_over(r);
+	if (privs_drop(&r->pv))
+		goto out_uninstall;
+	r->dropped = true;
+	r->started_wall = r->policy_loaded = wall_us() / 1000000;
+	r->started_mono = now_ms();
+	/* signals go to this thread; the workers only watch their stop flag */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 0; i < r.nworkers; i++)
-		r.w[i].started = pthread_create(&r.w[i].tid, NULL, work, &r.w[i]) == 0;
+	for (i = 0; i < r->nworkers; i++)
+		r->w[i].started = pthread_create(&r->w[i].tid, NULL, work, &r->w[i]) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	for (i = 0; i < r.nworkers; i++)
-		if (!r.w[i].started)
+	for (i = 0; i < r->nworkers; i++)
+		if (!r->w[i].started)
 			stop = 1;
-	fprintf(stderr,
-		"nfq-guard: filtering with %s (mode %s, fail %s, %u queue%s, generation %u)\n",
-		p->path, p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed",
-		r.nworkers, r.nworkers > 1 ? "s" : "", r.nc.gen);
+	logx(LOG_NOTICE,
+	     "filtering with %s (mode %s, fail %s, %u queue%s, generation %u, user %s, "
+	     "control %s)",
+	     r->path, p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed",
+	     r->nworkers, r->nworkers > 1 ? "s" : "", r->nc.gen, r->pv.user, o->socket);
+	if (ready_fd >= 0) {
+		log_copy_fd(-1);
+		if (write(ready_fd, READY, strlen(READY)) < 0)
+			logx(LOG_WARNING, "the starting process went away: %s", strerror(errno));
+		close(ready_fd);
+		ready_fd = -1;
+	}
 	last_check = now_ms();
 	while (!stop) {
-		poll(NULL, 0, 250);
-		if (hup) {
-			hup = 0;
-			fprintf(stderr, "nfq-guard: SIGHUP: reloading is not there yet; restart "
-					"nfq-guard to use a changed policy\n");
+		struct pollfd pfd = { .fd = ctl, .events = POLLIN };
+		char req[CONTROL_REQ_MAX];
+
+		if (poll(&pfd, 1, 250) > 0) {
+			int cfd = control_accept(ctl, req, sizeof(req));
+
+			if (cfd >= 0)
+				serve(r, cfd, req);
 		}
-		/* another tool's `nft flush ruleset` takes our table too: put it back */
-		if (now_ms() - last_check >= TABLE_CHECK_MS) {
-			last_check = now_ms();
-			if (nft_table_exists(&r.nc) == 0) {
-				fprintf(stderr,
-					"nfq-guard: table inet %s is gone (flushed by another "
-					"tool?): installing it again\n",
-					NFT_TABLE_NAME);
-				err = install(&r);
-				if (err)
-					fprintf(stderr,
-						"nfq-guard: run: cannot install table: %s\n",
-						strerror(-err));
-			}
-		}
+		handle_signals(r);
+		watch_table(r, &last_check);
+		pthread_mutex_lock(&r->events_lock);
+		evlimit_expire(&r->lim, now_ms(), false);
+		pthread_mutex_unlock(&r->events_lock);
 	}
-	/* the workers answer what is still queued; then let go of the table */
-	for (i = 0; i < r.nworkers; i++) {
-		if (!r.w[i].started)
-			continue;
-		pthread_join(r.w[i].tid, NULL);
-		packets += queue_stats(r.w[i].q)->packets;
-		enobufs += queue_stats(r.w[i].q)->enobufs;
-		decisions += engine_stats(r.w[i].e)->decisions;
-		malformed += r.w[i].malformed;
-	}
-	/* fail closed with a persistent table: device traffic stays stopped */
-	if (r.nc.persist && !p->fail_open)
-		fprintf(stderr, "nfq-guard: table %s %s kept: fail closed\n",
-			r.nc.split ? "ip/ip6" : "inet", NFT_TABLE_NAME);
+	/*
+	 * Let go of the table first (no new packet is queued), then the
+	 * workers answer what is still queued.  Fail closed with a persistent
+	 * table: it stays, and device traffic stays stopped.
+	 */
+	if (r->nc.persist && !r->p->fail_open)
+		logx(LOG_NOTICE, "table %s %s kept: fail closed", table_str(&r->nc),
+		     NFT_TABLE_NAME);
 	else
-		uninstall(&r);
-	fprintf(stderr,
-		"nfq-guard: stopped: %llu packets, %llu decisions, %llu unreadable, "
-		"%llu socket overflows\n",
-		(unsigned long long)packets, (unsigned long long)decisions,
-		(unsigned long long)malformed, (unsigned long long)enobufs);
+		uninstall(r);
+	__atomic_store_n(&workers_stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < r->nworkers; i++) {
+		if (!r->w[i].started)
+			continue;
+		pthread_join(r->w[i].tid, NULL);
+		packets += queue_stats(r->w[i].q)->packets;
+		enobufs += queue_stats(r->w[i].q)->enobufs;
+		decisions += engine_stats(r->w[i].e)->decisions;
+		malformed += r->w[i].malformed;
+	}
+	pthread_mutex_lock(&r->events_lock);
+	evlimit_expire(&r->lim, now_ms(), true);
+	pthread_mutex_unlock(&r->events_lock);
+	logx(LOG_NOTICE,
+	     "stopped: %llu packets, %llu decisions, %llu unreadable, %llu socket overflows",
+	     (unsigned long long)packets, (unsigned long long)(decisions + r->retired.decisions),
+	     (unsigned long long)malformed, (unsigned long long)enobufs);
 	err = 0;
 	goto out_close;
+out_uninstall:
+	uninstall(r);
 out_free:
 	err = 1;
 out_close:
-	workers_free(&r);
-	if (r.events)
-		fclose(r.events);
-	engine_shared_free(r.sh);
-	nft_owner_close(r.owner);
-	pthread_mutex_destroy(&r.events_lock);
+	if (ctl >= 0) {
+		close(ctl);
+		unlink(o->socket);
+	}
+	workers_free(r);
+	if (r->events)
+		fclose(r->events);
+	engine_shared_free(r->sh);
+	nft_owner_close(r->owner);
+	evlimit_fini(&r->lim);
+	devtab_fini(&r->devs);
+	pthread_mutex_destroy(&r->events_lock);
+	pthread_rwlock_destroy(&r->swap);
+	goto out_end;
+out_early:
+	err = 1;
+	if (r->owner)
+		nft_owner_close(r->owner);
+	evlimit_fini(&r->lim);
+out_end:
+	if (pidfile && (err == 0 || !o->foreground))
+		unlink(pidfile);
+	policy_free(r->p);
+	free(r);
 	return err;
 }

@@ -355,6 +355,31 @@ const struct names_stats *engine_names_stats(const struct engine *e)
 	return &e->sh->names.st;
 }
 
+size_t engine_flow_count(const struct engine *e, size_t *max)
+{
+	if (max)
+		*max = e->flows.max;
+	return e->flows.count;
+}
+
+void engine_shared_flush(struct engine_shared *sh)
+{
+	pthread_mutex_lock(&sh->lock);
+	names_flush(&sh->names);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+void engine_shared_sizes(struct engine_shared *sh, struct engine_shared_sizes *s)
+{
+	pthread_mutex_lock(&sh->lock);
+	s->names = sh->names.st;
+	s->names.entries = sh->names.t.count;
+	s->names_max = sh->names.t.max;
+	s->seen = sh->seen.count;
+	s->seen_max = sh->seen.max;
+	pthread_mutex_unlock(&sh->lock);
+}
+
 static void addr_key(uint8_t key[17], uint8_t family, const uint8_t *addr)
 {
 	memset(key, 0, 17);

@@ -125,6 +125,18 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 		   enum name_source source, struct decision *d);
 
 const struct engine_stats *engine_stats(const struct engine *e);
+/* engine_flow_count - flows held (waiting or decided); *max the bound. */
+size_t engine_flow_count(const struct engine *e, size_t *max);
+
+/* engine_shared_flush - forget every name learned. */
+void engine_shared_flush(struct engine_shared *sh);
+
+struct engine_shared_sizes {
+	struct names_stats names;
+	size_t names_max;
+	size_t seen, seen_max; /* device addresses seen */
+};
+void engine_shared_sizes(struct engine_shared *sh, struct engine_shared_sizes *s);
 const struct names_stats *engine_names_stats(const struct engine *e);
 const char *name_source_str(enum name_source s);
 

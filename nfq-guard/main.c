@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "control.h"
 #include "daemon.h"
 #include "engine.h"
 #include "event.h"
@@ -31,19 +32,30 @@
 #define EXIT_USAGE 2 /* bad command line */
 
 static const char usage_text[] =
-	"usage: nfq-guard [-c FILE] COMMAND [ARGS]\n"
+	"usage: nfq-guard [-c FILE] [-s PATH] COMMAND [ARGS]\n"
 	"       nfq-guard -h | --help | -V | --version\n"
 	"\n"
 	"options:\n"
 	"  -c, --config FILE   policy file (default " POLICY_DEFAULT_PATH ")\n"
+	"  -s, --socket PATH   the daemon's control socket (default " CONTROL_DEFAULT_PATH ")\n"
 	"\n"
 	"commands:\n"
 	"  check                   check the policy; print a summary or every error\n"
 	"  explain --mac MAC [--src IP] [--iface IF] (--dst IP | --name HOST)\n"
 	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N] [--json]\n"
 	"                          the verdict for a hypothetical flow, and why\n"
-	"  run -f | --foreground   install the policy's table, bind its queue and decide\n"
-	"                          device flows until SIGTERM/SIGINT (root)\n"
+	"  run [-f | --foreground] [--pidfile FILE] [--socket PATH] [--user USER]\n"
+	"      [--group GROUP]     install the policy's table, bind its queues, drop\n"
+	"                          privileges and decide device flows until SIGTERM\n"
+	"                          (root); without -f in the background, logging to\n"
+	"                          syslog; SIGHUP reloads, SIGUSR1 reopens the events\n"
+	"  status [--json]         the running daemon: policy, mode, queue path, generation\n"
+	"  stats [--json]          counters per rule and device, queue drops, caches\n"
+	"  devices [--json]        the devices seen: addresses, group, flows\n"
+	"  flush                   forget learned names and address blocks\n"
+	"  reload                  re-read the daemon's policy file; exit 1 with its\n"
+	"                          errors when rejected (the running policy stays)\n"
+	"  reopen                  reopen the event log (after rotation)\n"
 	"  rules [--compat] [--split]\n"
 	"                          print the nftables table the policy installs (nft\n"
 	"                          syntax); --compat: with the xtables NFQUEUE target;\n"
@@ -304,29 +316,80 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmd_run(const char *config, int argc, char **argv)
+static int cmd_run(const char *config, const char *sock, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon_opts o = { .config = config, .socket = sock };
 	struct policy *p;
-	bool fg = false;
-	int i, rc;
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground"))
-			fg = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o.foreground = true;
+			break;
+		case 'p':
+			o.pidfile = optarg;
+			break;
+		case 's':
+			o.socket = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'g':
+			o.group = optarg;
+			break;
+		case 'h':
 			return usage(stdout, EXIT_OK);
-		else
-			return bad_usage("run", "unexpected argument '%s'", argv[i]);
+		default:
+			return usage(stderr, EXIT_USAGE);
+		}
 	}
-	if (!fg)
-		return bad_usage("run", "%s",
-				 "only the foreground mode exists yet: nfq-guard run -f");
+	if (optind < argc)
+		return bad_usage("run", "unexpected argument '%s'", argv[optind]);
+	if (o.pidfile && o.pidfile[0] != '/')
+		return bad_usage("run", "--pidfile '%s': use an absolute path", o.pidfile);
+	if (o.socket[0] != '/')
+		return bad_usage("run", "--socket '%s': use an absolute path", o.socket);
 	p = load_policy(config);
 	if (!p)
 		return EXIT_FAIL;
-	rc = daemon_run(p);
-	policy_free(p);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	return daemon_run(p, &o) ? EXIT_FAIL : EXIT_OK;
+}
+
+/* status, stats, devices, flush, reload, reopen: a request to the daemon. */
+static int cmd_control(const char *sock, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	bool json = false, takes_json = strcmp(cmd, "status") == 0 || strcmp(cmd, "stats") == 0 ||
+					strcmp(cmd, "devices") == 0;
+	char req[CONTROL_REQ_MAX];
+	int i, st;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") && takes_json)
+			json = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		else
+			return bad_usage(cmd, "unexpected argument '%s'", argv[i]);
+	}
+	snprintf(req, sizeof(req), "%s%s", cmd, json ? " --json" : "");
+	/* a reload compiles a whole policy: give it time */
+	st = control_request(sock, req, strcmp(cmd, "reload") ? 10 : 120, stdout, stderr);
+	if (fflush(stdout))
+		return EXIT_FAIL;
+	return st == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 static int cmd_rules(const char *config, int argc, char **argv)
@@ -394,17 +457,21 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = POLICY_DEFAULT_PATH, *cmd;
+	const char *config = POLICY_DEFAULT_PATH, *sock = CONTROL_DEFAULT_PATH, *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
+			break;
+		case 's':
+			sock = optarg;
 			break;
 		case 'h':
 			return usage(stdout, EXIT_OK);
@@ -431,7 +498,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "explain"))
 		return cmd_explain(config, argc, argv);
 	if (!strcmp(cmd, "run"))
-		return cmd_run(config, argc, argv);
+		return cmd_run(config, sock, argc, argv);
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") || !strcmp(cmd, "devices") ||
+	    !strcmp(cmd, "flush") || !strcmp(cmd, "reload") || !strcmp(cmd, "reopen"))
+		return cmd_control(sock, argc, argv);
 	if (!strcmp(cmd, "rules"))
 		return cmd_rules(config, argc, argv);
 	if (!strcmp(cmd, "replay"))

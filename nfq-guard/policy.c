@@ -1249,11 +1249,11 @@ static int build_mac_index(struct policy *p);
 
 static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
 {
-	static const char *const keys[] = { "version",	      "mode",	  "default",
-					    "default_log",    "networks", "vendors",
-					    "devices",	      "rules",	  "limits",
-					    "name_ttl_floor", "fail",	  "events",
-					    "queue",	      NULL };
+	static const char *const keys[] = { "version",	       "mode",	   "default",
+					    "default_log",     "networks", "vendors",
+					    "devices",	       "rules",	   "limits",
+					    "name_ttl_floor",  "fail",	   "events",
+					    "events_interval", "queue",	   NULL };
 	static const char *const queue_keys[] = { "num", "threads", NULL };
 	static const char *const limit_keys[] = { "names", "flows", "pending_packets",
 						  "pending_seconds", NULL };
@@ -1310,6 +1310,8 @@ static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
 	} else if (!(p->events = strdup(POLICY_EVENTS_DEFAULT))) {
 		c->failed = true;
 	}
+	p->events_interval = 10;
+	get_uint(c, root, "events_interval", 0, 3600, &p->events_interval);
 	if ((s = config_setting_get_member(root, "queue"))) {
 		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
 			err_set(c, s, "'queue' must be a group { num = N; }");

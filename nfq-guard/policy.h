@@ -126,6 +126,7 @@ struct policy {
 	uint32_t pending_seconds; /* ... or this long */
 	bool fail_open;		  /* fail = "open": traffic passes while no daemon answers */
 	char *events;		  /* the event log's path */
+	uint32_t events_interval; /* s: one line, then a count, per device and rule (0: all) */
 	uint32_t queue_num;	  /* queue.num */
 	uint32_t queue_threads;	  /* queue.threads: queues num..num+threads-1, a thread each */
 	struct registry *registry;

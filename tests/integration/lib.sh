@@ -2,6 +2,11 @@
 # router, and the t/ok/bad/check bookkeeping.  Sourced, not run (bash).
 # shellcheck shell=bash
 tmp=$(mktemp -d /tmp/nfqg-integration.XXXXXX)
+# the daemon runs as an unprivileged user: it must reach its event log
+chmod 755 "$tmp"
+EVENTS=$tmp/log/nfq-guard/events.json # in a directory of its own: reopen works
+CTL=$tmp/run/control # the daemon makes run/ and may remove its socket
+ctl() { "$BIN" -s "$CTL" "$@"; } # a control command to the running daemon
 guard_pid=
 nsx() { local n=$1; shift; ip netns exec "$LAB_PREFIX-$n" "$@"; }
 
@@ -27,11 +32,12 @@ trap 'exit 1' INT TERM
 # start_guard FAIL [P2P]: run nfq-guard with the lab policy; wait until it filters
 start_guard() {
 	[ -z "$guard_pid" ] || stop_guard
-	sed -e "s|@FAIL@|$1|" -e "s|@P2P@|${2:-drop}|" -e "s|@EVENTS@|$tmp/events.json|" \
+	sed -e "s|@FAIL@|$1|" -e "s|@P2P@|${2:-drop}|" -e "s|@EVENTS@|$EVENTS|" \
 		-e "s|@POLICIES@|$(pwd)/policies|" tests/integration/lab.conf.in >"$tmp/lab.conf"
 	: >"$tmp/guard.log"
 	# not through nsx: $! must be nfq-guard itself (ip netns exec execs it)
-	ip netns exec "$LAB_NS_ROUTER" "$BIN" -c "$tmp/lab.conf" run -f >>"$tmp/guard.log" 2>&1 &
+	ip netns exec "$LAB_NS_ROUTER" "$BIN" -c "$tmp/lab.conf" run -f --socket "$CTL" \
+		>>"$tmp/guard.log" 2>&1 &
 	guard_pid=$!
 	for _ in $(seq 50); do
 		grep -q "filtering with" "$tmp/guard.log" && return 0
@@ -63,4 +69,4 @@ bad() {
 	sed 's/^/       guard: /' "$tmp/guard.log" | tail -n 8
 }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
-event() { grep -c "$1" "$tmp/events.json" 2>/dev/null || true; }
+event() { grep -c "$1" "$EVENTS" 2>/dev/null || true; }

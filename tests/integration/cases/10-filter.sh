@@ -18,7 +18,7 @@ addr=$(nsx cam1 dig +short +time=2 +tries=1 "@$LAB_RESOLVER" "$LAB_NAME_EZVIZ" A
 out=$(https cam1 "$LAB_NAME_EZVIZ" "${addr:-$LAB_WAN_IP7}")
 rc=$?
 check '[[ $addr == "$LAB_WAN_IP7" && $rc -ne 0 && $(event "\"name\":\"$LAB_NAME_EZVIZ\",\"name_source\":\"dns\"") -ge 1 ]]' \
-	"resolved '$addr', curl $rc '$out', events: $(cat "$tmp/events.json" 2>/dev/null | tail -n 2)"
+	"resolved '$addr', curl $rc '$out', events: $(tail -n 2 "$EVENTS" 2>/dev/null)"
 
 t "Dahua P2P resolved through a WAN resolver is dropped and named"
 addr=$(nsx cam2 dig +short +time=2 +tries=1 "@$LAB_WAN_DNS" "$LAB_NAME_DAHUA_P2P" A)
