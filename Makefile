@@ -45,8 +45,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint bench install \
-	uninstall \
+.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint docs-test bench \
+	install uninstall install-test \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -106,9 +106,14 @@ integration: $(B)/nfq-guard
 man-lint:
 	mandoc -Tlint -Wwarning $(wildcard man/*.[0-9])
 
+# Every flag and command of the binary's --help, and every key policy.c reads,
+# is documented in the man pages.
+docs-test: $(B)/nfq-guard
+	@tests/docs/check.py $(B)/nfq-guard
+
 check:
 	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint \
-		format-check integration
+		docs-test format-check integration
 
 # Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
 BENCH_PACKETS = $(if $(QUICK),200000,1000000)
