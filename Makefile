@@ -5,6 +5,8 @@ PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
@@ -29,7 +31,9 @@ HARDEN_LD := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-ALL_CFLAGS = -DNFQG_VERSION=\"$(VERSION)\" $(WARN) $(WERROR) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = -DNFQG_VERSION=\"$(VERSION)\" \
+	-DPOLICY_DEFAULT_PATH=\"$(SYSCONFDIR)/nfq-guard/nfq-guard.conf\" \
+	$(WARN) $(WERROR) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP
 
@@ -46,7 +50,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
 .PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint docs-test bench \
-	install uninstall install-test \
+	install uninstall \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -130,15 +134,48 @@ bench: $(B)/bench/bench_engine
 deps:
 	scripts/setup
 
+# install: the binary, the man pages (with SYSCONFDIR in their paths), the
+# shipped policies and their lists under SYSCONFDIR/nfq-guard/, default.conf
+# also as nfq-guard.conf unless that exists (the admin's edits stay), the
+# systemd unit, bash completion and the logrotate snippet.  uninstall removes
+# all of it but nfq-guard.conf.
+CONFDIR := $(SYSCONFDIR)/nfq-guard
+POLICIES := $(wildcard policies/*.conf) policies/camera-vendors.manuf
+DOMAIN_LISTS := $(wildcard policies/domains/*.list)
+SUBST_PATHS := sed -e 's|/usr/sbin/nfq-guard|$(SBINDIR)/nfq-guard|g' \
+	-e 's|/etc/nfq-guard/|$(CONFDIR)/|g'
+
 install: $(B)/nfq-guard
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(CONFDIR)/domains $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(B)/nfq-guard $(DESTDIR)$(SBINDIR)/nfq-guard
-	install -m 0644 man/nfq-guard.8 $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
-	install -m 0644 man/nfq-guard.conf.5 $(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+	$(SUBST_PATHS) man/nfq-guard.8 > $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
+	$(SUBST_PATHS) man/nfq-guard.conf.5 > $(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/nfq-guard.8 $(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+	install -m 0644 $(POLICIES) $(DESTDIR)$(CONFDIR)/
+	install -m 0644 $(DOMAIN_LISTS) $(DESTDIR)$(CONFDIR)/domains/
+	@if [ -e $(DESTDIR)$(CONFDIR)/nfq-guard.conf ]; then \
+		echo "keeping $(DESTDIR)$(CONFDIR)/nfq-guard.conf (compare with default.conf beside it)"; \
+	else \
+		echo "install -m 0644 policies/default.conf $(DESTDIR)$(CONFDIR)/nfq-guard.conf"; \
+		install -m 0644 policies/default.conf $(DESTDIR)$(CONFDIR)/nfq-guard.conf; \
+	fi
+	$(SUBST_PATHS) scripts/nfq-guard.service > $(DESTDIR)$(UNITDIR)/nfq-guard.service
+	$(SUBST_PATHS) scripts/nfq-guard.logrotate > $(DESTDIR)$(SYSCONFDIR)/logrotate.d/nfq-guard
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nfq-guard.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/nfq-guard
+	install -m 0644 scripts/nfq-guard.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nfq-guard
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfq-guard $(DESTDIR)$(MANDIR)/man8/nfq-guard.8 \
-		$(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+		$(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5 \
+		$(POLICIES:policies/%=$(DESTDIR)$(CONFDIR)/%) \
+		$(DOMAIN_LISTS:policies/%=$(DESTDIR)$(CONFDIR)/%) \
+		$(DESTDIR)$(UNITDIR)/nfq-guard.service $(DESTDIR)$(BASHCOMPDIR)/nfq-guard \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/nfq-guard
+	rmdir $(DESTDIR)$(CONFDIR)/domains $(DESTDIR)$(CONFDIR) 2>/dev/null || :
+	@if [ -e $(DESTDIR)$(CONFDIR)/nfq-guard.conf ]; then \
+		echo "kept $(DESTDIR)$(CONFDIR)/nfq-guard.conf: remove it by hand if unwanted"; fi
 
 FORMAT_FILES := $(wildcard nfq-guard/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 
