@@ -50,7 +50,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
 .PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint docs-test bench \
-	install uninstall \
+	install uninstall install-test \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -116,8 +116,8 @@ docs-test: $(B)/nfq-guard
 	@tests/docs/check.py $(B)/nfq-guard
 
 check:
-	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint \
-		docs-test format-check integration
+	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test \
+		install-test man-lint docs-test format-check integration
 
 # Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
 BENCH_PACKETS = $(if $(QUICK),200000,1000000)
@@ -176,6 +176,10 @@ uninstall:
 	rmdir $(DESTDIR)$(CONFDIR)/domains $(DESTDIR)$(CONFDIR) 2>/dev/null || :
 	@if [ -e $(DESTDIR)$(CONFDIR)/nfq-guard.conf ]; then \
 		echo "kept $(DESTDIR)$(CONFDIR)/nfq-guard.conf: remove it by hand if unwanted"; fi
+
+# Installs into a temporary DESTDIR and checks the result (no root needed).
+install-test: $(B)/nfq-guard
+	@tests/install/run
 
 FORMAT_FILES := $(wildcard nfq-guard/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 
