@@ -5,6 +5,8 @@ PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
@@ -29,7 +31,9 @@ HARDEN_LD := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-ALL_CFLAGS = -DNFQG_VERSION=\"$(VERSION)\" $(WARN) $(WERROR) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = -DNFQG_VERSION=\"$(VERSION)\" \
+	-DPOLICY_DEFAULT_PATH=\"$(SYSCONFDIR)/nfq-guard/nfq-guard.conf\" \
+	$(WARN) $(WERROR) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP
 
@@ -45,8 +49,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint bench install \
-	uninstall \
+.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint docs-test bench \
+	install uninstall install-test \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -106,9 +110,14 @@ integration: $(B)/nfq-guard
 man-lint:
 	mandoc -Tlint -Wwarning $(wildcard man/*.[0-9])
 
+# Every flag and command of the binary's --help, and every key policy.c reads,
+# is documented in the man pages.
+docs-test: $(B)/nfq-guard
+	@tests/docs/check.py $(B)/nfq-guard
+
 check:
-	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test man-lint \
-		format-check integration
+	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test \
+		install-test man-lint docs-test format-check integration
 
 # Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
 BENCH_PACKETS = $(if $(QUICK),200000,1000000)
@@ -125,15 +134,52 @@ bench: $(B)/bench/bench_engine
 deps:
 	scripts/setup
 
+# install: the binary, the man pages (with SYSCONFDIR in their paths), the
+# shipped policies and their lists under SYSCONFDIR/nfq-guard/, default.conf
+# also as nfq-guard.conf unless that exists (the admin's edits stay), the
+# systemd unit, bash completion and the logrotate snippet.  uninstall removes
+# all of it but nfq-guard.conf.
+CONFDIR := $(SYSCONFDIR)/nfq-guard
+POLICIES := $(wildcard policies/*.conf) policies/camera-vendors.manuf
+DOMAIN_LISTS := $(wildcard policies/domains/*.list)
+SUBST_PATHS := sed -e 's|/usr/sbin/nfq-guard|$(SBINDIR)/nfq-guard|g' \
+	-e 's|/etc/nfq-guard/|$(CONFDIR)/|g'
+
 install: $(B)/nfq-guard
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(CONFDIR)/domains $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(B)/nfq-guard $(DESTDIR)$(SBINDIR)/nfq-guard
-	install -m 0644 man/nfq-guard.8 $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
-	install -m 0644 man/nfq-guard.conf.5 $(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+	$(SUBST_PATHS) man/nfq-guard.8 > $(DESTDIR)$(MANDIR)/man8/nfq-guard.8
+	$(SUBST_PATHS) man/nfq-guard.conf.5 > $(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/nfq-guard.8 $(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+	install -m 0644 $(POLICIES) $(DESTDIR)$(CONFDIR)/
+	install -m 0644 $(DOMAIN_LISTS) $(DESTDIR)$(CONFDIR)/domains/
+	@if [ -e $(DESTDIR)$(CONFDIR)/nfq-guard.conf ]; then \
+		echo "keeping $(DESTDIR)$(CONFDIR)/nfq-guard.conf (compare with default.conf beside it)"; \
+	else \
+		echo "install -m 0644 policies/default.conf $(DESTDIR)$(CONFDIR)/nfq-guard.conf"; \
+		install -m 0644 policies/default.conf $(DESTDIR)$(CONFDIR)/nfq-guard.conf; \
+	fi
+	$(SUBST_PATHS) scripts/nfq-guard.service > $(DESTDIR)$(UNITDIR)/nfq-guard.service
+	$(SUBST_PATHS) scripts/nfq-guard.logrotate > $(DESTDIR)$(SYSCONFDIR)/logrotate.d/nfq-guard
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nfq-guard.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/nfq-guard
+	install -m 0644 scripts/nfq-guard.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nfq-guard
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfq-guard $(DESTDIR)$(MANDIR)/man8/nfq-guard.8 \
-		$(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5
+		$(DESTDIR)$(MANDIR)/man5/nfq-guard.conf.5 \
+		$(POLICIES:policies/%=$(DESTDIR)$(CONFDIR)/%) \
+		$(DOMAIN_LISTS:policies/%=$(DESTDIR)$(CONFDIR)/%) \
+		$(DESTDIR)$(UNITDIR)/nfq-guard.service $(DESTDIR)$(BASHCOMPDIR)/nfq-guard \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/nfq-guard
+	rmdir $(DESTDIR)$(CONFDIR)/domains $(DESTDIR)$(CONFDIR) 2>/dev/null || :
+	@if [ -e $(DESTDIR)$(CONFDIR)/nfq-guard.conf ]; then \
+		echo "kept $(DESTDIR)$(CONFDIR)/nfq-guard.conf: remove it by hand if unwanted"; fi
+
+# Installs into a temporary DESTDIR and checks the result (no root needed).
+install-test: $(B)/nfq-guard
+	@tests/install/run
 
 FORMAT_FILES := $(wildcard nfq-guard/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 

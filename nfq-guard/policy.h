@@ -18,7 +18,10 @@
 #include "netaddr.h"
 #include "vendors.h"
 
+/* the Makefile passes $(SYSCONFDIR)/nfq-guard/nfq-guard.conf */
+#ifndef POLICY_DEFAULT_PATH
 #define POLICY_DEFAULT_PATH "/etc/nfq-guard/nfq-guard.conf"
+#endif
 #define POLICY_EVENTS_DEFAULT "/var/log/nfq-guard/events.json"
 #define POLICY_MAX_DEVICES 64 /* device groups (a 64-bit mask) */
 #define POLICY_MAX_RULES 4096
