@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -54,6 +55,7 @@ static void make_parent(const char *path, uid_t uid, gid_t gid)
 int control_listen(const char *path, uid_t uid, gid_t gid)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	mode_t old;
 	int fd;
 
@@ -66,17 +68,25 @@ int control_listen(const char *path, uid_t uid, gid_t gid)
 		return -1;
 	}
 	make_parent(path, uid, gid);
-	unlink(path); /* stale: nobody answers on it */
+	/* stale: nobody answers on it; but only ever remove a socket */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			logx(LOG_ERR, "run: %s exists and is not a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail;
+	/* created 0660 by the umask: no chmod (it would follow a planted symlink) */
 	old = umask(0117);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		umask(old);
 		goto fail;
 	}
 	umask(old);
-	if (chown(path, uid, gid) || chmod(path, 0660) || listen(fd, 8))
+	if (lchown(path, uid, gid) || listen(fd, 8))
 		goto fail;
 	return fd;
 fail:
@@ -88,32 +98,40 @@ fail:
 
 int control_accept(int lfd, char *req, size_t size)
 {
-	struct timeval tv = { .tv_sec = 1 };
+	struct timeval tv = { .tv_sec = 2 };
+	struct timespec t0, t;
 	size_t n = 0;
-	int cfd;
+	char *nl = NULL;
+	int cfd, ms;
 
 	cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (cfd < 0)
 		return -1;
-	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	tv.tv_sec = 2;
 	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	/* one line; a client that says nothing within a second is dropped */
-	while (n < size - 1) {
-		ssize_t k = read(cfd, req + n, size - 1 - n);
+	/* one line within a second in all: a slow client must not hold the daemon */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (n < size - 1 && !nl) {
+		struct pollfd pfd = { .fd = cfd, .events = POLLIN };
+		ssize_t k;
 
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = 1000 -
+		     (int)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (ms <= 0 || poll(&pfd, 1, ms) <= 0)
+			break;
+		k = recv(cfd, req + n, size - 1 - n, MSG_DONTWAIT);
 		if (k <= 0)
 			break;
 		n += (size_t)k;
-		if (memchr(req, '\n', n))
-			break;
+		nl = memchr(req, '\n', n);
 	}
 	req[n] = '\0';
-	if (!memchr(req, '\n', n)) {
+	/* a NUL inside the line is no request either */
+	if (!nl || memchr(req, '\0', (size_t)(nl - req))) {
 		close(cfd);
 		return -1;
 	}
-	*strchr(req, '\n') = '\0';
+	*nl = '\0';
 	return cfd;
 }
 
@@ -152,6 +170,11 @@ int control_request(const char *path, const char *req, int timeout_s, FILE *out,
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		/* before connect: a daemon with a full backlog must not hang us */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		fprintf(err,
 			"nfq-guard: cannot reach the daemon at %s: %s (is nfq-guard running? "
@@ -161,8 +184,6 @@ int control_request(const char *path, const char *req, int timeout_s, FILE *out,
 			close(fd);
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	snprintf(line, sizeof(line), "%s\n", req);
 	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
 		fprintf(err, "nfq-guard: %s: %s\n", path, strerror(errno));

@@ -35,6 +35,7 @@
 extern char **environ;
 
 static volatile sig_atomic_t stop, hup, usr1;
+static volatile int fatal; /* a worker could not go on: exit 1 */
 static volatile int workers_stop;
 
 static void on_signal(int sig)
@@ -192,12 +193,18 @@ static int load_module(const char *name)
 	return 0;
 }
 
-/* Build and send the table for policy p with the settings of c. */
-static int send_table(struct run *r, const struct policy *p, const struct nft_config *c, FILE *errs)
+/*
+ * Build and send the table for policy p with the settings of c: a new one
+ * (replacing any), or, with update, the one in the kernel refilled in place
+ * (which keeps the packets waiting in the queues).
+ */
+static int send_table(struct run *r, const struct policy *p, const struct nft_config *c,
+		      bool update, FILE *errs)
 {
 	static char buf[16 << 20]; /* a batch of up to 8 MiB: some 100,000 set elements */
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
-	long len = nft_build(p, c, buf, sizeof(buf), &seq);
+	long len = update ? nft_build_update(p, c, buf, sizeof(buf), &seq) :
+			    nft_build(p, c, buf, sizeof(buf), &seq);
 
 	return len < 0 ? (int)len : nft_send_owned(r->owner, buf, (size_t)len, first, seq, errs);
 }
@@ -235,22 +242,23 @@ static int install(struct run *r)
 		{ true, true, NFT_QUEUE_COMPAT },
 		{ false, true, NFT_QUEUE_COMPAT },
 	};
+	struct nft_config nc = r->nc; /* r->nc changes only once one works */
 	char *msg = NULL;
 	size_t msz = 0, i;
 	FILE *quiet = fopen("/dev/null", "we");
 	int err = -EINVAL;
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		r->nc.persist = tries[i].persist;
-		r->nc.split = tries[i].split;
-		r->nc.queue = tries[i].queue;
-		err = send_table(r, r->p, &r->nc, quiet ? quiet : stderr);
+		nc.persist = tries[i].persist;
+		nc.split = tries[i].split;
+		nc.queue = tries[i].queue;
+		err = send_table(r, r->p, &nc, false, quiet ? quiet : stderr);
 		if (!err)
 			break;
 		/* a module target is not autoloaded for the inet family */
-		if (err == -ENOENT && r->nc.queue == NFT_QUEUE_COMPAT && !r->dropped &&
+		if (err == -ENOENT && nc.queue == NFT_QUEUE_COMPAT && !r->dropped &&
 		    load_module("xt_NFQUEUE") == 0) {
-			err = send_table(r, r->p, &r->nc, quiet ? quiet : stderr);
+			err = send_table(r, r->p, &nc, false, quiet ? quiet : stderr);
 			if (!err)
 				break;
 		}
@@ -261,7 +269,7 @@ static int install(struct run *r)
 		/* say why, this time */
 		FILE *m = open_memstream(&msg, &msz);
 
-		err = send_table(r, r->p, &r->nc, m ? m : stderr);
+		err = send_table(r, r->p, &nc, false, m ? m : stderr);
 		if (m) {
 			fclose(m);
 			log_lines(LOG_ERR, msg);
@@ -270,6 +278,7 @@ static int install(struct run *r)
 		if (err)
 			return err;
 	}
+	r->nc = nc;
 	logx(LOG_INFO, "table %s %s installed%s, queue %u%s (%s)", table_str(&r->nc),
 	     NFT_TABLE_NAME, r->nc.persist ? " (owned, persistent)" : "", r->nc.queue_num,
 	     r->nc.queue_total > 1 ? "+" : "",
@@ -290,16 +299,23 @@ static void uninstall(struct run *r)
 
 #define GENERATION_FILE DAEMON_RUN_DIR "/generation"
 
-static void save_generation(unsigned int gen)
+/* Write the generation; the file's fd when keep (for fchown), else -1. */
+static int save_generation(unsigned int gen, bool keep)
 {
-	FILE *f;
+	char buf[16];
+	int fd, n = snprintf(buf, sizeof(buf), "%u\n", gen);
 
 	mkdir(DAEMON_RUN_DIR, 0755);
-	f = fopen(GENERATION_FILE, "we");
-	if (f) {
-		fprintf(f, "%u\n", gen);
-		fclose(f);
-	}
+	/* never through a symlink: the directory belongs to the daemon's user */
+	fd = open(GENERATION_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, (size_t)n) != n)
+		logx(LOG_WARNING, "%s: %s", GENERATION_FILE, strerror(errno));
+	if (keep)
+		return fd;
+	close(fd);
+	return -1;
 }
 
 /*
@@ -308,10 +324,11 @@ static void save_generation(unsigned int gen)
  * is about), so that flows a previous run decided are decided again under
  * this policy rather than passing on their old ct mark.
  */
-static unsigned int next_generation(void)
+static unsigned int next_generation(int *fd)
 {
 	unsigned int gen = 0;
-	FILE *f = fopen(GENERATION_FILE, "re");
+	int rfd = open(GENERATION_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *f = rfd < 0 ? NULL : fdopen(rfd, "r");
 
 	if (f) {
 		if (fscanf(f, "%u", &gen) != 1)
@@ -322,7 +339,7 @@ static unsigned int next_generation(void)
 		/* no record (first run since boot, or no /run): any but the most likely 0 */
 		gen = 1 + (unsigned int)(time(NULL) % NFT_GEN_MAX);
 	}
-	save_generation(gen);
+	*fd = save_generation(gen, true);
 	return gen;
 }
 
@@ -346,7 +363,7 @@ static FILE *open_events(const char *path)
 		}
 		mkdir(dir, 0750);
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
 	return fd < 0 ? NULL : fdopen(fd, "a");
 }
 
@@ -386,7 +403,7 @@ static void *work(void *arg)
 
 		if (n < 0 && errno != EINTR) {
 			logx(LOG_ERR, "run: poll: %s", strerror(errno));
-			stop = 1;
+			fatal = stop = 1;
 			break;
 		}
 		if (n <= 0)
@@ -398,7 +415,7 @@ static void *work(void *arg)
 
 			if (got < 0) {
 				logx(LOG_ERR, "run: queue %u: %s", w->num, strerror(-got));
-				stop = 1;
+				fatal = stop = 1;
 			}
 			if (got <= 0)
 				break;
@@ -548,7 +565,9 @@ static int reload(struct run *r, FILE *err)
 		size_t msz = 0;
 		FILE *m = open_memstream(&msg, &msz);
 
-		e = send_table(r, p, &nc, m ? m : stderr);
+		e = send_table(r, p, &nc, true, m ? m : stderr);
+		if (e == -ENOENT) /* no table to refill (flushed by another tool) */
+			e = send_table(r, p, &nc, false, m ? m : stderr);
 		if (m) {
 			fclose(m);
 			if (e)
@@ -592,7 +611,7 @@ static int reload(struct run *r, FILE *err)
 	pthread_rwlock_unlock(&r->swap);
 
 	generation_free(&old, r->nworkers);
-	save_generation(r->nc.gen);
+	save_generation(r->nc.gen, false);
 	r->reloads++;
 	if (strcmp(p->events, r->events_path))
 		reopen_events(r, p->events, err);
@@ -608,7 +627,7 @@ static int flush(struct run *r, FILE *out)
 
 	pthread_rwlock_wrlock(&r->swap);
 	engine_shared_flush(r->sh);
-	e = send_table(r, r->p, &r->nc, out);
+	e = send_table(r, r->p, &r->nc, true, out);
 	pthread_rwlock_unlock(&r->swap);
 	if (e) {
 		fprintf(out, "flush: cannot replace the table: %s\n", strerror(-e));
@@ -642,9 +661,11 @@ static void serve(struct run *r, int cfd, char *req)
 			status = 1;
 		}
 	}
-	if (status || !cmd) {
-		if (!cmd)
-			fprintf(out, "empty request\n");
+	if (!cmd) {
+		fprintf(out, "empty request\n");
+		status = 1;
+	} else if (status) {
+		/* said above */
 	} else if (!strcmp(cmd, "status")) {
 		report_status(r, out, json);
 	} else if (!strcmp(cmd, "stats")) {
@@ -698,7 +719,13 @@ static int detach(int *ready_fd)
 		ssize_t k;
 
 		close(pfd[1]);
-		while ((k = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) > 0) {
+		/* a signal to the starter is not the daemon's failure */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		while ((k = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) > 0 ||
+		       (k < 0 && errno == EINTR)) {
+			if (k < 0)
+				continue;
 			n += (size_t)k;
 			buf[n] = '\0';
 			ready = strstr(buf, READY);
@@ -761,16 +788,17 @@ static int write_pidfile(const char *path)
 }
 
 /* What the unprivileged daemon will write: the run directory, the event log's. */
-static void hand_over(struct run *r)
+static void hand_over(struct run *r, int gen_fd)
 {
 	char dir[PATH_MAX], *slash;
 
 	if (!r->pv.as_root)
 		return;
+	/* files by their descriptors, directories root made: no symlink is followed */
 	if (chown(DAEMON_RUN_DIR, r->pv.uid, r->pv.gid) ||
-	    chown(GENERATION_FILE, r->pv.uid, r->pv.gid))
+	    (gen_fd >= 0 && fchown(gen_fd, r->pv.uid, r->pv.gid)))
 		logx(LOG_WARNING, "%s: chown: %s", DAEMON_RUN_DIR, strerror(errno));
-	if (r->events && chown(r->events_path, r->pv.uid, r->pv.gid))
+	if (r->events && fchown(fileno(r->events), r->pv.uid, r->pv.gid))
 		logx(LOG_WARNING, "%s: chown: %s", r->events_path, strerror(errno));
 	/* a directory of its own (…/nfq-guard): so that reopen can create the file */
 	snprintf(dir, sizeof(dir), "%s", r->events_path);
@@ -840,18 +868,44 @@ static void watch_table(struct run *r, uint64_t *last_check)
 		r->reinstalls++;
 }
 
+/* The policy file's absolute path, symlinks kept: a reload follows a switched link. */
+static int absolute(const char *path, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return snprintf(out, size, "%s", path) < (int)size ? 0 : -1;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	return snprintf(out, size, "%s/%s", cwd, path) < (int)size ? 0 : -1;
+}
+
+/* Stop queueing, then wait (bounded) until the kernel holds no packet for us. */
+static void drain_queues(struct run *r)
+{
+	static char buf[4096];
+	uint32_t seq = (uint32_t)time(NULL), first = seq;
+	long len = nft_build_quiesce(&r->nc, buf, sizeof(buf), &seq);
+	int i;
+
+	if (len <= 0 || nft_send_owned(r->owner, buf, (size_t)len, first, seq, stderr))
+		return;
+	for (i = 0; i < 100 && report_waiting(r) > 0; i++)
+		poll(NULL, 0, 20);
+}
+
 int daemon_run(struct policy *p, const struct daemon_opts *o)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	uint64_t last_check, packets = 0, decisions = 0, malformed = 0, enobufs = 0;
 	unsigned int threads = p->queue_threads ? p->queue_threads : 1;
 	const char *pidfile = o->pidfile ? o->pidfile : o->foreground ? NULL : DAEMON_PIDFILE;
+	bool gid_ok, wrote_pid = false;
 	pthread_rwlockattr_t rwa;
 	struct generation g;
 	struct sigaction sa;
 	sigset_t all, old;
-	int err = 0, ctl = -1, ready_fd = -1;
-	bool gid_ok;
+	int err = 0, ctl = -1, ready_fd = -1, gen_fd = -1;
 	gid_t sgid;
 	size_t i;
 
@@ -860,7 +914,7 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 		policy_free(p);
 		return 1;
 	}
-	if (!realpath(o->config, r->path)) {
+	if (absolute(o->config, r->path, sizeof(r->path))) {
 		fprintf(stderr, "nfq-guard: run: %s: %s\n", o->config, strerror(errno));
 		policy_free(p);
 		free(r);
@@ -874,27 +928,34 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (!o->foreground && detach(&ready_fd))
-		goto out_early;
-	if (pidfile) {
-		mkdir(DAEMON_RUN_DIR, 0755);
-		if (write_pidfile(pidfile))
-			goto out_early;
-	}
-	if (privs_resolve(o->user, &r->pv))
-		goto out_early;
-	sgid = socket_group(o, r, &gid_ok);
-	if (!gid_ok)
-		goto out_early;
-
+	pthread_mutex_init(&r->events_lock, NULL);
 	pthread_rwlockattr_init(&rwa);
 	/* a reload waiting for the workers must not be overtaken by them forever */
 	pthread_rwlockattr_setkind_np(&rwa, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&r->swap, &rwa);
 	pthread_rwlockattr_destroy(&rwa);
-	pthread_mutex_init(&r->events_lock, NULL);
-	if (devtab_init(&r->devs, ENGINE_MAX_DEVICES) ||
-	    evlimit_init(&r->lim, (uint64_t)p->events_interval * 1000, write_event, r)) {
+	if (devtab_init(&r->devs, ENGINE_MAX_DEVICES)) {
+		fprintf(stderr, "nfq-guard: run: out of memory\n");
+		goto out_early;
+	}
+	if (!o->foreground && detach(&ready_fd))
+		goto out_early;
+	if (privs_resolve(o->user, &r->pv))
+		goto out_early;
+	sgid = socket_group(o, r, &gid_ok);
+	if (!gid_ok)
+		goto out_early;
+	/* first the socket: it says whether another nfq-guard runs, before any harm */
+	ctl = control_listen(o->socket, r->pv.uid, sgid);
+	if (ctl < 0)
+		goto out_early;
+	if (pidfile) {
+		mkdir(DAEMON_RUN_DIR, 0755);
+		if (write_pidfile(pidfile))
+			goto out_early;
+		wrote_pid = true;
+	}
+	if (evlimit_init(&r->lim, (uint64_t)p->events_interval * 1000, write_event, r)) {
 		logx(LOG_ERR, "run: out of memory");
 		goto out_early;
 	}
@@ -903,7 +964,7 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 	r->nc.bypass = p->fail_open;
 	r->nc.queue_num = (uint16_t)p->queue_num;
 	r->nc.queue_total = (uint16_t)threads;
-	r->nc.gen = next_generation();
+	r->nc.gen = next_generation(&gen_fd);
 	r->owner = nft_owner_open();
 	if (!r->owner) {
 		logx(LOG_ERR, "run: netlink: %s", strerror(errno));
@@ -934,7 +995,7 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 		if (!w->q) {
 			logx(LOG_ERR, "run: queue %u: %s", w->num,
 			     err == -EBUSY || err == -EPERM ?
-				     "another process has bound this queue" :
+				     "bound by another process, or no CAP_NET_ADMIN" :
 				     strerror(-err));
 			r->nworkers++; /* its engine is freed with the others */
 			for (unsigned int k = r->nworkers; k < threads; k++) {
@@ -955,29 +1016,18 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 		     "WARNING: a flowtable (flow offload) is configured: offloaded "
 		     "flows bypass netfilter, so a device flow could escape before it is "
 		     "decided; keep device traffic out of the flowtable");
-	ctl = control_listen(o->socket, r->pv.uid, sgid);
-	if (ctl < 0)
-		goto out_uninstall;
-	hand_over(r);
+	hand_over(r, gen_fd);
 	if (privs_drop(&r->pv))
 		goto out_uninstall;
 	r->dropped = true;
 	r->started_wall = r->policy_loaded = wall_us() / 1000000;
 	r->started_mono = now_ms();
-	/* signals go to this thread; the workers only watch their stop flag */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 0; i < r->nworkers; i++)
-		r->w[i].started = pthread_create(&r->w[i].tid, NULL, work, &r->w[i]) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	for (i = 0; i < r->nworkers; i++)
-		if (!r->w[i].started)
-			stop = 1;
 	logx(LOG_NOTICE,
 	     "filtering with %s (mode %s, fail %s, %u queue%s, generation %u, user %s, "
 	     "control %s)",
 	     r->path, p->monitor ? "monitor" : "enforce", p->fail_open ? "open" : "closed",
 	     r->nworkers, r->nworkers > 1 ? "s" : "", r->nc.gen, r->pv.user, o->socket);
+	/* the starter goes before any thread could log to its pipe */
 	if (ready_fd >= 0) {
 		log_copy_fd(-1);
 		if (write(ready_fd, READY, strlen(READY)) < 0)
@@ -985,6 +1035,17 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 		close(ready_fd);
 		ready_fd = -1;
 	}
+	/* signals go to this thread; the workers only watch their stop flag */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < r->nworkers; i++)
+		r->w[i].started = pthread_create(&r->w[i].tid, NULL, work, &r->w[i]) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < r->nworkers; i++)
+		if (!r->w[i].started) {
+			logx(LOG_ERR, "run: cannot start the thread of queue %u", r->w[i].num);
+			fatal = stop = 1;
+		}
 	last_check = now_ms();
 	while (!stop) {
 		struct pollfd pfd = { .fd = ctl, .events = POLLIN };
@@ -1003,15 +1064,18 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 		pthread_mutex_unlock(&r->events_lock);
 	}
 	/*
-	 * Let go of the table first (no new packet is queued), then the
-	 * workers answer what is still queued.  Fail closed with a persistent
-	 * table: it stays, and device traffic stays stopped.
+	 * Fail closed with a persistent table: it stays, and device traffic
+	 * stays stopped.  Otherwise stop queueing, let the workers answer what
+	 * is queued, and only then remove the table: deleting its hooks would
+	 * drop every packet still waiting.
 	 */
-	if (r->nc.persist && !r->p->fail_open)
+	if (r->nc.persist && !r->p->fail_open) {
 		logx(LOG_NOTICE, "table %s %s kept: fail closed", table_str(&r->nc),
 		     NFT_TABLE_NAME);
-	else
+	} else {
+		drain_queues(r);
 		uninstall(r);
+	}
 	__atomic_store_n(&workers_stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < r->nworkers; i++) {
 		if (!r->w[i].started)
@@ -1029,34 +1093,34 @@ int daemon_run(struct policy *p, const struct daemon_opts *o)
 	     "stopped: %llu packets, %llu decisions, %llu unreadable, %llu socket overflows",
 	     (unsigned long long)packets, (unsigned long long)(decisions + r->retired.decisions),
 	     (unsigned long long)malformed, (unsigned long long)enobufs);
-	err = 0;
+	err = fatal ? 1 : 0;
 	goto out_close;
 out_uninstall:
 	uninstall(r);
 out_free:
 	err = 1;
 out_close:
-	if (ctl >= 0) {
-		close(ctl);
-		unlink(o->socket);
-	}
 	workers_free(r);
 	if (r->events)
 		fclose(r->events);
 	engine_shared_free(r->sh);
-	nft_owner_close(r->owner);
+	goto out_end;
+out_early:
+	err = 1;
+out_end:
+	if (ctl >= 0) {
+		close(ctl);
+		unlink(o->socket);
+	}
+	if (gen_fd >= 0)
+		close(gen_fd);
+	if (r->owner)
+		nft_owner_close(r->owner);
 	evlimit_fini(&r->lim);
 	devtab_fini(&r->devs);
 	pthread_mutex_destroy(&r->events_lock);
 	pthread_rwlock_destroy(&r->swap);
-	goto out_end;
-out_early:
-	err = 1;
-	if (r->owner)
-		nft_owner_close(r->owner);
-	evlimit_fini(&r->lim);
-out_end:
-	if (pidfile && (err == 0 || !o->foreground))
+	if (wrote_pid)
 		unlink(pidfile);
 	policy_free(r->p);
 	free(r);

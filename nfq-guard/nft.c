@@ -1039,6 +1039,104 @@ static void build_one(struct builder *b, const struct policy *p, const struct nf
 			b->err = build_rule(b, c, &rules[i]);
 }
 
+/* A chain's rules, or a set's elements, all removed (nft flush chain / set). */
+static int build_flush(struct builder *b, const char *chain, const char *set)
+{
+	struct nlmsghdr *nlh;
+
+	if (chain) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		if (!r)
+			return -ENOMEM;
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE_NAME);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, b->family);
+		nlh = msg_begin(b, NFT_MSG_DELRULE, 0);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		msg_end(b);
+		nftnl_rule_free(r);
+	} else {
+		struct nftnl_set *st = nftnl_set_alloc();
+
+		if (!st)
+			return -ENOMEM;
+		nftnl_set_set_str(st, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+		nftnl_set_set_str(st, NFTNL_SET_NAME, set);
+		nftnl_set_set_u32(st, NFTNL_SET_FAMILY, b->family);
+		nlh = msg_begin(b, NFT_MSG_DELSETELEM, 0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, st);
+		msg_end(b);
+		nftnl_set_free(st);
+	}
+	return 0;
+}
+
+/*
+ * The messages that refill one existing table in place: every chain's
+ * rules and every set's elements flushed, the policy's elements and the
+ * rules (with c's generation) added.  The base chains stay registered, so
+ * the kernel keeps the packets waiting in the queues (deleting a hook
+ * drops every queued packet of the namespace).
+ */
+static void update_one(struct builder *b, const struct policy *p, const struct nft_config *c,
+		       int fam)
+{
+	size_t i;
+
+	b->family = fam == 4 ? NFPROTO_IPV4 : fam == 6 ? NFPROTO_IPV6 : NFPROTO_INET;
+	for (i = 0; i < NCHAINS && !b->err && !b->overflow; i++)
+		b->err = build_flush(b, chains[i].name, NULL);
+	for (i = 0; i < NSETS && !b->err && !b->overflow; i++)
+		if (!fam || !sets[i].fam || sets[i].fam == fam)
+			b->err = build_flush(b, NULL, sets[i].name);
+	for (i = 0; i < NSETS && !b->err && !b->overflow; i++)
+		if ((!fam || !sets[i].fam || sets[i].fam == fam) && sets[i].interval)
+			b->err = build_elements(b, p, &sets[i], (uint32_t)i + 1);
+	for (i = 0; i < NRULES && !b->err && !b->overflow; i++)
+		if (!fam || !rule_family(&rules[i]) || rule_family(&rules[i]) == fam)
+			b->err = build_rule(b, c, &rules[i]);
+}
+
+long nft_build_update(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
+		      uint32_t *seq)
+{
+	struct builder b;
+	long len;
+
+	if (mask_shift(c->mask) < 0)
+		return -EINVAL;
+	if (!batch_start(&b, buf, size, *seq))
+		return -ENOSPC;
+	if (!c->split) {
+		update_one(&b, p, c, 0);
+	} else {
+		update_one(&b, p, c, 4);
+		update_one(&b, p, c, 6);
+	}
+	len = batch_finish(&b);
+	*seq = b.seq;
+	return len;
+}
+
+long nft_build_quiesce(const struct nft_config *c, char *buf, size_t size, uint32_t *seq)
+{
+	struct builder b;
+	long len;
+
+	if (!batch_start(&b, buf, size, *seq))
+		return -ENOSPC;
+	b.family = c->split ? NFPROTO_IPV4 : NFPROTO_INET;
+	b.err = build_flush(&b, "to_queue", NULL);
+	if (c->split && !b.err) {
+		b.family = NFPROTO_IPV6;
+		b.err = build_flush(&b, "to_queue", NULL);
+	}
+	len = batch_finish(&b);
+	*seq = b.seq;
+	return len;
+}
+
 long nft_build(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
 	       uint32_t *seq)
 {

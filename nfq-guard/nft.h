@@ -76,6 +76,23 @@ long nft_build(const struct policy *p, const struct nft_config *c, char *buf, si
 	       uint32_t *seq);
 
 /*
+ * nft_build_update - the batch that refills the table already in the
+ * kernel (as nft_build would build it, with c's settings) without deleting
+ * it: rules and set elements replaced, timeout sets emptied.  Unlike a
+ * delete, this keeps the packets waiting in the queues.  Return as
+ * nft_build; sending it fails (-ENOENT) when the table is not there.
+ */
+long nft_build_update(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
+		      uint32_t *seq);
+
+/*
+ * nft_build_quiesce - the batch that empties chain to_queue: nothing more
+ * is queued (device traffic passes on, apart from the flows and addresses
+ * already dropped), while the queues drain before the table goes.
+ */
+long nft_build_quiesce(const struct nft_config *c, char *buf, size_t size, uint32_t *seq);
+
+/*
  * nft_build_delete - the batch that removes the table (or the ip and ip6
  * tables with c->split); a table that is not there is no error.
  */

@@ -134,6 +134,17 @@ static void read_kernel_queues(const struct run *r, struct kqueue *kq)
 	fclose(f);
 }
 
+uint64_t report_waiting(const struct run *r)
+{
+	struct kqueue kq[RUN_MAX_THREADS];
+	uint64_t n = 0;
+
+	read_kernel_queues(r, kq);
+	for (unsigned int w = 0; w < r->nworkers; w++)
+		n += kq[w].waiting;
+	return n;
+}
+
 /* Caller holds r->swap for writing: the workers' counters stand still. */
 void report_stats(struct run *r, FILE *f, bool json)
 {

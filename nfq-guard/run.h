@@ -70,5 +70,7 @@ struct run {
 /* The reports, written to f (text, or one JSON object). */
 void report_status(struct run *r, FILE *f, bool json);
 void report_stats(struct run *r, FILE *f, bool json);
+/* Packets the kernel holds in our queues, waiting for a verdict. */
+uint64_t report_waiting(const struct run *r);
 
 #endif

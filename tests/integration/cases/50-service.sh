@@ -72,11 +72,12 @@ first=$(p2p_from 47002)
 nsx cam1 curl -s --limit-rate 6M --max-time 15 -o /dev/null -w '%{size_download}' \
 	"http://$LAB_NVR:8082/blob" >"$tmp/tcp.out" &
 dl=$!
-# RTP-like: 2000 packets of 200 bytes, 1 ms apart, numbered
+# RTP-like: 2000 packets of 200 bytes, 1 ms apart, numbered; a new source
+# port for each packet, so that new flows sit in the queue as the reload lands
 nsx cam1 timeout 15 python3 -c "
 import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(2000):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(i.to_bytes(4, 'big') + bytes(196), ('$LAB_NVR', 5004)); time.sleep(0.001)" &
 snd=$!
 sleep 1
