@@ -21,7 +21,8 @@ int privs_resolve(const char *user, struct privs *pv)
 	pv->as_root = geteuid() == 0;
 	if (!pv->as_root) {
 		if (user)
-			logx(LOG_WARNING, "--user %s: not started as root, staying who we are", user);
+			logx(LOG_WARNING, "--user %s: not started as root, staying who we are",
+			     user);
 		pv->uid = geteuid();
 		pv->gid = getegid();
 		pw = getpwuid(pv->uid);

@@ -30,21 +30,49 @@ struct queue {
 	char in[0xffff + 8192];
 };
 
-/* Send a config message and read its ACK.  0 or negative errno. */
+/*
+ * A packet that arrives while the queue is being set up (a table left by an
+ * earlier run already queues to it) goes back through its hook: NF_REPEAT
+ * queues it again once the setup is done, rather than letting it pass
+ * unread or holding it forever.
+ */
+static int repeat_early(const struct nlmsghdr *nlh, void *data)
+{
+	struct queue *q = data;
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	struct nfqnl_msg_packet_hdr *ph;
+	struct nlmsghdr *v;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return MNL_CB_OK;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	v = nfq_nlmsg_put(q->out, NFQNL_MSG_VERDICT, q->num);
+	nfq_nlmsg_verdict_put(v, (int)ntohl(ph->packet_id), NF_REPEAT);
+	if (mnl_socket_sendto(q->nl, v, v->nlmsg_len) < 0)
+		q->st.verdict_errors++;
+	return MNL_CB_OK;
+}
+
+/*
+ * Send a config message and read its ACK, answering packets that come
+ * first (bounded).  0 or negative errno.
+ */
 static int config(struct queue *q, struct nlmsghdr *nlh)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int n;
+	int n, r = MNL_CB_OK, i;
 
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	n = (int)mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-	if (n < 0)
+	for (i = 0; i < 256 && r == MNL_CB_OK; i++) {
+		n = (int)mnl_socket_recvfrom(q->nl, q->in, sizeof(q->in));
+		if (n < 0)
+			return errno == ENOBUFS ? -ENOBUFS : -errno;
+		r = mnl_cb_run(q->in, (size_t)n, 0, q->portid, repeat_early, q);
+	}
+	if (r < 0)
 		return -errno;
-	if (mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, q->portid, NULL, NULL) < 0)
-		return -errno;
-	return 0;
+	return r == MNL_CB_STOP ? 0 : -ETIMEDOUT;
 }
 
 struct queue *queue_open(uint16_t num, bool fail_open, int *err)

@@ -103,7 +103,14 @@ alive=$(nsx cam1 curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$LA
 kill -KILL "$guard_pid"; wait "$guard_pid" 2>/dev/null; guard_pid=
 code=$(nsx cam1 curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$LAB_NVR:8081/")
 lap=$(nsx laptop curl -s -o /dev/null -w '%{http_code}' --max-time 4 "http://$LAB_WAN_IP8/")
+# the kept table queues to the new daemon's queues while it sets them up
+nsx cam1 timeout 4 python3 -c "
+import socket, time
+for i in range(600):
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('$LAB_NVR', 9)); time.sleep(0.005)" &
+busy=$!
 start_guard closed
+wait "$busy"
 back=$(nsx cam1 curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$LAB_NVR:8081/")
 stop_guard
 kill "$srv" 2>/dev/null
