@@ -127,8 +127,21 @@ $(B)/bench/bench_engine: tests/bench/bench_engine.c $(filter-out $(B)/obj/main.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Infq-guard $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-bench: $(B)/bench/bench_engine
+# The lab's load tools: the accept-everything baseline and the camera side.
+$(B)/bench/accept_loop: tests/bench/accept_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(HARDEN_LD) $(LDFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
+
+$(B)/bench/connload: tests/bench/connload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(HARDEN_LD) $(LDFLAGS) -o $@ $<
+
+# The engine benchmark, then (root) the lab benchmarks; every figure of this
+# run goes to $(B)/bench/results.json.
+bench: $(B)/nfq-guard $(B)/bench/bench_engine $(B)/bench/accept_loop $(B)/bench/connload
+	@rm -f $(B)/bench/*.txt $(B)/bench/results.json
 	@tests/bench/run-engine $(B)/bench/bench_engine $(BENCH_PACKETS) $(BENCH_RUNS) $(B)/bench
+	@tests/bench/run-lab $(B)/nfq-guard $(B)/bench $(B)/bench $(if $(QUICK),quick)
 	@tests/bench/results-json $(B)/bench
 
 deps:
