@@ -16,6 +16,7 @@
 #include <libnftnl/table.h>
 #include <net/if_arp.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
@@ -80,6 +81,8 @@ enum step_kind {
 	S_SADDR_IN,	  /* ip[6] saddr @s (v: family) */
 	S_DADDR_IN,	  /* ip[6] daddr @s */
 	S_CT_ORIGINAL,	  /* ct direction original */
+	S_CT_ESTABLISHED, /* ct state established,related */
+	S_MARK_NONE,	  /* meta mark & mask == 0: no verdict on this packet */
 	S_CT_MARK_IS,	  /* ct mark & mask == mark(v) */
 	S_MARK_IS,	  /* meta mark & mask == mark(v) */
 	S_CT_MARK_SET,	  /* ct mark set ct mark & ~mask | mark(v) */
@@ -155,6 +158,7 @@ static const struct chain_desc chains[] = {
 		  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_TCP, NULL),                    \
 		    S(S_SPORT, 53, NULL), S(S_DADDR_IN, 6, "dev_seen6"), S(S_JUMP, 0, "to_queue"), \
 		    END } },                                                                       \
+		{ chain, { S(S_CT_MARK_IS, NFT_V_OTHER, NULL), S(S_ACCEPT, 0, NULL), END } },      \
 		{ chain, { S(S_CT_MARK_IS, NFT_V_ALLOW, NULL), S(S_ACCEPT, 0, NULL), END } },      \
 		{ chain, { S(S_CT_MARK_IS, NFT_V_DROP, NULL), S(S_DROP, 0, NULL), END } },         \
 		{ chain,                                                                           \
@@ -169,42 +173,48 @@ static const struct chain_desc chains[] = {
 		{ chain,                                                                           \
 		  { S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"), \
 		    S(S_JUMP, 0, "to_queue"), END } },                                             \
+		{ chain,                                                                           \
+		  { S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 6, NULL), S(S_SADDR_IN, 6, "dev_ip6"), \
+		    S(S_JUMP, 0, "to_queue"), END } },                                             \
+	/* no device's flow: its later packets take the fast path above */                         \
 	{                                                                                          \
 		chain,                                                                             \
 		{                                                                                  \
-			S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 6, NULL),                          \
-				S(S_SADDR_IN, 6, "dev_ip6"), S(S_JUMP, 0, "to_queue"), END         \
+			S(S_CT_ORIGINAL, 0, NULL), S(S_CT_MARK_SET, NFT_V_OTHER, NULL), END        \
 		}                                                                                  \
 	}
 
 /* After the queue: the verdict mark becomes a ct mark, a drop, a block or a reject. */
-#define ACT_RULES(chain)                                                                          \
-	{ chain, { S(S_MARK_IS, NFT_V_ALLOW, NULL), S(S_CT_MARK_SET, NFT_V_ALLOW, NULL), END } }, \
-		{ chain,                                                                          \
-		  { S(S_MARK_IS, NFT_V_DROP, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),           \
-		    S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL), END } },                           \
-		{ chain,                                                                          \
-		  { S(S_MARK_IS, NFT_V_BLOCK, NULL), S(S_NFPROTO, 4, NULL),                       \
-		    S(S_BLOCK_UPDATE, 4, "block4"), S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL),    \
-		    END } },                                                                      \
-		{ chain,                                                                          \
-		  { S(S_MARK_IS, NFT_V_BLOCK, NULL), S(S_NFPROTO, 6, NULL),                       \
-		    S(S_BLOCK_UPDATE, 6, "block6"), S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL),    \
-		    END } },                                                                      \
-		{ chain,                                                                          \
-		  { S(S_MARK_IS, NFT_V_REJECT, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),         \
-		    S(S_L4PROTO, IPPROTO_NUM_TCP, NULL), S(S_COUNTER, 0, NULL),                   \
-		    S(S_REJECT, IPPROTO_NUM_TCP, NULL), END } },                                  \
-	{                                                                                         \
-		chain,                                                                            \
-		{                                                                                 \
-			S(S_MARK_IS, NFT_V_REJECT, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),     \
-				S(S_COUNTER, 0, NULL), S(S_REJECT, 0, NULL), END                  \
-		}                                                                                 \
+#define ACT_RULES(chain)                                                                           \
+	{ chain, { S(S_MARK_NONE, 0, NULL), S(S_ACCEPT, 0, NULL), END } },                         \
+		{ chain,                                                                           \
+		  { S(S_MARK_IS, NFT_V_ALLOW, NULL), S(S_CT_MARK_SET, NFT_V_ALLOW, NULL), END } }, \
+		{ chain,                                                                           \
+		  { S(S_MARK_IS, NFT_V_DROP, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),            \
+		    S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL), END } },                            \
+		{ chain,                                                                           \
+		  { S(S_MARK_IS, NFT_V_BLOCK, NULL), S(S_NFPROTO, 4, NULL),                        \
+		    S(S_BLOCK_UPDATE, 4, "block4"), S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL),     \
+		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_MARK_IS, NFT_V_BLOCK, NULL), S(S_NFPROTO, 6, NULL),                        \
+		    S(S_BLOCK_UPDATE, 6, "block6"), S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL),     \
+		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_MARK_IS, NFT_V_REJECT, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),          \
+		    S(S_L4PROTO, IPPROTO_NUM_TCP, NULL), S(S_COUNTER, 0, NULL),                    \
+		    S(S_REJECT, IPPROTO_NUM_TCP, NULL), END } },                                   \
+	{                                                                                          \
+		chain,                                                                             \
+		{                                                                                  \
+			S(S_MARK_IS, NFT_V_REJECT, NULL), S(S_CT_MARK_SET, NFT_V_DROP, NULL),      \
+				S(S_COUNTER, 0, NULL), S(S_REJECT, 0, NULL), END                   \
+		}                                                                                  \
 	}
 
 static const struct rule_desc rules[] = {
-	/* learn device addresses from their own packets, in the kernel */
+	/* learn device addresses from their own packets, in the kernel: a new flow's do */
+	{ "prerouting", { S(S_CT_ESTABLISHED, 0, NULL), S(S_ACCEPT, 0, NULL), END } },
 	{ "prerouting",
 	  { S(S_NFPROTO, 4, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"),
 	    S(S_SEEN_UPDATE, 4, "dev_seen4"), END } },
@@ -356,6 +366,12 @@ static void print_step(FILE *f, const struct nft_config *c, const struct step *s
 		break;
 	case S_CT_ORIGINAL:
 		fputs("ct direction original", f);
+		break;
+	case S_CT_ESTABLISHED:
+		fputs("ct state established,related", f);
+		break;
+	case S_MARK_NONE:
+		fprintf(f, "meta mark & 0x%08x == 0x00000000", c->mask);
 		break;
 	case S_CT_MARK_IS:
 		fprintf(f, "ct mark & 0x%08x == 0x%08x", c->mask, nft_mark(c, s->v));
@@ -612,6 +628,18 @@ static int e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t
 	return 0;
 }
 
+static int e_cmp_op(struct nftnl_rule *r, uint32_t sreg, uint32_t op, const void *data,
+		    uint32_t len)
+{
+	struct nftnl_expr *e = expr(r, "cmp");
+
+	NEED(e);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return 0;
+}
+
 static int e_cmp(struct nftnl_rule *r, uint32_t sreg, const void *data, uint32_t len)
 {
 	struct nftnl_expr *e = expr(r, "cmp");
@@ -768,6 +796,20 @@ static int build_step(struct nftnl_rule *r, const struct nft_config *c, const st
 	case S_CT_ORIGINAL:
 		b8 = 0; /* IP_CT_DIR_ORIGINAL */
 		return e_ct_get(r, NFT_CT_DIRECTION, NFT_REG_1) ?: e_cmp(r, NFT_REG_1, &b8, 1);
+	case S_CT_ESTABLISHED: {
+		uint32_t zero = 0;
+
+		return e_ct_get(r, NFT_CT_STATE, NFT_REG_1) ?:
+			       e_bitwise(r, NFT_REG_1, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED), 0) ?:
+			       e_cmp_op(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+	}
+	case S_MARK_NONE: {
+		uint32_t zero = 0;
+
+		return e_meta(r, NFT_META_MARK, NFT_REG_1)	   ?:
+			       e_bitwise(r, NFT_REG_1, c->mask, 0) ?:
+								     e_cmp(r, NFT_REG_1, &zero, 4);
+	}
 	case S_CT_MARK_IS:
 		return e_ct_get(r, NFT_CT_MARK, NFT_REG_1)	   ?:
 			       e_bitwise(r, NFT_REG_1, c->mask, 0) ?:

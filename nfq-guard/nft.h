@@ -28,6 +28,8 @@ enum nft_verdict {
 	NFT_V_DROP = 2,	  /* drop this flow (decided by a name: the address stays open) */
 	NFT_V_BLOCK = 3,  /* drop, and the address in the block set for a while */
 	NFT_V_REJECT = 4, /* reject (TCP reset, ICMP otherwise) and drop the flow */
+	NFT_V_OTHER = 5,  /* set by the table itself on a flow no device opened: it
+			   * passes in the kernel from its second packet on */
 };
 /*
  * The generation, in the five bits above the verdict: a flow decided under

@@ -54,7 +54,7 @@ static struct policy *policy(void)
 }
 
 struct counts {
-	int tables, deltables, sets, elems, chains, rules, queue_rules;
+	int tables, deltables, sets, elems, chains, rules, queue_rules, delrules, delelems;
 	char first_rule_exprs[256];
 };
 
@@ -103,6 +103,12 @@ static void count(const char *buf, long len, struct counts *c, const char *queue
 		case NFT_MSG_NEWSETELEM:
 			c->elems++;
 			break;
+		case NFT_MSG_DELSETELEM:
+			c->delelems++;
+			break;
+		case NFT_MSG_DELRULE:
+			c->delrules++;
+			break;
 		case NFT_MSG_NEWCHAIN:
 			c->chains++;
 			break;
@@ -143,10 +149,10 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.sets, 7);
 	assert_int_equal(n.elems, 3); /* dev_mac, dev_ip4, dev_ip6 have elements */
 	assert_int_equal(n.chains, 7);
-	assert_int_equal(n.rules, 43); /* 4 + 11 + 6 + 11 + 6 + 4 + 1 */
+	assert_int_equal(n.rules, 50); /* 5 + 13 + 7 + 13 + 7 + 4 + 1 */
 	assert_int_equal(n.queue_rules, 1);
-	/* meta nfproto ipv4, ether saddr @dev_mac (with iiftype), update @dev_seen4 */
-	assert_string_equal(n.first_rule_exprs, "meta cmp meta cmp payload lookup payload dynset ");
+	/* ct state established,related accept: learning needs a flow's first packets only */
+	assert_string_equal(n.first_rule_exprs, "ct bitwise cmp immediate ");
 
 	/* the compat target instead of the queue expression */
 	c.queue = NFT_QUEUE_COMPAT;
@@ -161,9 +167,23 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.tables, 4);
 	assert_int_equal(n.sets, 8); /* dev_mac in both, 3 more each */
 	assert_int_equal(n.chains, 14);
-	assert_int_equal(n.rules, 2 * (2 + 7 + 6 + 7 + 6 + 2 + 1) - 4);
+	assert_int_equal(n.rules, 2 * (3 + 9 + 7 + 9 + 7 + 2 + 1) - 4);
 	assert_int_equal(n.queue_rules, 2);
 	c.split = false;
+
+	/* refilled in place: no table message, every chain and set flushed, then filled */
+	len = nft_build_update(p, &c, batch, sizeof(batch), &seq);
+	count(batch, len, &n, "target");
+	assert_int_equal(n.tables + n.deltables + n.sets + n.chains, 0);
+	assert_int_equal(n.delrules, 7);
+	assert_int_equal(n.delelems, 7);
+	assert_int_equal(n.elems, 3);
+	assert_int_equal(n.rules, 50);
+	/* quiesce: to_queue emptied, nothing else */
+	len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
+	count(batch, len, &n, "target");
+	assert_int_equal(n.delrules, 1);
+	assert_int_equal(n.rules + n.delelems + n.tables, 0);
 
 	/* a buffer too small, and a mask that cannot hold a verdict */
 	assert_int_equal(nft_build(p, &c, batch, 512, &seq), -ENOSPC);
@@ -218,6 +238,9 @@ static void test_render(void **state)
 }
 
 /* As root: load the batch into a fresh network namespace and list it with nft. */
+/* an empty chain lists as 4 lines: table, chain and their braces */
+#define TO_QUEUE_HAS_RULE "[ $(nft list chain inet nfq_guard to_queue | wc -l) -gt 4 ]"
+
 static void test_kernel_accepts(void **state)
 {
 	struct policy *p;
@@ -264,6 +287,25 @@ static void test_kernel_accepts(void **state)
 			   "grep -q '44:47:cc:00:00:00-'");
 		if (r != 0)
 			_exit(6);
+		/* refilled in place, with a learned address that must go */
+		if (system("nft add element inet nfq_guard block4 "
+			   "'{ 192.0.2.1 . tcp . 443 . 198.51.100.7 }'") != 0)
+			_exit(13);
+		first = seq;
+		len = nft_build_update(p, &c, batch, sizeof(batch), &seq);
+		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+			_exit(14);
+		r = system(TO_QUEUE_HAS_RULE);
+		if (r != 0)
+			_exit(15);
+		r = system("nft list set inet nfq_guard block4 | grep -q 198.51.100.7");
+		if (r == 0)
+			_exit(16);
+		first = seq;
+		len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
+		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0 ||
+		    system(TO_QUEUE_HAS_RULE) == 0)
+			_exit(17);
 		/* no flowtable yet; then one, as OpenWrt's fw4 makes for offload */
 		if (nft_table_exists(&c) != 1)
 			_exit(11);
