@@ -14,6 +14,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 #include <net/if_arp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -35,6 +36,8 @@
 #define TYPE_ETHERADDR 9
 #define TYPE_INETPROTO 12
 #define TYPE_INETSERVICE 13
+#define TYPE_IFNAME 41
+#define IFNAME_LEN 16 /* IFNAMSIZ: names are compared zero-padded */
 #define TYPE_BITS 6
 
 void nft_config_default(struct nft_config *c)
@@ -79,6 +82,7 @@ enum step_kind {
 	S_SPORT,	  /* th sport v */
 	S_ETHER_SADDR_IN, /* ether saddr @s (with meta iiftype ether) */
 	S_SADDR_IN,	  /* ip[6] saddr @s (v: family) */
+	S_IIFNAME_IN,	  /* iifname @s */
 	S_DADDR_IN,	  /* ip[6] daddr @s */
 	S_CT_ORIGINAL,	  /* ct direction original */
 	S_CT_ESTABLISHED, /* ct state established,related */
@@ -174,6 +178,9 @@ static const struct chain_desc chains[] = {
 		  { S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"), \
 		    S(S_JUMP, 0, "to_queue"), END } },                                             \
 		{ chain,                                                                           \
+		  { S(S_CT_ORIGINAL, 0, NULL), S(S_IIFNAME_IN, 0, "dev_iif"),                      \
+		    S(S_JUMP, 0, "to_queue"), END } },                                             \
+		{ chain,                                                                           \
 		  { S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 6, NULL), S(S_SADDR_IN, 6, "dev_ip6"), \
 		    S(S_JUMP, 0, "to_queue"), END } },                                             \
 	/* no device's flow: its later packets take the fast path above */                         \
@@ -226,6 +233,12 @@ static const struct rule_desc rules[] = {
 	    END } },
 	{ "prerouting",
 	  { S(S_NFPROTO, 6, NULL), S(S_SADDR_IN, 6, "dev_ip6"), S(S_SEEN_UPDATE, 6, "dev_seen6"),
+	    END } },
+	{ "prerouting",
+	  { S(S_NFPROTO, 4, NULL), S(S_IIFNAME_IN, 0, "dev_iif"), S(S_SEEN_UPDATE, 4, "dev_seen4"),
+	    END } },
+	{ "prerouting",
+	  { S(S_NFPROTO, 6, NULL), S(S_IIFNAME_IN, 0, "dev_iif"), S(S_SEEN_UPDATE, 6, "dev_seen6"),
 	    END } },
 	GUARD_RULES("forward"),
 	ACT_RULES("forward_act"),
@@ -361,6 +374,9 @@ static void print_step(FILE *f, const struct nft_config *c, const struct step *s
 	case S_SADDR_IN:
 		fprintf(f, "%s saddr @%s", ip, s->s);
 		break;
+	case S_IIFNAME_IN:
+		fprintf(f, "iifname @%s", s->s);
+		break;
 	case S_DADDR_IN:
 		fprintf(f, "%s daddr @%s", ip, s->s);
 		break;
@@ -435,6 +451,19 @@ static void print_addr(FILE *f, const uint8_t *a, size_t len)
 		fputs(inet_ntop(len == 4 ? AF_INET : AF_INET6, a, buf, sizeof(buf)), f);
 }
 
+/* The devices' interface names: nothing when no device is known by one. */
+static void print_ifaces(FILE *f, const struct policy *p)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->ndevices; i++)
+		for (j = 0; j < p->devices[i].nifaces; j++)
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "\t\telements = { ",
+				p->devices[i].ifaces[j]);
+	if (n)
+		fputs(" }\n", f);
+}
+
 static void print_elements(FILE *f, const struct policy *p, const char *set)
 {
 	size_t n, len, i;
@@ -463,12 +492,14 @@ struct set_desc {
 	const char *type; /* as nft prints it */
 	uint32_t key_type, key_len;
 	bool interval, dynamic, block;
+	bool ifname; /* the devices' interfaces (exact names) */
 };
 
 static const struct set_desc sets[] = {
 	{ "dev_mac", 0, "ether_addr", TYPE_ETHERADDR, 6, true, false, false },
 	{ "dev_ip4", 4, "ipv4_addr", TYPE_IPADDR, 4, true, false, false },
 	{ "dev_ip6", 6, "ipv6_addr", TYPE_IP6ADDR, 16, true, false, false },
+	{ "dev_iif", 0, "ifname", TYPE_IFNAME, IFNAME_LEN, false, false, false, true },
 	{ "dev_seen4", 4, "ipv4_addr", TYPE_IPADDR, 4, false, true, false },
 	{ "dev_seen6", 6, "ipv6_addr", TYPE_IP6ADDR, 16, false, true, false },
 	{ "block4", 4, "ipv4_addr . inet_proto . inet_service . ipv4_addr",
@@ -516,6 +547,8 @@ static void render_table(const struct policy *p, const struct nft_config *c, int
 				SET_SIZE, s->block ? c->block_timeout : c->seen_timeout);
 		if (s->interval)
 			print_elements(f, p, s->name);
+		if (s->ifname)
+			print_ifaces(f, p);
 		fputs("\t}\n\n", f);
 	}
 	for (i = 0; i < NCHAINS; i++) {
@@ -790,6 +823,8 @@ static int build_step(struct nftnl_rule *r, const struct nft_config *c, const st
 	case S_SADDR_IN:
 		return e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, s->v == 6 ? 8 : 12, alen, NFT_REG_1) ?:
 			       e_lookup(r, NFT_REG_1, s->s);
+	case S_IIFNAME_IN:
+		return e_meta(r, NFT_META_IIFNAME, NFT_REG_1) ?: e_lookup(r, NFT_REG_1, s->s);
 	case S_DADDR_IN:
 		return e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, s->v == 6 ? 24 : 16, alen, NFT_REG_1) ?:
 			       e_lookup(r, NFT_REG_1, s->s);
@@ -927,6 +962,47 @@ static int build_elements(struct builder *b, const struct policy *p, const struc
 	return 0;
 }
 
+/* The devices' interface names, zero-padded, in one message (the same name twice is one element). */
+static int build_ifaces(struct builder *b, const struct policy *p, const struct set_desc *d,
+			uint32_t id)
+{
+	struct nftnl_set *s;
+	struct nlmsghdr *nlh;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->ndevices; i++)
+		n += p->devices[i].nifaces;
+	if (!n)
+		return 0;
+	s = nftnl_set_alloc();
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, d->name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, b->family);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	for (i = 0; i < p->ndevices; i++) {
+		for (j = 0; j < p->devices[i].nifaces; j++) {
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+			char key[IFNAME_LEN] = { 0 };
+
+			if (!e) {
+				nftnl_set_free(s);
+				return -ENOMEM;
+			}
+			strncpy(key, p->devices[i].ifaces[j], IFNAME_LEN - 1);
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, IFNAME_LEN);
+			nftnl_set_elem_add(s, e);
+		}
+	}
+	/* without NLM_F_EXCL a name listed twice is no error */
+	nlh = msg_begin(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	msg_end(b);
+	nftnl_set_free(s);
+	return 0;
+}
+
 static int build_set(struct builder *b, const struct policy *p, const struct nft_config *c,
 		     const struct set_desc *d, uint32_t id)
 {
@@ -952,12 +1028,27 @@ static int build_set(struct builder *b, const struct policy *p, const struct nft
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, SET_SIZE);
 	}
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	if (d->ifname) {
+		/* nft(8) reads names in host byte order only when told so */
+		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(16);
+
+		if (!u || !nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER, 1)) {
+			nftnl_udata_buf_free(u);
+			nftnl_set_free(s);
+			return -ENOMEM;
+		}
+		nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u),
+				   nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
 	nlh = msg_begin(b, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	msg_end(b);
 	nftnl_set_free(s);
 	if (d->interval)
 		r = build_elements(b, p, d, id);
+	else if (d->ifname)
+		r = build_ifaces(b, p, d, id);
 	return r;
 }
 
@@ -1135,6 +1226,8 @@ static void update_one(struct builder *b, const struct policy *p, const struct n
 	for (i = 0; i < NSETS && !b->err && !b->overflow; i++)
 		if ((!fam || !sets[i].fam || sets[i].fam == fam) && sets[i].interval)
 			b->err = build_elements(b, p, &sets[i], (uint32_t)i + 1);
+		else if ((!fam || !sets[i].fam || sets[i].fam == fam) && sets[i].ifname)
+			b->err = build_ifaces(b, p, &sets[i], (uint32_t)i + 1);
 	for (i = 0; i < NRULES && !b->err && !b->overflow; i++)
 		if (!fam || !rule_family(&rules[i]) || rule_family(&rules[i]) == fam)
 			b->err = build_rule(b, c, &rules[i]);

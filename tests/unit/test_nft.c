@@ -37,7 +37,8 @@ static struct policy *policy(void)
 		"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"
 		"devices = (\n"
 		"  { name = \"cam\"; oui = [ \"44:47:CC\", \"44:47:CC:D/28\" ]; mac = \"02:00:00:00:00:10\"; },\n"
-		"  { name = \"nvr-side\"; ip = [ \"192.168.1.64/30\", \"fd00::64\" ]; } );\n"
+		"  { name = \"nvr-side\"; ip = [ \"192.168.1.64/30\", \"fd00::64\" ]; },\n"
+		"  { name = \"port\"; iface = [ \"cam-port7\", \"lan-cam1\" ]; } );\n"
 		"rules = ( { action = \"allow\"; } );\n";
 	struct policy_errors errs;
 	struct policy *p;
@@ -146,10 +147,10 @@ static void test_batch_shape(void **state)
 	/* create-if-absent, delete, create: a replace in one transaction */
 	assert_int_equal(n.tables, 2);
 	assert_int_equal(n.deltables, 1);
-	assert_int_equal(n.sets, 7);
-	assert_int_equal(n.elems, 3); /* dev_mac, dev_ip4, dev_ip6 have elements */
+	assert_int_equal(n.sets, 8);
+	assert_int_equal(n.elems, 4); /* dev_mac, dev_ip4, dev_ip6, dev_iif have elements */
 	assert_int_equal(n.chains, 7);
-	assert_int_equal(n.rules, 50); /* 5 + 13 + 7 + 13 + 7 + 4 + 1 */
+	assert_int_equal(n.rules, 54); /* 7 + 14 + 7 + 14 + 7 + 4 + 1 */
 	assert_int_equal(n.queue_rules, 1);
 	/* ct state established,related accept: learning needs a flow's first packets only */
 	assert_string_equal(n.first_rule_exprs, "ct bitwise cmp immediate ");
@@ -165,9 +166,9 @@ static void test_batch_shape(void **state)
 	len = nft_build(p, &c, batch, sizeof(batch), &seq);
 	count(batch, len, &n, "target");
 	assert_int_equal(n.tables, 4);
-	assert_int_equal(n.sets, 8); /* dev_mac in both, 3 more each */
+	assert_int_equal(n.sets, 10); /* dev_mac and dev_iif in both, 3 more each */
 	assert_int_equal(n.chains, 14);
-	assert_int_equal(n.rules, 2 * (3 + 9 + 7 + 9 + 7 + 2 + 1) - 4);
+	assert_int_equal(n.rules, 2 * (4 + 10 + 7 + 10 + 7 + 2 + 1) - 4);
 	assert_int_equal(n.queue_rules, 2);
 	c.split = false;
 
@@ -176,9 +177,9 @@ static void test_batch_shape(void **state)
 	count(batch, len, &n, "target");
 	assert_int_equal(n.tables + n.deltables + n.sets + n.chains, 0);
 	assert_int_equal(n.delrules, 7);
-	assert_int_equal(n.delelems, 7);
-	assert_int_equal(n.elems, 3);
-	assert_int_equal(n.rules, 50);
+	assert_int_equal(n.delelems, 8);
+	assert_int_equal(n.elems, 4);
+	assert_int_equal(n.rules, 54);
 	/* quiesce: to_queue emptied, nothing else */
 	len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
 	count(batch, len, &n, "target");
@@ -284,7 +285,8 @@ static void test_kernel_accepts(void **state)
 			_exit(5);
 		r = system("nft list table inet nfq_guard 2>/dev/null | grep -q 'jump to_queue' && "
 			   "nft list set inet nfq_guard dev_mac 2>/dev/null | "
-			   "grep -q '44:47:cc:00:00:00-'");
+			   "grep -q '44:47:cc:00:00:00-' && "
+			   "nft list set inet nfq_guard dev_iif 2>/dev/null | grep -q 'cam-port7'");
 		if (r != 0)
 			_exit(6);
 		/* refilled in place, with a learned address that must go */
