@@ -37,23 +37,9 @@ start_guard() {
 }
 
 # lab_policy SHIPPED FAIL: print the path of a lab copy of a shipped policy
-# (policies/NAME.conf): the lab's router and NVR addresses in networks.router
-# and networks.nvr, events in $EVENTS, fail FAIL.  Nothing else
-# changes; the copy sits beside links to the shipped vendor list and domains/,
-# so its relative paths resolve as the original's do.
-lab_policy() {
-	local src=$1 fail=$2 dir=$tmp/policy out
-	out=$dir/$(basename "$src" .conf)-$fail.conf
-	mkdir -p "$dir"
-	ln -sfn "$(pwd)/policies/domains" "$dir/domains"
-	ln -sf "$(pwd)/policies/camera-vendors.manuf" "$dir/camera-vendors.manuf"
-	sed -e "s|^\([[:space:]]*router = \)\[.*\];|\1[ \"$LAB_ROUTER_LAN\", \"$LAB_ROUTER_NVR\", \"$LAB_ROUTER_LAN_V6\", \"$LAB_ROUTER_NVR_V6\" ];|" \
-		-e "s|^\([[:space:]]*nvr = \)\[.*\];|\1[ \"$LAB_NVR\", \"$LAB_NVR_V6\" ];|" \
-		-e "/^events = /d" -e "/^fail = /d" \
-		-e "s|^version = 1;|&\nevents = \"$EVENTS\";\nfail = \"$fail\";|" \
-		"$src" >"$out"
-	echo "$out"
-}
+# (scripts/lab policy: the lab's router and NVR addresses, events in
+# $EVENTS, fail FAIL; nothing else changed)
+lab_policy() { scripts/lab policy "$1" "$tmp/policy" "$EVENTS" "$2"; }
 
 # start_guard_conf POLICY: run nfq-guard with POLICY; wait until it filters
 start_guard_conf() {
@@ -96,6 +82,20 @@ check() { if eval "$1"; then ok; else bad "$2"; fi; }
 event() { grep -c "$1" "$EVENTS" 2>/dev/null || true; }
 
 # --- real clients ----------------------------------------------------------
+# fresh_cameras: close the cameras' leftover TCP connections (not their RTSP
+# server's).  A connection an earlier test left behind (say a ClientHello
+# dropped by SNI) keeps retransmitting for minutes; under a new nfq-guard
+# those packets are decided again, by address, and the resulting block-set
+# entry would silently drop - unlogged - the next test's connection to the
+# same address and port.
+fresh_cameras() {
+	local n
+	for n in cam1 cam2; do
+		nsx "$n" ss -K -t state connected "( not sport = :$LAB_PORT_RTSP )" >/dev/null 2>&1
+	done
+	return 0
+}
+
 PY3=/usr/bin/python3
 [ -x $PY3 ] || PY3=python3
 

@@ -3,6 +3,7 @@
 # working locally (RTSP to the NVR, DNS and NTP to the router), the laptop is
 # untouched.  IPv4 here, IPv6 in 25-ipv6.sh.  Sourced by ../run.
 # shellcheck shell=bash
+fresh_cameras
 start_guard_conf "$(lab_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "default: camera HTTPS to cloud names resolved by the router's dnsmasq is blocked and named"

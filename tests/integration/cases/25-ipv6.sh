@@ -1,6 +1,7 @@
 # The shipped policies/default.conf over IPv6: the same blocking and
 # allowing as 20-default.sh, with the lab's IPv6 addresses.  Sourced by ../run.
 # shellcheck shell=bash
+fresh_cameras
 start_guard_conf "$(lab_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "IPv6: HTTPS to a hard-coded address with a vendor SNI is blocked"

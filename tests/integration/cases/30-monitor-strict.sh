@@ -5,6 +5,7 @@
 # shellcheck shell=bash
 nsx nvr $PY3 -m http.server 8082 --bind :: --directory "$tmp" >/dev/null 2>&1 &
 nvr_srv=$!
+fresh_cameras
 start_guard_conf "$(lab_policy policies/monitor.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "monitor: camera traffic to the cloud passes and is logged as it would have been blocked"
@@ -35,6 +36,7 @@ check '[[ $s == "HTTP/1.1 200 OK" && $code == 200 && $f == 30 &&
 	$(ev device=dahua dst="$LAB_NVR" dport=8082 rule=local action=allow) -ge 1 ]]' \
 	"ssdp '$s', camera to the NVR's HTTP $code, frames $f of 30; events: $(evshow)"
 
+fresh_cameras
 start_guard_conf "$(lab_policy policies/strict.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "strict: the NVR streams the cameras (RTP over UDP and TCP, IPv4 and IPv6)"

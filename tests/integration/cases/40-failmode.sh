@@ -14,6 +14,7 @@ stream_wait() { wait "$stream_pid" 2>/dev/null; }
 kill_guard() { kill -KILL "$guard_pid"; wait "$guard_pid" 2>/dev/null; guard_pid=; }
 
 t "fail open: SIGKILL mid-stream: the stream goes on, camera traffic passes unfiltered, a restart filters again"
+fresh_cameras
 start_guard_conf "$(lab_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
 evmark
 stream_bg cam1 $((8 * LAB_RTSP_FPS))
