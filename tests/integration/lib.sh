@@ -149,7 +149,7 @@ except OSError:
 ssdp() {
 	udp_ask "$1" "$2" "$LAB_PORT_SSDP" \
 		$'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: upnp:rootdevice\r\n\r\n' |
-		head -n 1 | tr -d '\r'
+		sed -n 1p | tr -d '\r'
 }
 
 # http NODE URL: the HTTP status (000: no answer), at most 3 s
