@@ -36,10 +36,10 @@ start_guard() {
 	start_guard_conf "$tmp/lab.conf"
 }
 
-# lab_policy SHIPPED FAIL: print the path of a lab copy of a shipped policy
+# shipped_policy SHIPPED FAIL: print the path of a lab copy of a shipped policy
 # (scripts/lab policy: the lab's router and NVR addresses, events in
 # $EVENTS, fail FAIL; nothing else changed)
-lab_policy() { scripts/lab policy "$1" "$tmp/policy" "$EVENTS" "$2"; }
+shipped_policy() { scripts/lab policy "$1" "$tmp/policy" "$EVENTS" "$2"; }
 
 # start_guard_conf POLICY: run nfq-guard with POLICY; wait until it filters
 start_guard_conf() {

@@ -4,7 +4,7 @@
 # untouched.  IPv4 here, IPv6 in 25-ipv6.sh.  Sourced by ../run.
 # shellcheck shell=bash
 fresh_cameras
-start_guard_conf "$(lab_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
+start_guard_conf "$(shipped_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "default: camera HTTPS to cloud names resolved by the router's dnsmasq is blocked and named"
 evmark

@@ -2,7 +2,7 @@
 # allowing as 20-default.sh, with the lab's IPv6 addresses.  Sourced by ../run.
 # shellcheck shell=bash
 fresh_cameras
-start_guard_conf "$(lab_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
+start_guard_conf "$(shipped_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "IPv6: HTTPS to a hard-coded address with a vendor SNI is blocked"
 evmark

@@ -6,7 +6,7 @@
 nsx nvr $PY3 -m http.server 8082 --bind :: --directory "$tmp" >/dev/null 2>&1 &
 nvr_srv=$!
 fresh_cameras
-start_guard_conf "$(lab_policy policies/monitor.conf open)" || { bad "nfq-guard did not start"; return; }
+start_guard_conf "$(shipped_policy policies/monitor.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "monitor: camera traffic to the cloud passes and is logged as it would have been blocked"
 evmark
@@ -37,7 +37,7 @@ check '[[ $s == "HTTP/1.1 200 OK" && $code == 200 && $f == 30 &&
 	"ssdp '$s', camera to the NVR's HTTP $code, frames $f of 30; events: $(evshow)"
 
 fresh_cameras
-start_guard_conf "$(lab_policy policies/strict.conf open)" || { bad "nfq-guard did not start"; return; }
+start_guard_conf "$(shipped_policy policies/strict.conf open)" || { bad "nfq-guard did not start"; return; }
 
 t "strict: the NVR streams the cameras (RTP over UDP and TCP, IPv4 and IPv6)"
 evmark

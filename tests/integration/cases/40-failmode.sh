@@ -15,7 +15,7 @@ kill_guard() { kill -KILL "$guard_pid"; wait "$guard_pid" 2>/dev/null; guard_pid
 
 t "fail open: SIGKILL mid-stream: the stream goes on, camera traffic passes unfiltered, a restart filters again"
 fresh_cameras
-start_guard_conf "$(lab_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
+start_guard_conf "$(shipped_policy policies/default.conf open)" || { bad "nfq-guard did not start"; return; }
 evmark
 stream_bg cam1 $((8 * LAB_RTSP_FPS))
 sleep 2
@@ -25,7 +25,7 @@ dead=$(https cam2 "$LAB_NAME_WWW" "$LAB_WAN_IP10")
 new=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 15 10)
 stream_wait
 running=$(cat "$tmp/stream.count")
-start_guard_conf "$(lab_policy policies/default.conf open)"
+start_guard_conf "$(shipped_policy policies/default.conf open)"
 out=$(https cam2 "$LAB_NAME_WWW" "$LAB_WAN_IP10")
 rc=$?
 again=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 15 10)
@@ -36,7 +36,7 @@ check '[[ $running == $((8 * LAB_RTSP_FPS)) && $dead == *"sni=$LAB_NAME_WWW"* &&
 t "fail closed: SIGKILL mid-stream: the stream goes on, new camera flows stop, the laptop and the NVR do not; a restart recovers"
 nsx nvr $PY3 -m http.server 8083 --bind 0.0.0.0 --directory "$tmp" >/dev/null 2>&1 &
 srv=$!
-start_guard_conf "$(lab_policy policies/default.conf closed)" || { bad "nfq-guard did not start"; return; }
+start_guard_conf "$(shipped_policy policies/default.conf closed)" || { bad "nfq-guard did not start"; return; }
 stream_bg cam1 $((8 * LAB_RTSP_FPS))
 sleep 2
 kill_guard
@@ -50,7 +50,7 @@ tcp=$(rtsp_frames nvr "$(rtsp_url cam2)" tcp 15 10)
 lap=$(https laptop "$LAB_NAME_WWW" "$LAB_WAN_IP10")
 stream_wait
 running=$(cat "$tmp/stream.count")
-start_guard_conf "$(lab_policy policies/default.conf closed)"
+start_guard_conf "$(shipped_policy policies/default.conf closed)"
 ntp2=$(udp_ask cam2 "$LAB_ROUTER_LAN" "$LAB_PORT_NTP")
 web2=$(http cam2 "http://$LAB_NVR:8083/")
 back=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 15 10)
