@@ -3,7 +3,8 @@
 # (cameras reach the NVR's RTSP/RTP and the router's DNS/NTP, nothing else),
 # lab copies as in 20-default.sh.  Sourced by ../run.
 # shellcheck shell=bash
-nsx nvr $PY3 -m http.server 8082 --bind :: --directory "$tmp" >/dev/null 2>&1 &
+# not through nsx: $! must be the server itself, so that kill ends it
+ip netns exec "$LAB_NS_NVR" $PY3 -m http.server 8092 --bind :: --directory "$tmp" >/dev/null 2>&1 &
 nvr_srv=$!
 fresh_cameras
 start_guard_conf "$(shipped_policy policies/monitor.conf open)" || { bad "nfq-guard did not start"; return; }
@@ -27,13 +28,13 @@ check '[[ $out == *"sni=$LAB_NAME_EZVIZ"* && $echo == /probe/p2psrv && $code == 
 t "monitor: SSDP to the router is answered and logged; a camera's LAN traffic is logged as local"
 evmark
 s=$(ssdp cam1 "$LAB_ROUTER_LAN")
-code=$(http cam2 "http://$LAB_NVR:8082/")
+code=$(http cam2 "http://$LAB_NVR:8092/")
 # the NVR opens the RTSP session and the RTP ports (GStreamer sends the first
 # UDP packets): the camera only answers, and is not queued for it
 f=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 30)
 check '[[ $s == "HTTP/1.1 200 OK" && $code == 200 && $f == 30 &&
 	$(ev device=hikvision dst="$LAB_ROUTER_LAN" dport=1900 rule=upnp-ssdp action=drop enforced=false) -ge 1 &&
-	$(ev device=dahua dst="$LAB_NVR" dport=8082 rule=local action=allow) -ge 1 ]]' \
+	$(ev device=dahua dst="$LAB_NVR" dport=8092 rule=local action=allow) -ge 1 ]]' \
 	"ssdp '$s', camera to the NVR's HTTP $code, frames $f of 30; events: $(evshow)"
 
 fresh_cameras
@@ -51,18 +52,18 @@ t "strict: DNS and NTP to the router work; the NVR's other ports, the router's, 
 evmark
 dns=$(dig1 cam1 "$LAB_RESOLVER" "$LAB_NAME_WWW" A)
 ntp=$(udp_ask cam1 "$LAB_ROUTER_LAN" "$LAB_PORT_NTP")
-lap=$(http laptop "http://$LAB_NVR:8082/")
-nvr=$(http cam1 "http://$LAB_NVR:8082/")
-nvr6=$(http cam2 "http://[$LAB_NVR_V6]:8082/")
+lap=$(http laptop "http://$LAB_NVR:8092/")
+nvr=$(http cam1 "http://$LAB_NVR:8092/")
+nvr6=$(http cam2 "http://[$LAB_NVR_V6]:8092/")
 upnp=$(http cam2 "http://$LAB_ROUTER_LAN:$LAB_PORT_UPNP/rootDesc.xml")
 out=$(https cam1 "$LAB_NAME_WWW" "${dns:-$LAB_WAN_IP8}")
 rc=$?
 check '[[ $dns == "$LAB_WAN_IP8" && $ntp == "ntp mode 4" && $lap == 200 && $nvr == 000 && $nvr6 == 000 && $upnp == 000 && $rc -ne 0 &&
-	$(ev device=hikvision dst="$LAB_NVR" dport=8082 rule=default action=drop) -ge 1 &&
-	$(ev device=dahua dst="$LAB_NVR_V6" dport=8082 rule=default action=drop) -ge 1 &&
+	$(ev device=hikvision dst="$LAB_NVR" dport=8092 rule=default action=drop) -ge 1 &&
+	$(ev device=dahua dst="$LAB_NVR_V6" dport=8092 rule=default action=drop) -ge 1 &&
 	$(ev device=dahua dst="$LAB_ROUTER_LAN" dport="$LAB_PORT_UPNP" rule=default action=drop) -ge 1 &&
 	$(ev device=hikvision dst="$LAB_WAN_IP8" dport=443 rule=default action=drop name="$LAB_NAME_WWW") -ge 1 ]]' \
-	"dns '$dns' ntp '$ntp'; NVR :8082 laptop $lap, cam1 $nvr, cam2/IPv6 $nvr6; router UPnP $upnp; WAN curl $rc; events: $(evshow 5)"
+	"dns '$dns' ntp '$ntp'; NVR :8092 laptop $lap, cam1 $nvr, cam2/IPv6 $nvr6; router UPnP $upnp; WAN curl $rc; events: $(evshow 5)"
 kill "$nvr_srv" 2>/dev/null
 wait "$nvr_srv" 2>/dev/null
 stop_guard

@@ -34,7 +34,7 @@ check '[[ $running == $((8 * LAB_RTSP_FPS)) && $dead == *"sni=$LAB_NAME_WWW"* &&
 	"running stream $running of $((8 * LAB_RTSP_FPS)) frames; while dead: https '$dead', new stream $new of 15; after the restart: https $rc, new stream $again of 15"
 
 t "fail closed: SIGKILL mid-stream: the stream goes on, new camera flows stop, the laptop and the NVR do not; a restart recovers"
-nsx nvr $PY3 -m http.server 8083 --bind 0.0.0.0 --directory "$tmp" >/dev/null 2>&1 &
+ip netns exec "$LAB_NS_NVR" $PY3 -m http.server 8093 --bind 0.0.0.0 --directory "$tmp" >/dev/null 2>&1 &
 srv=$!
 start_guard_conf "$(shipped_policy policies/default.conf closed)" || { bad "nfq-guard did not start"; return; }
 stream_bg cam1 $((8 * LAB_RTSP_FPS))
@@ -42,7 +42,7 @@ sleep 2
 kill_guard
 # flows the camera opens: nobody decides them, they stop
 ntp=$(udp_ask cam2 "$LAB_ROUTER_LAN" "$LAB_PORT_NTP")
-web=$(http cam2 "http://$LAB_NVR:8083/")
+web=$(http cam2 "http://$LAB_NVR:8093/")
 # the NVR opens the RTSP session and the RTP ports (GStreamer sends the first
 # UDP packets to the camera): the camera only answers, never queued
 udp=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 15 10)
@@ -52,7 +52,7 @@ stream_wait
 running=$(cat "$tmp/stream.count")
 start_guard_conf "$(shipped_policy policies/default.conf closed)"
 ntp2=$(udp_ask cam2 "$LAB_ROUTER_LAN" "$LAB_PORT_NTP")
-web2=$(http cam2 "http://$LAB_NVR:8083/")
+web2=$(http cam2 "http://$LAB_NVR:8093/")
 back=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 15 10)
 kill "$srv" 2>/dev/null
 wait "$srv" 2>/dev/null
