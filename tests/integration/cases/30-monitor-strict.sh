@@ -29,8 +29,8 @@ t "monitor: SSDP to the router is answered and logged; a camera's LAN traffic is
 evmark
 s=$(ssdp cam1 "$LAB_ROUTER_LAN")
 code=$(http cam2 "http://$LAB_NVR:8092/")
-# the NVR opens the RTSP session and the RTP ports (GStreamer sends the first
-# UDP packets): the camera only answers, and is not queued for it
+# the NVR opens the RTSP session, and GStreamer's client sends the first
+# UDP packets to the camera's RTP ports: the stream is the NVR's flow, not logged
 f=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 30)
 check '[[ $s == "HTTP/1.1 200 OK" && $code == 200 && $f == 30 &&
 	$(ev device=hikvision dst="$LAB_ROUTER_LAN" dport=1900 rule=upnp-ssdp action=drop enforced=false) -ge 1 &&
