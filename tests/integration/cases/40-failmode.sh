@@ -43,8 +43,9 @@ kill_guard
 # flows the camera opens: nobody decides them, they stop
 ntp=$(udp_ask cam2 "$LAB_ROUTER_LAN" "$LAB_PORT_NTP")
 web=$(http cam2 "http://$LAB_NVR:8093/")
-# the NVR opens the RTSP session and the RTP ports (GStreamer sends the first
-# UDP packets to the camera): the camera only answers, never queued
+# the NVR opens the RTSP session, and GStreamer's client sends the first UDP
+# packets to the camera's RTP ports: the stream is the NVR's flow, which the
+# camera only answers, so new streams keep working
 udp=$(rtsp_frames nvr "$(rtsp_url cam2)" udp 15 10)
 tcp=$(rtsp_frames nvr "$(rtsp_url cam2)" tcp 15 10)
 lap=$(https laptop "$LAB_NAME_WWW" "$LAB_WAN_IP10")
