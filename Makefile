@@ -107,6 +107,12 @@ cli-test: $(B)/nfq-guard
 integration: $(B)/nfq-guard
 	@tests/integration/run $(B)/nfq-guard
 
+# The newcomer's demo (root): packages, build, the lab, a short scene with
+# nfq-guard and policies/default.conf, a table of what was blocked, teardown.
+.PHONY: demo
+demo:
+	@scripts/demo
+
 man-lint:
 	mandoc -Tlint -Wwarning $(wildcard man/*.[0-9])
 

@@ -99,21 +99,15 @@ expect "laptop HTTP to $LAB_WAN_IP8 names the Host" "^host=$LAB_WAN_IP8\$" \
 expect "HTTPS on $LAB_WAN_IP10 serves /bytes/N" "^300000\$" \
 	sh -c "'$lab' exec cam2 curl -sk --max-time 5 https://$LAB_WAN_IP10/bytes/300000 | wc -c"
 
-# NVR -> camera across the router
-"$lab" exec cam1 timeout 10 python3 -m http.server 554 --bind :: >/dev/null 2>&1 &
-srv_pid=$!
-i=0
-until x cam1 ss -Hltn 'sport = :554' | grep -q LISTEN || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-expect "nvr reaches cam1 over TCP/554" "^200\$" \
-	x nvr curl -s --max-time 5 -o /dev/null -w '%{http_code}\n' "http://$LAB_CAM1:554/"
-expect "nvr reaches cam1 over TCP/554 (IPv6)" "^200\$" \
-	x nvr curl -s --max-time 5 -o /dev/null -w '%{http_code}\n' -g "http://[$LAB_CAM1_V6]:554/"
-kill "$srv_pid" 2>/dev/null
-wait "$srv_pid" 2>/dev/null
-srv_pid=
+# NVR -> camera across the router: the cameras' RTSP servers
+rtsp_frames() { # rtsp_frames NODE URL udp|tcp: frames received (of 15)
+	x "$1" timeout 15 gst-launch-1.0 -v rtspsrc location="$2" protocols="$3" latency=0 ! \
+		rtpjpegdepay ! fakesink num-buffers=15 silent=false 2>&1 | grep -c 'last-message = chain'
+}
+expect "nvr streams cam1 over RTSP, RTP over UDP" "^15\$" \
+	rtsp_frames nvr "rtsp://$LAB_CAM1:$LAB_PORT_RTSP$LAB_RTSP_PATH" udp
+expect "nvr streams cam2 over RTSP, interleaved TCP (IPv6)" "^15\$" \
+	rtsp_frames nvr "rtsp://[$LAB_CAM2_V6]:$LAB_PORT_RTSP$LAB_RTSP_PATH" tcp
 
 # UDP: a connected socket only accepts replies from the address it sent to
 udp() { # udp NODE ADDR PORT: prints the reply
@@ -129,6 +123,20 @@ print(d.decode() if p != 123 else "ntp mode %d" % (d[0] & 7))' "$2" "$3"
 }
 expect "cam2 UDP 8800 echo from $LAB_WAN_IP9" "^/probe/p2psrv\$" udp cam2 "$LAB_WAN_IP9" 8800
 expect "cam1 UDP 123 answers" "^ntp mode 4\$" udp cam1 "$LAB_WAN_IP10" 123
+expect "cam1 NTP to the router" "^ntp mode 4\$" udp cam1 "$LAB_ROUTER_LAN" 123
+expect "cam2 NTP to the router over IPv6" "^ntp mode 4\$" udp cam2 "$LAB_ROUTER_LAN_V6" 123
+expect "laptop SSDP M-SEARCH to 239.255.255.250 is answered by the router" "LOCATION: http://$LAB_ROUTER_LAN:" \
+	x laptop python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+s.sendto(b"M-SEARCH * HTTP/1.1\r\nST: upnp:rootdevice\r\nMX: 1\r\n\r\n", ("239.255.255.250", 1900))
+print(s.recv(2000).decode())'
+expect "laptop reads the router's UPnP description" "nfqg-lab router" \
+	x laptop curl -s --max-time 5 "http://$LAB_ROUTER_LAN:$LAB_PORT_UPNP/rootDesc.xml"
+expect "vendor domains of the shipped policies resolve ($LAB_NAME_DAHUA_CLOUD)" "^$LAB_WAN_IP9\$" \
+	dig4 cam2 "$LAB_RESOLVER" "$LAB_NAME_DAHUA_CLOUD" A
+expect "vendor domains of the shipped policies resolve ($LAB_NAME_HIK_TIME, AAAA)" "^$LAB_WAN_IP7_V6\$" \
+	dig4 cam1 "$LAB_RESOLVER" "$LAB_NAME_HIK_TIME" AAAA
 
 # IPv6 end to end
 expect "cam1 HTTPS over IPv6 to [$LAB_WAN_IP7_V6]:443 names the SNI" "^sni=$LAB_NAME_EZVIZ\$" \

@@ -31,12 +31,22 @@ trap 'exit 1' INT TERM
 
 # start_guard FAIL [P2P]: run nfq-guard with the lab policy; wait until it filters
 start_guard() {
-	[ -z "$guard_pid" ] || stop_guard
 	sed -e "s|@FAIL@|$1|" -e "s|@P2P@|${2:-drop}|" -e "s|@EVENTS@|$EVENTS|" \
 		-e "s|@POLICIES@|$(pwd)/policies|" tests/integration/lab.conf.in >"$tmp/lab.conf"
+	start_guard_conf "$tmp/lab.conf"
+}
+
+# shipped_policy SHIPPED FAIL: print the path of a lab copy of a shipped policy
+# (scripts/lab policy: the lab's router and NVR addresses, events in
+# $EVENTS, fail FAIL; nothing else changed)
+shipped_policy() { scripts/lab policy "$1" "$tmp/policy" "$EVENTS" "$2"; }
+
+# start_guard_conf POLICY: run nfq-guard with POLICY; wait until it filters
+start_guard_conf() {
+	[ -z "$guard_pid" ] || stop_guard
 	: >"$tmp/guard.log"
 	# not through nsx: $! must be nfq-guard itself (ip netns exec execs it)
-	ip netns exec "$LAB_NS_ROUTER" "$BIN" -c "$tmp/lab.conf" run -f --socket "$CTL" \
+	ip netns exec "$LAB_NS_ROUTER" "$BIN" -c "$1" run -f --socket "$CTL" \
 		>>"$tmp/guard.log" 2>&1 &
 	guard_pid=$!
 	for _ in $(seq 50); do
@@ -70,3 +80,95 @@ bad() {
 }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 event() { grep -c "$1" "$EVENTS" 2>/dev/null || true; }
+
+# --- real clients ----------------------------------------------------------
+# fresh_cameras: close the cameras' leftover TCP connections (not their RTSP
+# server's).  A connection an earlier test left behind (say a ClientHello
+# dropped by SNI) keeps retransmitting for minutes; under a new nfq-guard
+# those packets are decided again, by address, and the resulting block-set
+# entry would silently drop - unlogged - the next test's connection to the
+# same address and port.
+fresh_cameras() {
+	local n
+	for n in cam1 cam2; do
+		nsx "$n" ss -K -t state connected "( not sport = :$LAB_PORT_RTSP )" >/dev/null 2>&1
+	done
+	return 0
+}
+
+PY3=/usr/bin/python3
+[ -x $PY3 ] || PY3=python3
+
+# evmark: later ev calls count only the events written from now on
+evmark() { ev_from=$(($(wc -l <"$EVENTS" 2>/dev/null || echo 0) + 1)); }
+ev_from=1
+# ev FIELD=VALUE...: how many events (since evmark) have every FIELD equal to
+# VALUE ("null": JSON null; VALUE may end in * for a prefix)
+ev() {
+	tail -n "+$ev_from" "$EVENTS" 2>/dev/null | $PY3 -c '
+import json, sys
+want = [a.split("=", 1) for a in sys.argv[1:]]
+def fits(v, w):
+    s = "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    return s.startswith(w[:-1]) if w.endswith("*") else s == w
+n = 0
+for line in sys.stdin:
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if all(fits(e.get(k), w) for k, w in want):
+        n += 1
+print(n)' "$@"
+}
+# evshow: the events since evmark, for a failure message
+evshow() { tail -n "+$ev_from" "$EVENTS" 2>/dev/null | tail -n "${1:-4}" | cut -c1-400; }
+
+# dig1 NODE SERVER NAME TYPE: the answer's last line (addresses), or nothing
+dig1() { nsx "$1" dig +short +time=2 +tries=1 "@$2" "$3" "$4" 2>/dev/null | grep -v '^;' | tail -n 1; }
+
+# udp_ask NODE ADDR PORT [PAYLOAD]: one datagram, print the reply or "none"
+# (port 123: an NTP client request; the reply is printed as "ntp mode N")
+udp_ask() {
+	nsx "$1" timeout 5 $PY3 -c '
+import socket, sys
+a, p = sys.argv[1], int(sys.argv[2])
+d = sys.argv[3].encode() if len(sys.argv) > 3 else b"\x23" + b"\0" * 47
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(d, (a, p))
+try:
+    r = s.recv(2048)
+    print("ntp mode %d" % (r[0] & 7) if p == 123 and len(sys.argv) == 3 else r.decode(errors="replace"))
+except OSError:
+    print("none")' "$2" "$3" "${@:4}"
+}
+
+# ssdp NODE ADDR: an SSDP M-SEARCH to ADDR:1900 (unicast or the group); prints
+# the first line of the answer or "none"
+ssdp() {
+	udp_ask "$1" "$2" "$LAB_PORT_SSDP" \
+		$'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: upnp:rootdevice\r\n\r\n' |
+		sed -n 1p | tr -d '\r'
+}
+
+# http NODE URL: the HTTP status (000: no answer), at most 3 s
+http() { nsx "$1" curl -s -g -o /dev/null -w '%{http_code}' --max-time 3 "$2"; }
+
+# rtsp_url CAMERA [6]: the camera's RTSP stream (IPv6 with 6)
+rtsp_url() {
+	local a
+	case $1 in cam1) a=$LAB_CAM1 ;; cam2) a=$LAB_CAM2 ;; esac
+	if [ "${2:-}" = 6 ]; then
+		case $1 in cam1) a="[$LAB_CAM1_V6]" ;; cam2) a="[$LAB_CAM2_V6]" ;; esac
+	fi
+	echo "rtsp://$a:$LAB_PORT_RTSP$LAB_RTSP_PATH"
+}
+# rtsp_frames NODE URL udp|tcp FRAMES [SECONDS]: pull the stream with
+# GStreamer's RTSP client until FRAMES JPEG frames arrived (or SECONDS, by
+# default 15, passed); print how many arrived
+rtsp_frames() {
+	nsx "$1" timeout "${5:-15}" gst-launch-1.0 -v rtspsrc location="$2" protocols="$3" latency=0 \
+		tcp-timeout=4000000 timeout=4000000 ! rtpjpegdepay ! fakesink num-buffers="$4" silent=false 2>&1 |
+		grep -c 'last-message = chain'
+}
