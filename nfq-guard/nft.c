@@ -1003,13 +1003,23 @@ static int build_ifaces(struct builder *b, const struct policy *p, const struct 
 	return 0;
 }
 
+/* The policy's elements of a static set (a dynamic one starts empty). */
+static int build_set_elements(struct builder *b, const struct policy *p, const struct set_desc *d,
+			      uint32_t id)
+{
+	if (d->interval)
+		return build_elements(b, p, d, id);
+	if (d->ifname)
+		return build_ifaces(b, p, d, id);
+	return 0;
+}
+
 static int build_set(struct builder *b, const struct policy *p, const struct nft_config *c,
 		     const struct set_desc *d, uint32_t id)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	uint32_t flags = 0;
-	int r = 0;
 
 	if (!s)
 		return -ENOMEM;
@@ -1045,11 +1055,7 @@ static int build_set(struct builder *b, const struct policy *p, const struct nft
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	msg_end(b);
 	nftnl_set_free(s);
-	if (d->interval)
-		r = build_elements(b, p, d, id);
-	else if (d->ifname)
-		r = build_ifaces(b, p, d, id);
-	return r;
+	return build_set_elements(b, p, d, id);
 }
 
 static int build_chain(struct builder *b, const struct chain_desc *d)
@@ -1151,6 +1157,20 @@ static bool batch_start(struct builder *b, char *buf, size_t size, uint32_t seq)
 	return mnl_nlmsg_batch_next(b->batch);
 }
 
+/* Does a set or rule of family f (0: both) belong in a table of family fam (0: inet)? */
+static bool in_table(int fam, int f)
+{
+	return !fam || !f || f == fam;
+}
+
+/* Every rule of a table of family fam, in order. */
+static void build_rules(struct builder *b, const struct nft_config *c, int fam)
+{
+	for (size_t i = 0; i < NRULES && !b->err && !b->overflow; i++)
+		if (in_table(fam, rule_family(&rules[i])))
+			b->err = build_rule(b, c, &rules[i]);
+}
+
 /* The messages that replace one table (inet, or the ip or ip6 half). */
 static void build_one(struct builder *b, const struct policy *p, const struct nft_config *c,
 		      int fam)
@@ -1163,13 +1183,11 @@ static void build_one(struct builder *b, const struct policy *p, const struct nf
 	build_table(b, NFT_MSG_DELTABLE, 0, false);
 	build_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, c->persist);
 	for (i = 0; i < NSETS && !b->err && !b->overflow; i++)
-		if (!fam || !sets[i].fam || sets[i].fam == fam)
+		if (in_table(fam, sets[i].fam))
 			b->err = build_set(b, p, c, &sets[i], (uint32_t)i + 1);
 	for (i = 0; i < NCHAINS && !b->err && !b->overflow; i++)
 		b->err = build_chain(b, &chains[i]);
-	for (i = 0; i < NRULES && !b->err && !b->overflow; i++)
-		if (!fam || !rule_family(&rules[i]) || rule_family(&rules[i]) == fam)
-			b->err = build_rule(b, c, &rules[i]);
+	build_rules(b, c, fam);
 }
 
 /* A chain's rules, or a set's elements, all removed (nft flush chain / set). */
@@ -1221,20 +1239,20 @@ static void update_one(struct builder *b, const struct policy *p, const struct n
 	for (i = 0; i < NCHAINS && !b->err && !b->overflow; i++)
 		b->err = build_flush(b, chains[i].name, NULL);
 	for (i = 0; i < NSETS && !b->err && !b->overflow; i++)
-		if (!fam || !sets[i].fam || sets[i].fam == fam)
+		if (in_table(fam, sets[i].fam))
 			b->err = build_flush(b, NULL, sets[i].name);
 	for (i = 0; i < NSETS && !b->err && !b->overflow; i++)
-		if ((!fam || !sets[i].fam || sets[i].fam == fam) && sets[i].interval)
-			b->err = build_elements(b, p, &sets[i], (uint32_t)i + 1);
-		else if ((!fam || !sets[i].fam || sets[i].fam == fam) && sets[i].ifname)
-			b->err = build_ifaces(b, p, &sets[i], (uint32_t)i + 1);
-	for (i = 0; i < NRULES && !b->err && !b->overflow; i++)
-		if (!fam || !rule_family(&rules[i]) || rule_family(&rules[i]) == fam)
-			b->err = build_rule(b, c, &rules[i]);
+		if (in_table(fam, sets[i].fam))
+			b->err = build_set_elements(b, p, &sets[i], (uint32_t)i + 1);
+	build_rules(b, c, fam);
 }
 
-long nft_build_update(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
-		      uint32_t *seq)
+typedef void (*table_fn)(struct builder *b, const struct policy *p, const struct nft_config *c,
+			 int fam);
+
+/* A batch of one table's messages from one(), or of its ip and ip6 halves when split. */
+static long build_batch(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
+			uint32_t *seq, table_fn one)
 {
 	struct builder b;
 	long len;
@@ -1244,14 +1262,20 @@ long nft_build_update(const struct policy *p, const struct nft_config *c, char *
 	if (!batch_start(&b, buf, size, *seq))
 		return -ENOSPC;
 	if (!c->split) {
-		update_one(&b, p, c, 0);
+		one(&b, p, c, 0);
 	} else {
-		update_one(&b, p, c, 4);
-		update_one(&b, p, c, 6);
+		one(&b, p, c, 4);
+		one(&b, p, c, 6);
 	}
 	len = batch_finish(&b);
 	*seq = b.seq;
 	return len;
+}
+
+long nft_build_update(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
+		      uint32_t *seq)
+{
+	return build_batch(p, c, buf, size, seq, update_one);
 }
 
 long nft_build_quiesce(const struct nft_config *c, char *buf, size_t size, uint32_t *seq)
@@ -1275,22 +1299,7 @@ long nft_build_quiesce(const struct nft_config *c, char *buf, size_t size, uint3
 long nft_build(const struct policy *p, const struct nft_config *c, char *buf, size_t size,
 	       uint32_t *seq)
 {
-	struct builder b;
-	long len;
-
-	if (mask_shift(c->mask) < 0)
-		return -EINVAL;
-	if (!batch_start(&b, buf, size, *seq))
-		return -ENOSPC;
-	if (!c->split) {
-		build_one(&b, p, c, 0);
-	} else {
-		build_one(&b, p, c, 4);
-		build_one(&b, p, c, 6);
-	}
-	len = batch_finish(&b);
-	*seq = b.seq;
-	return len;
+	return build_batch(p, c, buf, size, seq, build_one);
 }
 
 long nft_build_delete(const struct nft_config *c, char *buf, size_t size, uint32_t *seq)
