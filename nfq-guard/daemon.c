@@ -218,6 +218,33 @@ static void log_lines(int prio, char *text)
 		logx(prio, "%s", l);
 }
 
+/*
+ * send_table with its error lines logged, and copied to err (may be NULL).
+ * With update, a table that is not there to refill (flushed by another
+ * tool) is built anew.
+ */
+static int send_table_said(struct run *r, const struct policy *p, const struct nft_config *c,
+			   bool update, FILE *err)
+{
+	char *msg = NULL;
+	size_t msz = 0;
+	FILE *m = open_memstream(&msg, &msz);
+	int e = send_table(r, p, c, update, m ? m : stderr);
+
+	if (e == -ENOENT && update)
+		e = send_table(r, p, c, false, m ? m : stderr);
+	if (m) {
+		fclose(m);
+		if (e) {
+			log_lines(LOG_ERR, msg);
+			if (err)
+				fputs(msg, err);
+		}
+		free(msg);
+	}
+	return e;
+}
+
 static const char *table_str(const struct nft_config *c)
 {
 	return c->split ? "ip/ip6" : "inet";
@@ -243,8 +270,7 @@ static int install(struct run *r)
 		{ false, true, NFT_QUEUE_COMPAT },
 	};
 	struct nft_config nc = r->nc; /* r->nc changes only once one works */
-	char *msg = NULL;
-	size_t msz = 0, i;
+	size_t i;
 	FILE *quiet = fopen("/dev/null", "we");
 	int err = -EINVAL;
 
@@ -267,14 +293,7 @@ static int install(struct run *r)
 		fclose(quiet);
 	if (err) {
 		/* say why, this time */
-		FILE *m = open_memstream(&msg, &msz);
-
-		err = send_table(r, r->p, &nc, false, m ? m : stderr);
-		if (m) {
-			fclose(m);
-			log_lines(LOG_ERR, msg);
-			free(msg);
-		}
+		err = send_table_said(r, r->p, &nc, false, NULL);
 		if (err)
 			return err;
 	}
@@ -484,18 +503,6 @@ static int generation_new(struct generation *g, struct policy *p, struct engine_
 	return 0;
 }
 
-static void retire_stats(struct engine_stats *sum, const struct engine_stats *s)
-{
-	sum->packets += s->packets;
-	sum->decisions += s->decisions;
-	sum->pending += s->pending;
-	sum->snooped += s->snooped;
-	sum->flows_evicted += s->flows_evicted;
-	sum->pending_cut += s->pending_cut;
-	sum->devices_evicted += s->devices_evicted;
-	sum->stream_full += s->stream_full;
-}
-
 /* Say why a reload failed: to the log and to the caller (err may be NULL). */
 static void reload_error(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -560,23 +567,7 @@ static int reload(struct run *r, FILE *err)
 	nc.gen = (r->nc.gen + 1) % (NFT_GEN_MAX + 1);
 
 	pthread_rwlock_wrlock(&r->swap);
-	{
-		char *msg = NULL;
-		size_t msz = 0;
-		FILE *m = open_memstream(&msg, &msz);
-
-		e = send_table(r, p, &nc, true, m ? m : stderr);
-		if (e == -ENOENT) /* no table to refill (flushed by another tool) */
-			e = send_table(r, p, &nc, false, m ? m : stderr);
-		if (m) {
-			fclose(m);
-			if (e)
-				log_lines(LOG_ERR, msg);
-			if (e && err)
-				fputs(msg, err);
-			free(msg);
-		}
-	}
+	e = send_table_said(r, p, &nc, true, err);
 	if (e) {
 		pthread_rwlock_unlock(&r->swap);
 		r->reloads_failed++;
@@ -599,7 +590,7 @@ static int reload(struct run *r, FILE *err)
 	for (i = 0; i < r->nworkers; i++) {
 		old.e[i] = r->w[i].e;
 		old.rule_flows[i] = r->w[i].rule_flows;
-		retire_stats(&r->retired, engine_stats(old.e[i]));
+		engine_stats_add(&r->retired, engine_stats(old.e[i]));
 		r->w[i].e = g.e[i];
 		r->w[i].rule_flows = g.rule_flows[i];
 	}

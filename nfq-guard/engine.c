@@ -355,6 +355,18 @@ const struct names_stats *engine_names_stats(const struct engine *e)
 	return &e->sh->names.st;
 }
 
+void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s)
+{
+	sum->packets += s->packets;
+	sum->decisions += s->decisions;
+	sum->pending += s->pending;
+	sum->snooped += s->snooped;
+	sum->flows_evicted += s->flows_evicted;
+	sum->pending_cut += s->pending_cut;
+	sum->devices_evicted += s->devices_evicted;
+	sum->stream_full += s->stream_full;
+}
+
 size_t engine_flow_count(const struct engine *e, size_t *max)
 {
 	if (max)

@@ -125,6 +125,8 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 		   enum name_source source, struct decision *d);
 
 const struct engine_stats *engine_stats(const struct engine *e);
+/* engine_stats_add - sum += s, counter by counter (several queues' engines). */
+void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s);
 /* engine_flow_count - flows held (waiting or decided); *max the bound. */
 size_t engine_flow_count(const struct engine *e, size_t *max);
 

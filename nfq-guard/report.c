@@ -134,6 +134,16 @@ static void read_kernel_queues(const struct run *r, struct kqueue *kq)
 	fclose(f);
 }
 
+/* Flows decided by rule i (nrules: the default), all queues together. */
+static uint64_t rule_flows(const struct run *r, size_t i)
+{
+	uint64_t n = 0;
+
+	for (unsigned int w = 0; w < r->nworkers; w++)
+		n += __atomic_load_n(&r->w[w].rule_flows[i], __ATOMIC_RELAXED);
+	return n;
+}
+
 uint64_t report_waiting(const struct run *r)
 {
 	struct kqueue kq[RUN_MAX_THREADS];
@@ -161,14 +171,7 @@ void report_stats(struct run *r, FILE *f, bool json)
 		const struct engine_stats *s = engine_stats(r->w[w].e);
 		const struct queue_stats *q = queue_stats(r->w[w].q);
 
-		es.packets += s->packets;
-		es.decisions += s->decisions;
-		es.pending += s->pending;
-		es.snooped += s->snooped;
-		es.flows_evicted += s->flows_evicted;
-		es.pending_cut += s->pending_cut;
-		es.devices_evicted += s->devices_evicted;
-		es.stream_full += s->stream_full;
+		engine_stats_add(&es, s);
 		packets += q->packets;
 		enobufs += q->enobufs;
 		verr += q->verdict_errors;
@@ -208,17 +211,13 @@ void report_stats(struct run *r, FILE *f, bool json)
 		json_key(f, "rules", 0);
 		fputc('[', f);
 		for (i = 0; i <= r->p->nrules; i++) {
-			uint64_t n = 0;
-
-			for (w = 0; w < r->nworkers; w++)
-				n += __atomic_load_n(&r->w[w].rule_flows[i], __ATOMIC_RELAXED);
 			fputs(i ? ",{" : "{", f);
 			json_key(f, "rule", 1);
 			json_str(f, i < r->p->nrules ? r->p->rules[i].name : "default");
 			json_key(f, "action", 0);
 			json_str(f,
 				 action_str(i < r->p->nrules ? r->p->rules[i].action : r->p->dflt));
-			json_u64(f, "flows", n);
+			json_u64(f, "flows", rule_flows(r, i));
 			fputc('}', f);
 		}
 		fputc(']', f);
@@ -278,15 +277,11 @@ void report_stats(struct run *r, FILE *f, bool json)
 			r->w[w].num, queue_stats(r->w[w].q)->packets, kq[w].waiting,
 			kq[w].queue_dropped, kq[w].user_dropped);
 	fprintf(f, "rules:       flows decided since the policy was loaded\n");
-	for (i = 0; i <= r->p->nrules; i++) {
-		uint64_t n = 0;
-
-		for (w = 0; w < r->nworkers; w++)
-			n += __atomic_load_n(&r->w[w].rule_flows[i], __ATOMIC_RELAXED);
+	for (i = 0; i <= r->p->nrules; i++)
 		fprintf(f, "  %-24s %-7s %" PRIu64 "\n",
 			i < r->p->nrules ? r->p->rules[i].name : "(default)",
-			action_str(i < r->p->nrules ? r->p->rules[i].action : r->p->dflt), n);
-	}
+			action_str(i < r->p->nrules ? r->p->rules[i].action : r->p->dflt),
+			rule_flows(r, i));
 	fprintf(f,
 		"caches:      names %zu/%zu (%" PRIu64 " learned, %" PRIu64 " evicted, %" PRIu64
 		" expired); flows %zu/%zu (%" PRIu64 " evicted); device addresses %zu/%zu (%" PRIu64
