@@ -65,11 +65,8 @@ static void describe(struct devrec *r, const struct policy *p, const struct deci
 	snprintf(r->group, sizeof(r->group), "%s",
 		 d->device >= 0 ? p->devices[d->device].name : "");
 	snprintf(r->match, sizeof(r->match), "%s", match_kind_str(m->kind));
-	r->matched_by[0] = r->organisation[0] = '\0';
-	if (m->prefix)
-		oui_format(&m->prefix->prefix, r->matched_by, sizeof(r->matched_by));
-	else if (m->cidr)
-		cidr_format(m->cidr, r->matched_by, sizeof(r->matched_by));
+	r->organisation[0] = '\0';
+	group_match_format(m, r->matched_by, sizeof(r->matched_by));
 	if (m->kind == MATCH_VENDOR && m->prefix && m->prefix->org)
 		snprintf(r->organisation, sizeof(r->organisation), "%s", m->prefix->org);
 }

@@ -148,11 +148,7 @@ static void explain_how(FILE *f, const struct policy *p, const struct decision *
 	const struct group_match *m = &d->how;
 	char buf[CIDR_STR_MAX + OUI_STR_MAX];
 
-	buf[0] = '\0';
-	if (m->prefix)
-		oui_format(&m->prefix->prefix, buf, sizeof(buf));
-	else if (m->cidr)
-		cidr_format(m->cidr, buf, sizeof(buf));
+	group_match_format(m, buf, sizeof(buf));
 	if (json) {
 		json_key(f, "matched_by", 0);
 		json_str(f, buf[0] ? buf : NULL);

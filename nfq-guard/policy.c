@@ -1613,6 +1613,15 @@ const char *action_str(enum action a)
 	return "?";
 }
 
+void group_match_format(const struct group_match *m, char *buf, size_t sz)
+{
+	buf[0] = '\0';
+	if (m->prefix)
+		oui_format(&m->prefix->prefix, buf, sz);
+	else if (m->cidr)
+		cidr_format(m->cidr, buf, sz);
+}
+
 const char *match_kind_str(enum match_kind k)
 {
 	switch (k) {

@@ -180,4 +180,7 @@ struct group_match {
 uint64_t policy_identify(const struct policy *p, const struct device_key *key,
 			 struct group_match *how);
 
+/* group_match_format - what matched, as text: the MAC prefix or the network ("" for iface). */
+void group_match_format(const struct group_match *m, char *buf, size_t sz);
+
 #endif
