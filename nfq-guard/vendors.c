@@ -659,12 +659,30 @@ static int csv_add(struct registry *r, const struct csv_field *f, int nf)
 	return registry_add(r, &p, f[2].p, f[2].len, f[2].quoted);
 }
 
+/*
+ * The end of a parse that began with old entries: index the new ones, or,
+ * after err (or a failing index), take them all back and say where (at).
+ */
+static int registry_end(struct registry *r, size_t old, int err, unsigned int *line,
+			unsigned int at)
+{
+	if (!err)
+		err = registry_index(r, old);
+	if (!err)
+		return 0;
+	/* names interned meanwhile stay: harmless, and hits may point at them */
+	r->nentries = old;
+	if (err == -EINVAL && line)
+		*line = at;
+	return err;
+}
+
 int registry_parse_csv(struct registry *r, const char *buf, size_t len, unsigned int *line)
 {
 	size_t pos = 0, old = r->nentries;
 	unsigned int ln = 1, start = 1;
 	bool first = true;
-	int err;
+	int err = 0;
 
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		pos = 3;
@@ -676,7 +694,7 @@ int registry_parse_csv(struct registry *r, const char *buf, size_t len, unsigned
 		nf = csv_record(buf, len, &pos, &ln, f);
 		if (nf < 0) {
 			err = nf;
-			goto out_rollback;
+			break;
 		}
 		if (nf == 1 && f[0].len == 0 && !f[0].quoted)
 			continue;
@@ -687,19 +705,9 @@ int registry_parse_csv(struct registry *r, const char *buf, size_t len, unsigned
 		}
 		err = csv_add(r, f, nf);
 		if (err)
-			goto out_rollback;
+			break;
 	}
-	err = registry_index(r, old);
-	if (err)
-		goto out_rollback;
-	return 0;
-
-out_rollback:
-	/* names interned meanwhile stay: harmless, and hits may point at them */
-	r->nentries = old;
-	if (err == -EINVAL && line)
-		*line = start;
-	return err;
+	return registry_end(r, old, err, line, start);
 }
 
 /* --- Wireshark manuf --------------------------------------------------------- */
@@ -802,7 +810,7 @@ int registry_parse_manuf(struct registry *r, const char *buf, size_t len, unsign
 {
 	size_t pos = 0, old = r->nentries;
 	unsigned int ln = 0;
-	int err;
+	int err = 0;
 
 	while (pos < len) {
 		const char *s = buf + pos;
@@ -820,18 +828,9 @@ int registry_parse_manuf(struct registry *r, const char *buf, size_t len, unsign
 			n--;
 		err = manuf_line(r, s, n);
 		if (err)
-			goto out_rollback;
+			break;
 	}
-	err = registry_index(r, old);
-	if (err)
-		goto out_rollback;
-	return 0;
-
-out_rollback:
-	r->nentries = old;
-	if (err == -EINVAL && line)
-		*line = ln;
-	return err;
+	return registry_end(r, old, err, line, ln);
 }
 
 /* --- loading ------------------------------------------------------------------ */
