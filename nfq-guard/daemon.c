@@ -104,11 +104,11 @@ static void write_event(const struct event *ev, void *arg)
 }
 
 static void record(struct run *r, const struct queued_packet *qp, const struct packet *pkt,
-		   const struct decision *d)
+		   const struct decision *d, uint64_t ts_us)
 {
 	struct engine_flow_key k = { .family = pkt->family, .proto = pkt->proto };
 	struct event ev = {
-		.ts_us = wall_us(),
+		.ts_us = ts_us,
 		.has_mac = qp->has_mac,
 		.flow = &k,
 		.monitor = r->p->monitor,
@@ -134,11 +134,12 @@ static void decided(struct worker *w, const struct queued_packet *qp, const stru
 {
 	struct run *r = w->r;
 	size_t i = d->rule ? (size_t)(d->rule - r->p->rules) : r->p->nrules;
+	uint64_t now = wall_us();
 
 	__atomic_add_fetch(&w->rule_flows[i], 1, __ATOMIC_RELAXED);
 	devtab_note(&r->devs, r->p, qp->has_mac, qp->mac, pkt->family, pkt->src, d,
-		    d->action == ACTION_DROP || d->action == ACTION_REJECT, wall_us() / 1000000);
-	record(r, qp, pkt, d);
+		    d->action == ACTION_DROP || d->action == ACTION_REJECT, now / 1000000);
+	record(r, qp, pkt, d, now);
 }
 
 static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg)
