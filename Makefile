@@ -37,19 +37,31 @@ ALL_CFLAGS = -DNFQG_VERSION=\"$(VERSION)\" \
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP
 
-SRCS := $(wildcard nfq-guard/*.c)
-LIB_SRCS := $(filter-out nfq-guard/main.c,$(SRCS))
+# The sources live in one folder per layer (README, "Layout"), listed from
+# the bottom up; each layer is one archive, and a program links the archives
+# top layer first, so that a layer can use only what lies below it.
+LAYERS := base decode policy engine kernel print service cli
+LINK_ORDER := cli service print kernel engine policy decode base
+SRCS := $(wildcard $(LAYERS:%=nfq-guard/%/*.c))
+MAIN := nfq-guard/cli/main.c
+LIB_SRCS := $(filter-out $(MAIN),$(SRCS))
+layer_objs = $(patsubst nfq-guard/%.c,$(1)/obj/%.o,$(filter nfq-guard/$(2)/%,$(LIB_SRCS)))
 
-OBJS := $(SRCS:nfq-guard/%.c=$(B)/obj/%.o)
-SAN_OBJS := $(LIB_SRCS:nfq-guard/%.c=$(B)/san/obj/%.o)
-FUZZ_OBJS := $(LIB_SRCS:nfq-guard/%.c=$(B)/fuzz/obj/%.o)
+LIBS := $(LINK_ORDER:%=$(B)/lib/libnfqg-%.a)
+SAN_LIBS := $(LINK_ORDER:%=$(B)/san/lib/libnfqg-%.a)
+FUZZ_LIBS := $(LINK_ORDER:%=$(B)/fuzz/lib/libnfqg-%.a)
+TSAN_LIBS := $(LINK_ORDER:%=$(B)/tsan/lib/libnfqg-%.a)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+# The unit tests that run several engines on one shared state in threads,
+# built with ThreadSanitizer by `make tsan`.
+TSAN_TESTS = $(filter $(wildcard tests/unit/test_*.c),$(TSAN_TEST_NAMES:%=tests/unit/%.c))
+TSAN_BINS = $(TSAN_TESTS:tests/unit/%.c=$(B)/tsan/%)
 
-.PHONY: all check unit fuzz fuzz-build fuzz-smoke cli-test integration man-lint docs-test bench \
+.PHONY: all check unit tsan layers-check fuzz fuzz-build fuzz-smoke cli-test integration man-lint docs-test bench \
 	install uninstall install-test \
 	clean format format-check deps FORCE
 
@@ -63,32 +75,72 @@ $(B)/.flags: FORCE
 
 $(B)/obj/%.o: nfq-guard/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Infq-guard -c -o $@ $<
 
-$(B)/nfq-guard: $(OBJS)
+# One archive per layer, for each kind of build (plain, sanitized, fuzzing,
+# thread-sanitized): $(B)/lib/libnfqg-LAYER.a and so on.
+define layer_lib
+$(1)/lib/libnfqg-$(2).a: $(call layer_objs,$(1),$(2))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_lib,$(B),$(l))))
+$(foreach l,$(LAYERS),$(eval $(call layer_lib,$(B)/san,$(l))))
+$(foreach l,$(LAYERS),$(eval $(call layer_lib,$(B)/fuzz,$(l))))
+$(foreach l,$(LAYERS),$(eval $(call layer_lib,$(B)/tsan,$(l))))
+
+$(B)/nfq-guard: $(B)/obj/cli/main.o $(LIBS)
 	$(CC) $(CFLAGS) $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests: cmocka, built with AddressSanitizer and UBSan.
 $(B)/san/obj/%.o: nfq-guard/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -c -o $@ $<
+	$(SAN_CC) $(SAN_CFLAGS) -Infq-guard -c -o $@ $<
 
-$(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJS) $(B)/.flags
+$(B)/san/test_%: tests/unit/test_%.c $(SAN_LIBS) $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -Infq-guard -Itests/unit -o $@ $< $(SAN_OBJS) \
-		$(PKG_LIBS) -lcmocka
+	$(SAN_CC) $(SAN_CFLAGS) -Infq-guard -Itests/unit -o $@ $< $(SAN_LIBS) \
+		$(PKG_LIBS) -lcmocka -lpthread
 
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
 
+# ThreadSanitizer: the engine's and the name cache's tests, with several
+# engines on one shared state in threads.  Any report fails the run.
+TSAN_TEST_NAMES := test_engine test_names test_shared
+TSAN_CFLAGS = $(WARN) $(WERROR) $(PKG_CFLAGS) -O1 -g -fsanitize=thread -fno-omit-frame-pointer \
+	-MMD -MP
+
+$(B)/tsan/obj/%.o: nfq-guard/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(TSAN_CFLAGS) -Infq-guard -c -o $@ $<
+
+$(B)/tsan/test_%: tests/unit/test_%.c $(TSAN_LIBS) $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(TSAN_CFLAGS) -Infq-guard -Itests/unit -o $@ $< $(TSAN_LIBS) \
+		$(PKG_LIBS) -lcmocka -lpthread
+
+.PHONY: tsan
+tsan: $(TSAN_BINS)
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" tests/run-unit $(TSAN_BINS)
+
+# The layers hold: every #include against the table in tests/layers/check,
+# and each layer's archive linked whole with only the layers below it.
+.PHONY: layers-check
+layers-check: $(LIBS)
+	@tests/layers/check --cc "$(CC)" --ldflags "$(HARDEN_LD) $(LDFLAGS)" --libdir $(B)/lib \
+		--pkg-config "$(PKG_CONFIG)"
+
 # Fuzzers: libFuzzer harnesses over the parsers and the engine.
 $(B)/fuzz/obj/%.o: nfq-guard/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -Infq-guard -c -o $@ $<
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(B)/.flags
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -Infq-guard -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -Infq-guard -o $@ $< $(FUZZ_LIBS) $(PKG_LIBS) \
+		-lpthread
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -122,14 +174,14 @@ docs-test: $(B)/nfq-guard
 	@tests/docs/check.py $(B)/nfq-guard
 
 check:
-	@$(MAKE) --no-print-directory WERROR=-Werror all unit fuzz-smoke cli-test \
-		install-test man-lint docs-test format-check integration
+	@$(MAKE) --no-print-directory WERROR=-Werror all layers-check unit tsan \
+		fuzz-smoke cli-test install-test man-lint docs-test format-check integration
 
 # Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
 BENCH_PACKETS = $(if $(QUICK),200000,1000000)
 BENCH_RUNS = $(if $(QUICK),3,5)
 
-$(B)/bench/bench_engine: tests/bench/bench_engine.c $(filter-out $(B)/obj/main.o,$(OBJS))
+$(B)/bench/bench_engine: tests/bench/bench_engine.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Infq-guard $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -200,7 +252,7 @@ uninstall:
 install-test: $(B)/nfq-guard
 	@tests/install/run
 
-FORMAT_FILES := $(wildcard nfq-guard/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
+FORMAT_FILES := $(wildcard nfq-guard/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -216,4 +268,5 @@ FORCE:
 # objects are not intermediate files: keep them between runs
 .SECONDARY:
 
--include $(wildcard $(B)/obj/*.d $(B)/san/obj/*.d $(B)/san/*.d $(B)/fuzz/obj/*.d $(B)/fuzz/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/san/obj/*/*.d $(B)/san/*.d $(B)/fuzz/obj/*/*.d \
+	$(B)/fuzz/*.d $(B)/tsan/obj/*/*.d $(B)/tsan/*.d)

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "policy.h"
-#include "replay.h"
+#include "policy/policy.h"
+#include "cli/replay.h"
 
 static double now(clockid_t clk)
 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Docs-consistency test: every command-line flag and command the built binary
-prints in --help, and every policy key nfq-guard/policy.c looks up, is
+prints in --help, and every policy key nfq-guard/policy/policy.c looks up, is
 documented in the man pages.  What is checked comes from the binary and the
 source, never from a list kept here.
 
@@ -138,10 +138,10 @@ def main():
         if not re.search(pat, commands_sec):
             gaps.append(f"{page8}: command {c} (in --help) has no entry under COMMANDS")
 
-    with open(os.path.join(top, "nfq-guard/policy.c"), encoding="utf-8") as f:
+    with open(os.path.join(top, "nfq-guard/policy/policy.c"), encoding="utf-8") as f:
         keys = policy_keys(f.read())
     if not keys:
-        gaps.append("nfq-guard/policy.c: no policy keys found (has the code changed?)")
+        gaps.append("nfq-guard/policy/policy.c: no policy keys found (has the code changed?)")
     cm = mdoc_cm(page5)
     for k in keys:
         if k not in cm:

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "stream.h"
+#include "decode/decode.h"
+#include "decode/stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cursor.h"
-#include "engine.h"
+#include "base/cursor.h"
+#include "engine/engine.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "decode/http.h"
 
 #define SENTINEL 0x5a
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "name.h"
-#include "tls.h"
+#include "base/hostname.h"
+#include "decode/tls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

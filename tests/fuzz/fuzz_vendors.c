@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vendors.h"
+#include "policy/vendors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 
 #define MAX_FRAMES 400
 
@@ -447,9 +447,9 @@ static void test_link_layers(void **state)
 static void test_strings(void **state)
 {
 	(void)state;
-	assert_string_equal(decode_proto_str(6), "tcp");
-	assert_string_equal(decode_proto_str(58), "icmpv6");
-	assert_null(decode_proto_str(47));
+	assert_string_equal(proto_str(6), "tcp");
+	assert_string_equal(proto_str(58), "icmpv6");
+	assert_null(proto_str(47));
 	assert_string_equal(decode_status_str(DECODE_TRUNCATED), "truncated");
 }
 

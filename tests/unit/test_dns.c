@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns.h"
+#include "decode/dns.h"
 
 #define DATA "tests/data/dns/"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "domains.h"
+#include "policy/domains.h"
 
 #define LABEL63 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define LABEL64 LABEL63 "a"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 #define CAM_MAC "\x44\x47\xcc\x00\x00\x64"
 #define LAPTOP_MAC "\x02\x00\x00\x00\x00\x20"

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "evlimit.h"
+#include "service/evlimit.h"
 
 struct sink {
 	unsigned int n;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "decode/http.h"
 
 #define DATA_DIR "tests/data/http/"
 #define SENTINEL 0x5a

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "netaddr.h"
+#include "base/netaddr.h"
 
 static struct cidr parse_ok(const char *s)
 {

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nft.h"
+#include "kernel/nft.h"
 
 static char dir[] = "/tmp/nfqg-nft-XXXXXX";
 static char path[64];
@@ -199,17 +199,17 @@ static void test_marks(void **state)
 
 	(void)state;
 	nft_config_default(&c);
-	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0x00010000);
-	assert_int_equal(nft_mark(&c, NFT_V_REJECT), 0x00040000);
+	assert_int_equal(nft_mark(&c, VERDICT_ALLOW), 0x00010000);
+	assert_int_equal(nft_mark(&c, VERDICT_REJECT), 0x00040000);
 	c.gen = 1;
-	assert_int_equal(nft_mark(&c, NFT_V_DROP), 0x000a0000);
+	assert_int_equal(nft_mark(&c, VERDICT_DROP), 0x000a0000);
 	c.gen = NFT_GEN_MAX;
-	assert_int_equal(nft_mark(&c, NFT_V_REJECT), 0x00fc0000);
+	assert_int_equal(nft_mark(&c, VERDICT_REJECT), 0x00fc0000);
 	c.gen = 1;
 	c.mask = 0xff000000;
-	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0x09000000);
+	assert_int_equal(nft_mark(&c, VERDICT_ALLOW), 0x09000000);
 	c.mask = 0x00f0f000; /* not contiguous */
-	assert_int_equal(nft_mark(&c, NFT_V_ALLOW), 0);
+	assert_int_equal(nft_mark(&c, VERDICT_ALLOW), 0);
 }
 
 static void test_render(void **state)

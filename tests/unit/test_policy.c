@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "decode.h"
-#include "policy.h"
+#include "decode/decode.h"
+#include "policy/policy.h"
 
 /* The registry every test directory holds, in Wireshark's manuf format. */
 static const char registry_text[] =

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "stream.h"
+#include "decode/stream.h"
 
 static void test_in_order_after_syn(void **state)
 {

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "name.h"
-#include "tls.h"
+#include "base/hostname.h"
+#include "decode/tls.h"
 
 #define DATA_DIR "tests/data/tls/"
 

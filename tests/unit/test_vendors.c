@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vendors.h"
+#include "policy/vendors.h"
 
 #define OUI_CSV "/usr/share/ieee-data/oui.csv"
 #define MAM_CSV "/usr/share/ieee-data/mam.csv"

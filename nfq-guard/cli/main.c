@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c - the nfq-guard command line.  Each command is a small function;
+ * the usage text here and nfq-guard(8) say the same thing.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "service/control.h"
+#include "service/daemon.h"
+#include "engine/engine.h"
+#include "print/event.h"
+#include "cli/inspect.h"
+#include "print/json.h"
+#include "kernel/nft.h"
+#include "policy/policy.h"
+#include "cli/replay.h"
+
+#ifndef NFQG_VERSION
+#define NFQG_VERSION "unknown"
+#endif
+
+/* Exit codes, as documented in nfq-guard(8). */
+#define EXIT_OK 0
+#define EXIT_FAIL 1  /* the command could not do its job; check: policy invalid */
+#define EXIT_USAGE 2 /* bad command line */
+
+static const char usage_text[] =
+	"usage: nfq-guard [-c FILE] [-s PATH] COMMAND [ARGS]\n"
+	"       nfq-guard -h | --help | -V | --version\n"
+	"\n"
+	"options:\n"
+	"  -c, --config FILE   policy file (default " POLICY_DEFAULT_PATH ")\n"
+	"  -s, --socket PATH   the daemon's control socket (default " CONTROL_DEFAULT_PATH ")\n"
+	"\n"
+	"commands:\n"
+	"  check                   check the policy; print a summary or every error\n"
+	"  explain --mac MAC [--src IP] [--iface IF] (--dst IP | --name HOST)\n"
+	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N] [--json]\n"
+	"                          the verdict for a hypothetical flow, and why\n"
+	"  run [-f | --foreground] [--pidfile FILE] [--socket PATH] [--user USER]\n"
+	"      [--group GROUP]     install the policy's table, bind its queues, drop\n"
+	"                          privileges and decide device flows until SIGTERM\n"
+	"                          (root); without -f in the background, logging to\n"
+	"                          syslog; SIGHUP reloads, SIGUSR1 reopens the events\n"
+	"  status [--json]         the running daemon: policy, mode, queue path, generation\n"
+	"  stats [--json]          counters per rule and device, queue drops, caches\n"
+	"  devices [--json]        the devices seen: addresses, group, flows\n"
+	"  flush                   forget learned names and address blocks\n"
+	"  reload                  re-read the daemon's policy file; exit 1 with its\n"
+	"                          errors when rejected (the running policy stays)\n"
+	"  reopen                  reopen the event log (after rotation)\n"
+	"  rules [--compat] [--split]\n"
+	"                          print the nftables table the policy installs (nft\n"
+	"                          syntax); --compat: with the xtables NFQUEUE target;\n"
+	"                          --split: as ip and ip6 tables (implies --compat)\n"
+	"  replay FILE [--json]    decide the device flows of a capture as the daemon\n"
+	"                          would; one line per decision, then a summary\n"
+	"  inspect FILE [--json]   print what the decoders read in each packet of a\n"
+	"                          capture (pcap or pcapng: Ethernet, Linux cooked\n"
+	"                          SLL/SLL2, raw IP)\n"
+	"  version                 print the version\n"
+	"\n"
+	"exit status: 0 success, 1 the command failed (check: the policy has\n"
+	"errors), 2 bad command line.  See nfq-guard(8), nfq-guard.conf(5).\n";
+
+static int usage(FILE *f, int code)
+{
+	fputs(usage_text, f);
+	return code;
+}
+
+static int bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nfq-guard: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return usage(stderr, EXIT_USAGE);
+}
+
+static struct policy *load_policy(const char *path)
+{
+	struct policy_errors errs;
+	struct policy *p = policy_load(path, &errs);
+	size_t i;
+
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.lines[i]);
+	if (errs.dropped)
+		fprintf(stderr, "%s: %zu more errors not shown\n", path, errs.dropped);
+	policy_errors_clear(&errs);
+	return p;
+}
+
+static int cmd_check(const char *config, int argc, char **argv)
+{
+	struct policy *p;
+	size_t i, nvendor = 0, nprefix = 0, nips = 0;
+
+	if (argc > 1)
+		return bad_usage("check", "unexpected argument '%s'", argv[1]);
+	p = load_policy(config);
+	if (!p) {
+		fprintf(stderr, "nfq-guard: check: %s: policy rejected\n", config);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < p->ndevices; i++) {
+		nvendor += p->devices[i].nvendor_prefixes;
+		nprefix += p->devices[i].nprefixes;
+		nips += p->devices[i].nips;
+	}
+	printf("%s: ok: mode %s, default %s, %zu devices (%zu MAC prefixes and addresses, "
+	       "%zu from vendor names; %zu IP prefixes), %zu rules, %zu domains, "
+	       "%zu registry entries\n",
+	       config, p->monitor ? "monitor" : "enforce", action_str(p->dflt), p->ndevices,
+	       nprefix, nvendor, nips, p->nrules, p->ndomains, p->nregistry);
+	policy_free(p);
+	return EXIT_OK;
+}
+
+static int parse_proto(const char *s, uint8_t *proto)
+{
+	if (!strcmp(s, "tcp"))
+		*proto = IPPROTO_NUM_TCP;
+	else if (!strcmp(s, "udp"))
+		*proto = IPPROTO_NUM_UDP;
+	else if (!strcmp(s, "icmp"))
+		*proto = IPPROTO_NUM_ICMP;
+	else
+		return -1;
+	return 0;
+}
+
+static void explain_how(FILE *f, const struct policy *p, const struct decision *d, bool json)
+{
+	const struct group_match *m = &d->how;
+	char buf[CIDR_STR_MAX + OUI_STR_MAX];
+
+	group_match_format(m, buf, sizeof(buf));
+	if (json) {
+		json_key(f, "matched_by", 0);
+		json_str(f, buf[0] ? buf : NULL);
+		json_key(f, "vendor", 0);
+		json_str(f, m->kind == MATCH_VENDOR ? m->prefix->needle : NULL);
+		json_key(f, "organisation", 0);
+		json_str(f, m->kind == MATCH_VENDOR ? m->prefix->org : NULL);
+		return;
+	}
+	fprintf(f, "device:  %s, matched by %s", p->devices[d->device].name,
+		match_kind_str(m->kind));
+	if (m->kind == MATCH_VENDOR)
+		fprintf(f, " \"%s\": %s (%s)", m->prefix->needle, buf, m->prefix->org);
+	else if (buf[0])
+		fprintf(f, " %s", buf);
+	fputc('\n', f);
+}
+
+static int cmd_explain(const char *config, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mac", required_argument, NULL, 'm' },   { "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },   { "name", required_argument, NULL, 'n' },
+		{ "proto", required_argument, NULL, 'p' }, { "port", required_argument, NULL, 'P' },
+		{ "iface", required_argument, NULL, 'i' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+	};
+	const char *mac = NULL, *src = NULL, *dst = NULL, *host = NULL, *iface = NULL;
+	struct device_key dev = { 0 };
+	struct engine_flow_key k = { 0 };
+	uint8_t proto = IPPROTO_NUM_TCP, dfam = 0;
+	struct name nm;
+	struct decision d;
+	struct policy *p;
+	unsigned long port = 0;
+	bool json = false, have_port = false;
+	char *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			mac = optarg;
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'd':
+			dst = optarg;
+			break;
+		case 'n':
+			host = optarg;
+			break;
+		case 'p':
+			if (parse_proto(optarg, &proto))
+				return bad_usage("explain", "--proto '%s': use tcp, udp or icmp",
+						 optarg);
+			break;
+		case 'P':
+			port = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || port > 65535)
+				return bad_usage("explain", "--port '%s': use 0-65535", optarg);
+			have_port = true;
+			break;
+		case 'i':
+			iface = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			return usage(stdout, EXIT_OK);
+		default:
+			return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		return bad_usage("explain", "unexpected argument '%s'", argv[optind]);
+	if (!mac && !src && !iface)
+		return bad_usage("explain", "%s", "name the device: --mac, --src or --iface");
+	if (!dst && !host)
+		return bad_usage("explain", "%s", "name the destination: --dst or --name");
+	if (mac && mac_parse(mac, dev.mac))
+		return bad_usage("explain", "--mac '%s' is not a MAC address", mac);
+	dev.has_mac = mac != NULL;
+	if (src && addr_parse(src, &dev.family, dev.addr))
+		return bad_usage("explain", "--src '%s' is not an address", src);
+	if (dst && addr_parse(dst, &dfam, k.dst))
+		return bad_usage("explain", "--dst '%s' is not an address", dst);
+	if (src && dst && dfam != dev.family)
+		return bad_usage("explain", "%s", "--src and --dst must be of one family");
+	if (host && name_set(&nm, (const uint8_t *)host, strlen(host)))
+		return bad_usage("explain", "--name '%s' is not a host name", host);
+	if (iface && strlen(iface) >= sizeof(dev.iface))
+		return bad_usage("explain", "--iface '%s' is too long", iface);
+	if (iface)
+		snprintf(dev.iface, sizeof(dev.iface), "%s", iface);
+	if (have_port && proto == IPPROTO_NUM_ICMP)
+		return bad_usage("explain", "%s", "--port does not go with --proto icmp");
+	if (!have_port)
+		port = proto == IPPROTO_NUM_UDP ? 53 : proto == IPPROTO_NUM_TCP ? 443 : 0;
+
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	/* without --dst the destination is an address in no network: wan */
+	k.family = dfam ? dfam : dev.family ? dev.family : 4;
+	k.proto = proto;
+	k.dport = (uint16_t)port;
+	memcpy(k.src, dev.addr, 16);
+	engine_decide(p, &dev, dst ? dfam : 0, k.dst, proto, (uint16_t)port, host ? &nm : NULL,
+		      NAME_DNS, &d);
+	if (d.device < 0) {
+		/* no rule applies to a host that is no device: say only that */
+		if (json)
+			printf("{\"event\":\"not_device\",\"device\":null}\n");
+		else
+			printf("verdict: none: no device group matches, so nfq-guard leaves this "
+			       "host alone\n");
+		policy_free(p);
+		return EXIT_OK;
+	}
+	if (json) {
+		struct event ev = { .has_mac = dev.has_mac,
+				    .flow = &k,
+				    .monitor = p->monitor,
+				    .d = &d,
+				    .ts_us = (uint64_t)time(NULL) * 1000000u,
+				    .no_src = !src,
+				    .no_dst = !dst };
+
+		memcpy(ev.mac, dev.mac, 6);
+		/* the decision's fields, with the explanation's added */
+		fputc('{', stdout);
+		event_json_fields(stdout, p, &ev);
+		json_key(stdout, "rule_line", 0);
+		d.rule ? printf("%u", d.rule->line) : fputs("null", stdout);
+		explain_how(stdout, p, &d, true);
+		fputs("}\n", stdout);
+	} else {
+		char esc[NAME_ESCAPED_MAX];
+
+		printf("verdict: %s%s (rule %s", action_str(d.action),
+		       p->monitor ? ", not enforced: monitor mode" : "",
+		       d.rule ? d.rule->name : "default");
+		if (d.rule)
+			printf(", line %u", d.rule->line);
+		printf(")\n");
+		explain_how(stdout, p, &d, false);
+		if (d.pattern) {
+			name_escape(&d.name, esc, sizeof(esc));
+			printf("why:     %s matches %s\n", esc, d.pattern);
+		} else if (d.rule && d.rule->domains) {
+			printf("why:     the rule's other conditions and a domain matched\n");
+		} else if (!d.rule) {
+			printf("why:     no rule matches this flow\n");
+		}
+	}
+	policy_free(p);
+	return EXIT_OK;
+}
+
+static int cmd_run(const char *config, const char *sock, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon_opts o = { .config = config, .socket = sock };
+	struct policy *p;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o.foreground = true;
+			break;
+		case 'p':
+			o.pidfile = optarg;
+			break;
+		case 's':
+			o.socket = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'g':
+			o.group = optarg;
+			break;
+		case 'h':
+			return usage(stdout, EXIT_OK);
+		default:
+			return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		return bad_usage("run", "unexpected argument '%s'", argv[optind]);
+	if (o.pidfile && o.pidfile[0] != '/')
+		return bad_usage("run", "--pidfile '%s': use an absolute path", o.pidfile);
+	if (o.socket[0] != '/')
+		return bad_usage("run", "--socket '%s': use an absolute path", o.socket);
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	return daemon_run(p, &o) ? EXIT_FAIL : EXIT_OK;
+}
+
+/* status, stats, devices, flush, reload, reopen: a request to the daemon. */
+static int cmd_control(const char *sock, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	bool json = false, takes_json = strcmp(cmd, "status") == 0 || strcmp(cmd, "stats") == 0 ||
+					strcmp(cmd, "devices") == 0;
+	char req[CONTROL_REQ_MAX];
+	int i, st;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") && takes_json)
+			json = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		else
+			return bad_usage(cmd, "unexpected argument '%s'", argv[i]);
+	}
+	snprintf(req, sizeof(req), "%s%s", cmd, json ? " --json" : "");
+	/* a reload compiles a whole policy: give it time */
+	st = control_request(sock, req, strcmp(cmd, "reload") ? 10 : 120, stdout, stderr);
+	if (fflush(stdout))
+		return EXIT_FAIL;
+	return st == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static int cmd_rules(const char *config, int argc, char **argv)
+{
+	struct nft_config c;
+	struct policy *p;
+	int i, r;
+
+	nft_config_default(&c);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--compat")) {
+			c.queue = NFT_QUEUE_COMPAT;
+		} else if (!strcmp(argv[i], "--split")) {
+			c.queue = NFT_QUEUE_COMPAT;
+			c.split = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		else
+			return bad_usage("rules", "unexpected argument '%s'", argv[i]);
+	}
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	r = nft_render(p, &c, stdout);
+	policy_free(p);
+	if (r || fflush(stdout)) {
+		fprintf(stderr, "nfq-guard: rules: %s\n", r ? strerror(-r) : "write error");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_file_command(const char *config, int argc, char **argv, bool with_policy)
+{
+	const char *cmd = argv[0], *file = NULL;
+	struct policy *p;
+	bool json = false;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return bad_usage(cmd, "unknown option '%s'", argv[i]);
+		else if (!file)
+			file = argv[i];
+		else
+			return bad_usage(cmd, "%s", "one capture file at a time");
+	}
+	if (!file)
+		return bad_usage(cmd, "%s", "no capture file given");
+	if (!with_policy)
+		return inspect_file(file, json, stdout, stderr) ? EXIT_FAIL : EXIT_OK;
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	rc = replay_file(p, file, json, stdout, stderr);
+	policy_free(p);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = POLICY_DEFAULT_PATH, *sock = CONTROL_DEFAULT_PATH, *cmd;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+c:s:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'h':
+			return usage(stdout, EXIT_OK);
+		case 'V':
+			printf("nfq-guard %s\n", NFQG_VERSION);
+			return EXIT_OK;
+		default:
+			return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind >= argc)
+		return usage(stderr, EXIT_USAGE);
+	argc -= optind;
+	argv += optind;
+	cmd = argv[0];
+	if (!strcmp(cmd, "help"))
+		return usage(stdout, EXIT_OK);
+	if (!strcmp(cmd, "version")) {
+		printf("nfq-guard %s\n", NFQG_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "check"))
+		return cmd_check(config, argc, argv);
+	if (!strcmp(cmd, "explain"))
+		return cmd_explain(config, argc, argv);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(config, sock, argc, argv);
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") || !strcmp(cmd, "devices") ||
+	    !strcmp(cmd, "flush") || !strcmp(cmd, "reload") || !strcmp(cmd, "reopen"))
+		return cmd_control(sock, argc, argv);
+	if (!strcmp(cmd, "rules"))
+		return cmd_rules(config, argc, argv);
+	if (!strcmp(cmd, "replay"))
+		return cmd_file_command(config, argc, argv, true);
+	if (!strcmp(cmd, "inspect"))
+		return cmd_file_command(config, argc, argv, false);
+	fprintf(stderr, "nfq-guard: unknown command '%s'\n", cmd);
+	return usage(stderr, EXIT_USAGE);
+}

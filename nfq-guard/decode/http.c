@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * http.c - the host an HTTP/1.x request is for, read in place from the
+ * request head (nothing copied, nothing allocated; see http.h).
+ *
+ *   request-line = method SP request-target SP HTTP-version CRLF
+ *   field-line   = field-name ":" OWS field-value OWS CRLF
+ *   head         = request-line *( field-line ) CRLF
+ *
+ * A bare LF is taken for CRLF.  Only HTTP_NOT_HTTP is said before the head
+ * is complete: every other answer comes from the whole head, so more bytes
+ * never change an answer once it is given.
+ */
+#include <stdbool.h>
+
+#include <string.h>
+
+#include "base/cursor.h"
+#include "decode/http.h"
+
+/* Longest method taken; every registered method but UPDATEREDIRECTREF fits. */
+#define HTTP_METHOD_MAX 16
+
+enum {
+	CH_TCHAR = 1 << 0,   /* token byte: field names (RFC 9110 5.6.2) */
+	CH_METHOD = 1 << 1,  /* token byte a method may hold: no lower case */
+	CH_CTL = 1 << 2,     /* control byte no field line may hold (HT may) */
+	CH_NOTHOST = 1 << 3, /* byte no host name we report may hold */
+};
+
+/*
+ * Methods are case-sensitive and all registered ones are upper case;
+ * nginx, too, refuses lower case.  A stream starting "get " or "SSH-2.0-"
+ * is taken as some other protocol rather than a broken request.
+ *
+ * Hosts refuse every byte RFC 3986 keeps out of a reg-name, and ',' as
+ * well: a comma means two Host values folded into one.  Bytes 0x80-0xff
+ * are kept (name.h: escaped when printed).
+ */
+#define T CH_TCHAR
+#define M (CH_TCHAR | CH_METHOD)
+#define C (CH_CTL | CH_NOTHOST)
+#define X CH_NOTHOST
+#define MX (CH_TCHAR | CH_METHOD | CH_NOTHOST)
+/* clang-format off */
+static const uint8_t chclass[256] = {
+/*	 0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f */
+/* 0 */	 C, C, C, C, C, C, C, C, C, X, C, C, C, C, C, C,
+/* 1 */	 C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C,
+/* 2 */	 X, M, X,MX, M, M, M, M, 0, 0, M, M, X, M, M, X,  /*  !"#$%&'()*+,-./ */
+/* 3 */	 M, M, M, M, M, M, M, M, M, M, X, 0, X, 0, X, X,  /* 0123456789:;<=>? */
+/* 4 */	 X, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,  /* @ABCDEFGHIJKLMNO */
+/* 5 */	 M, M, M, M, M, M, M, M, M, M, M, X, X, X,MX, M,  /* PQRSTUVWXYZ[\]^_ */
+/* 6 */	MX, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,  /* `abcdefghijklmno */
+/* 7 */	 T, T, T, T, T, T, T, T, T, T, T, X,MX, X, M, C,  /* pqrstuvwxyz{|}~  */
+};
+/* clang-format on */
+#undef T
+#undef M
+#undef C
+#undef X
+#undef MX
+
+/* How the request line said where the request goes. */
+enum target_form {
+	TARGET_ORIGIN,	  /* "/path" or "*": the Host header says */
+	TARGET_AUTHORITY, /* the target holds the authority itself */
+};
+
+/* How the stream starts, judged before the head is complete. */
+enum start {
+	START_PARTIAL, /* could still become a request line */
+	START_OTHER,   /* cannot */
+	START_REQUEST, /* a method and SP */
+};
+
+/* Not enough bytes for an answer: wait, unless the window is full. */
+static enum http_status short_of(size_t len)
+{
+	return len >= HTTP_HEAD_MAX ? HTTP_TOO_LARGE : HTTP_NEED_MORE;
+}
+
+/* Index of the first byte b in the view c, if there is one. */
+static bool view_find(const struct cursor *c, uint8_t b, size_t *at)
+{
+	const uint8_t *v = cur_ptr(c);
+	size_t n = cur_left(c), i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i] == b) {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Cut c at its first byte b: the bytes before it into *before, b dropped. */
+static bool view_cut(struct cursor *c, uint8_t b, struct cursor *before)
+{
+	size_t at;
+
+	if (!view_find(c, b, &at))
+		return false;
+	cur_sub(c, at, before);
+	cur_skip(c, 1);
+	return true;
+}
+
+static bool view_is(struct cursor v, const char *lit)
+{
+	uint8_t b;
+
+	for (; *lit; lit++)
+		if (!cur_u8(&v, &b) || b != (uint8_t)*lit)
+			return false;
+	return cur_left(&v) == 0;
+}
+
+/* Compare with a lower-case literal, ignoring ASCII case in v. */
+static bool view_is_nocase(struct cursor v, const char *lit)
+{
+	uint8_t b;
+
+	for (; *lit; lit++) {
+		if (!cur_u8(&v, &b))
+			return false;
+		if (b >= 'A' && b <= 'Z')
+			b += 'a' - 'A';
+		if (b != (uint8_t)*lit)
+			return false;
+	}
+	return cur_left(&v) == 0;
+}
+
+/* Whether every byte of v has one of the classes in want. */
+static bool view_all(struct cursor v, uint8_t want)
+{
+	uint8_t b;
+
+	while (cur_u8(&v, &b))
+		if (!(chclass[b] & want))
+			return false;
+	return true;
+}
+
+/* Whether no byte of v has a class in refuse. */
+static bool view_none(struct cursor v, uint8_t refuse)
+{
+	uint8_t b;
+
+	while (cur_u8(&v, &b))
+		if (chclass[b] & refuse)
+			return false;
+	return true;
+}
+
+/* Drop leading and trailing SP and HT (OWS). */
+static void view_trim(struct cursor *v)
+{
+	const uint8_t *p;
+	size_t n;
+
+	while (cur_left(v) > 0 && (cur_ptr(v)[0] == ' ' || cur_ptr(v)[0] == '\t'))
+		cur_skip(v, 1);
+	for (;;) {
+		n = cur_left(v);
+		p = cur_ptr(v);
+		if (n == 0 || (p[n - 1] != ' ' && p[n - 1] != '\t'))
+			break;
+		cur_truncate(v, n - 1);
+	}
+}
+
+/* Cut the next line off c, without its LF or the CR before that. */
+static bool line_next(struct cursor *c, struct cursor *line)
+{
+	size_t n;
+
+	if (!view_cut(c, '\n', line))
+		return false;
+	n = cur_left(line);
+	if (n > 0 && cur_ptr(line)[n - 1] == '\r')
+		cur_truncate(line, n - 1);
+	return true;
+}
+
+/*
+ * Skip the empty lines a server should ignore before a request line (RFC
+ * 9112 2.2), then see whether a method and SP follow.
+ */
+static enum start request_start(struct cursor *c)
+{
+	struct cursor t;
+	uint8_t b;
+	size_t n;
+
+	for (;;) {
+		t = *c;
+		if (!cur_u8(&t, &b))
+			return START_PARTIAL;
+		if (b == '\r' && !cur_u8(&t, &b))
+			return START_PARTIAL;
+		if (b != '\n')
+			break;
+		*c = t;
+	}
+	t = *c;
+	for (n = 0; n <= HTTP_METHOD_MAX; n++) {
+		if (!cur_u8(&t, &b))
+			return START_PARTIAL;
+		if (b == ' ')
+			return n > 0 ? START_REQUEST : START_OTHER;
+		if (!(chclass[b] & CH_METHOD))
+			return START_OTHER;
+	}
+	return START_OTHER;
+}
+
+/* The head is everything up to and including the first empty line. */
+static bool head_cut(struct cursor *c, struct cursor *head)
+{
+	struct cursor scan = *c, line;
+
+	while (line_next(&scan, &line))
+		if (cur_left(&line) == 0)
+			return cur_sub(c, cur_left(c) - cur_left(&scan), head);
+	return false;
+}
+
+/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+static bool scheme_ok(struct cursor s)
+{
+	uint8_t b;
+	bool first = true;
+
+	if (cur_left(&s) == 0)
+		return false;
+	while (cur_u8(&s, &b)) {
+		bool alpha = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+		bool other = (b >= '0' && b <= '9') || b == '+' || b == '-' || b == '.';
+
+		if (!alpha && (first || !other))
+			return false;
+		first = false;
+	}
+	return true;
+}
+
+/*
+ * The authority of an absolute-form request-target, userinfo removed:
+ *
+ *   http://user:pw@Example.COM:8080/path?q
+ *          \______/\______________/
+ *          dropped    *authority
+ *
+ * More than one '@' is refused: parsers disagree on which one ends the
+ * userinfo, and the host must be the one the server will see.
+ */
+static bool absolute_authority(struct cursor t, struct cursor *authority)
+{
+	struct cursor scheme;
+	const uint8_t *v;
+	size_t n, i, at;
+
+	if (!view_cut(&t, ':', &scheme) || !scheme_ok(scheme))
+		return false;
+	if (!cur_bytes(&t, 2, &v) || v[0] != '/' || v[1] != '/')
+		return false;
+	v = cur_ptr(&t);
+	n = cur_left(&t);
+	for (i = 0; i < n; i++)
+		if (v[i] == '/' || v[i] == '?' || v[i] == '#')
+			break;
+	cur_truncate(&t, i);
+	if (view_find(&t, '@', &at)) {
+		cur_skip(&t, at + 1);
+		if (view_find(&t, '@', &at))
+			return false;
+	}
+	*authority = t;
+	return true;
+}
+
+/*
+ * Not empty, and no control byte or HT: a server that splits the line at
+ * any whitespace must see the same three parts.
+ */
+static bool target_ok(struct cursor t)
+{
+	uint8_t b;
+
+	if (cur_left(&t) == 0)
+		return false;
+	while (cur_u8(&t, &b))
+		if (b <= ' ' || b == 0x7f)
+			return false;
+	return true;
+}
+
+/* Does v start with lit, in any case? */
+static bool view_has_prefix_nocase(struct cursor v, const char *lit)
+{
+	return cur_truncate(&v, strlen(lit)) && view_is_nocase(v, lit); /* lit: lower-case */
+}
+
+/*
+ * method SP request-target SP HTTP-version.  HTTP_FOUND means a good
+ * HTTP/1.x request line; *authority is set with TARGET_AUTHORITY.
+ *
+ * The HTTP/2 connection preface (RFC 9113 3.4) starts like a request line,
+ * "PRI * HTTP/2.0", but is another protocol: HTTP_NOT_HTTP.  So are the
+ * text protocols shaped like HTTP but with their own version (RTSP/1.0 of
+ * a camera's video stream, SIP/2.0): they carry no Host to read.
+ */
+static enum http_status request_line(struct cursor line, enum target_form *form,
+				     struct cursor *authority)
+{
+	struct cursor method, target;
+	size_t sp;
+	uint8_t b;
+
+	if (!view_cut(&line, ' ', &method) || !view_cut(&line, ' ', &target))
+		return HTTP_MALFORMED;
+	/* the version is what is left of the line */
+	if (view_is(method, "PRI") && view_is(target, "*") && view_is(line, "HTTP/2.0"))
+		return HTTP_NOT_HTTP;
+	if (!view_find(&line, ' ', &sp) && !view_has_prefix_nocase(line, "http/"))
+		return HTTP_NOT_HTTP;
+	if (!view_is(line, "HTTP/1.1") && !view_is(line, "HTTP/1.0"))
+		return HTTP_MALFORMED;
+	if (!target_ok(target))
+		return HTTP_MALFORMED;
+
+	if (view_is(method, "CONNECT")) {
+		*form = TARGET_AUTHORITY; /* authority-form: host:port */
+		*authority = target;
+		return HTTP_FOUND;
+	}
+	b = cur_ptr(&target)[0];
+	if (b == '/' || view_is(target, "*")) {
+		*form = TARGET_ORIGIN;
+		return HTTP_FOUND;
+	}
+	if (!absolute_authority(target, authority))
+		return HTTP_MALFORMED;
+	/* RFC 9112 3.2.2: the target's authority wins over any Host header */
+	*form = TARGET_AUTHORITY;
+	return HTTP_FOUND;
+}
+
+/* field-name ":" OWS field-value OWS */
+static bool field_line(struct cursor line, struct cursor *name, struct cursor *value)
+{
+	/*
+	 * NUL, a bare CR and other controls are refused anywhere in the line:
+	 * some servers end a line at a bare CR, and would see a header there
+	 * that this parser does not.  A line starting with SP or HT (obs-fold,
+	 * RFC 9112 5.2) fails the token check on the name, as does whitespace
+	 * before the colon (RFC 9112 5.1: must be rejected).
+	 */
+	if (!view_none(line, CH_CTL))
+		return false;
+	if (!view_cut(&line, ':', name) || cur_left(name) == 0 || !view_all(*name, CH_TCHAR))
+		return false;
+	view_trim(&line);
+	*value = line;
+	return true;
+}
+
+/* Hex digits, ':' and '.', with at least two colons: an IPv6 literal. */
+static bool ipv6_ok(struct cursor v)
+{
+	unsigned int colons = 0;
+	uint8_t b;
+
+	while (cur_u8(&v, &b)) {
+		uint8_t l = b | 0x20;
+
+		if (b == ':')
+			colons++;
+		else if (!(b >= '0' && b <= '9') && !(l >= 'a' && l <= 'f') && b != '.')
+			return false;
+	}
+	return colons >= 2;
+}
+
+/* Empty, or ":" and a port number: ":" alone is allowed (RFC 3986 3.2.3). */
+static bool port_ok(struct cursor v)
+{
+	uint32_t port = 0;
+	uint8_t b;
+
+	if (!cur_u8(&v, &b))
+		return true;
+	if (b != ':')
+		return false;
+	while (cur_u8(&v, &b)) {
+		if (b < '0' || b > '9')
+			return false;
+		port = port * 10 + (uint32_t)(b - '0');
+		if (port > 65535)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Store the host of uri-host [ ":" port ]:
+ *
+ *   Example.COM.:8080  ->  example.com
+ *   [2001:DB8::1]:80   ->  2001:db8::1
+ */
+static enum http_status host_store(struct cursor a, struct name *host)
+{
+	struct cursor h;
+	size_t at;
+
+	if (cur_left(&a) > 0 && cur_ptr(&a)[0] == '[') {
+		cur_skip(&a, 1);
+		if (!view_cut(&a, ']', &h) || !ipv6_ok(h))
+			return HTTP_MALFORMED;
+	} else {
+		if (!view_find(&a, ':', &at))
+			at = cur_left(&a);
+		cur_sub(&a, at, &h);
+		if (!view_none(h, CH_NOTHOST))
+			return HTTP_MALFORMED;
+	}
+	if (!port_ok(a))
+		return HTTP_MALFORMED;
+	/* an empty host, a lone dot, or longer than NAME_MAX_LEN */
+	if (name_set(host, cur_ptr(&h), cur_left(&h)) < 0)
+		return HTTP_MALFORMED;
+	return HTTP_FOUND;
+}
+
+enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
+{
+	struct cursor c, head, line, name, value;
+	struct cursor authority = { NULL, 0 }, host_value = { NULL, 0 };
+	enum target_form form = TARGET_ORIGIN;
+	unsigned int host_fields = 0;
+	enum http_status st;
+
+	cur_init(&c, stream, len);
+	cur_truncate(&c, len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX);
+	switch (request_start(&c)) {
+	case START_OTHER:
+		return HTTP_NOT_HTTP;
+	case START_PARTIAL:
+		return short_of(len);
+	case START_REQUEST:
+		break;
+	}
+	if (!head_cut(&c, &head))
+		return short_of(len);
+
+	line_next(&head, &line);
+	st = request_line(line, &form, &authority);
+	if (st != HTTP_FOUND)
+		return st;
+	while (line_next(&head, &line) && cur_left(&line) > 0) {
+		if (!field_line(line, &name, &value))
+			return HTTP_MALFORMED;
+		if (view_is_nocase(name, "host")) {
+			/* RFC 9112 3.2: more than one Host must be rejected */
+			if (++host_fields > 1)
+				return HTTP_MALFORMED;
+			host_value = value;
+		}
+	}
+
+	/* an empty authority is HTTP_MALFORMED, unlike an empty Host */
+	if (form == TARGET_AUTHORITY)
+		return host_store(authority, host);
+	if (host_fields == 0 || cur_left(&host_value) == 0)
+		return HTTP_NO_HOST;
+	return host_store(host_value, host);
+}
+
+const char *http_status_str(enum http_status st)
+{
+	static const char *const str[] = {
+		[HTTP_NEED_MORE] = "need more", [HTTP_FOUND] = "found",
+		[HTTP_NO_HOST] = "no host",	[HTTP_NOT_HTTP] = "not http",
+		[HTTP_MALFORMED] = "malformed", [HTTP_TOO_LARGE] = "too large",
+	};
+
+	if ((size_t)st < sizeof(str) / sizeof(str[0]) && str[st])
+		return str[st];
+	return "unknown";
+}

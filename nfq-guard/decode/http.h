@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * http.h - the host an HTTP/1.x request is for: the authority of an
+ * absolute request-target, else the Host header; port and brackets of an
+ * IPv6 literal removed.  Reads the first bytes a client sent on a TCP
+ * connection, which may arrive over several segments.
+ */
+#ifndef NFQG_HTTP_H
+#define NFQG_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/hostname.h"
+
+/* Longest request head read; a longer one is HTTP_TOO_LARGE. */
+#define HTTP_HEAD_MAX 8192
+
+enum http_status {
+	HTTP_NEED_MORE = 0, /* a request head so far; more bytes needed */
+	HTTP_FOUND,	    /* *host holds the host */
+	HTTP_NO_HOST,	    /* a complete head with no host (HTTP/1.0) */
+	HTTP_NOT_HTTP,	    /* the stream does not start with a request line */
+	HTTP_MALFORMED,	    /* a request, but broken (e.g. two Host headers) */
+	HTTP_TOO_LARGE,	    /* no end of head within HTTP_HEAD_MAX bytes */
+};
+
+/*
+ * http_host - find the host of the request at the start of the len bytes
+ * at stream.  *host is written only with HTTP_FOUND.
+ */
+enum http_status http_host(const uint8_t *stream, size_t len, struct name *host);
+
+const char *http_status_str(enum http_status st);
+
+#endif

@@ -1,0 +1,854 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * engine.c - decisions for device flows (see engine.h).
+ *
+ * Three bounded tables: flows (decided, or waiting for a name), device
+ * addresses seen (to recognise a DNS answer addressed to a device, which
+ * arrives with the resolver's MAC, not the device's), and the learned
+ * names.  When a bound is hit the oldest entry goes and a counter says so.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/dns.h"
+#include "engine/engine.h"
+#include "decode/http.h"
+#include "decode/stream.h"
+#include "decode/tls.h"
+
+#define DNS_PORT 53
+#define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
+
+enum sniff {
+	SNIFF_TLS = 0, /* try TLS first, then HTTP */
+	SNIFF_HTTP,
+	SNIFF_DNS,     /* a DNS-over-TCP answer stream to a device */
+	SNIFF_DNS_OFF, /* ... no longer read (a message too large to hold) */
+	SNIFF_INBOUND, /* a connection another host opened to the device */
+};
+
+struct eflow {
+	struct lru_node node; /* first */
+	struct engine_flow_key key;
+	bool decided;
+	struct decision d;
+	/* while waiting */
+	struct device_key dev;
+	uint32_t packets;
+	uint64_t started;
+	struct stream st;
+	enum sniff sniff;
+};
+
+struct seen {
+	struct lru_node node; /* first */
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+/*
+ * What all queues' engines share: with several queues the kernel hashes a
+ * DNS answer and the device's next SYN to different queues, so the device
+ * addresses seen and the names learned must be common; flows stay per queue.
+ */
+struct engine_shared {
+	pthread_mutex_t lock;
+	struct lru_table seen;
+	struct names names;
+};
+
+struct engine {
+	const struct policy *p;
+	struct lru_table flows;
+	struct engine_shared *sh;
+	bool own_sh;
+	struct engine_stats st;
+};
+
+/* --- rule evaluation (pure) ------------------------------------------------ */
+
+struct eval {
+	uint64_t groups;
+	uint8_t family;
+	const uint8_t *dst;
+	uint8_t proto;
+	bool has_port;
+	uint16_t dport;
+	const struct name *names[EVAL_MAX_NAMES];
+	enum name_source sources[EVAL_MAX_NAMES];
+	struct name learned[NAMES_PER_ADDR]; /* copies: the shared cache may change */
+	size_t nnames;
+	bool late_possible; /* an SNI or Host may still arrive */
+};
+
+static bool rule_to_matches(const struct policy *p, const struct rule *r, const struct eval *ev)
+{
+	if (r->to_flags & TO_ANY)
+		return true;
+	if ((r->to_flags & TO_WAN) &&
+	    !(p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, ev->family, ev->dst)) &&
+	    !(p->router &&
+	      cidr_list_contains(p->router->cidrs, p->router->ncidrs, ev->family, ev->dst)))
+		return true;
+	return cidr_list_contains(r->to, r->nto, ev->family, ev->dst);
+}
+
+static bool rule_port_matches(const struct rule *r, const struct eval *ev)
+{
+	size_t i;
+
+	if (r->nports == 0)
+		return true;
+	if (!ev->has_port)
+		return false;
+	for (i = 0; i < r->nports; i++)
+		if (ev->dport >= r->ports[i].lo && ev->dport <= r->ports[i].hi)
+			return true;
+	return false;
+}
+
+static bool rule_proto_matches(const struct rule *r, const struct eval *ev)
+{
+	if (r->proto == 0)
+		return true;
+	if (r->proto == IPPROTO_NUM_ICMP)
+		return ev->proto == IPPROTO_NUM_ICMP || ev->proto == IPPROTO_NUM_ICMPV6;
+	return r->proto == ev->proto;
+}
+
+/*
+ * First match wins.  A rule with domains that no known name matches may
+ * still match when a name arrives later; if one such rule stands before
+ * the rule that matches now and would give another action, the flow waits.
+ * Returns the matching rule (NULL: default), *pending, and in *name_idx the
+ * name that matched a domain rule (-1 for none).
+ */
+static const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool *pending,
+				   int *name_idx, const char **pattern)
+{
+	const struct rule *maybe[16];
+	size_t nmaybe = 0, i, k;
+	enum action act;
+
+	*pending = false;
+	*name_idx = -1;
+	*pattern = NULL;
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (!r->from_any && !(r->from & ev->groups))
+			continue;
+		if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) ||
+		    !rule_to_matches(p, r, ev))
+			continue;
+		if (r->domains) {
+			for (k = 0; k < ev->nnames; k++) {
+				*pattern = domain_set_match(r->domains, ev->names[k]);
+				if (*pattern) {
+					*name_idx = (int)k;
+					break;
+				}
+			}
+			if (*name_idx < 0) {
+				if (ev->late_possible) {
+					if (nmaybe < sizeof(maybe) / sizeof(maybe[0]))
+						maybe[nmaybe++] = r;
+					else
+						*pending = true; /* too many to weigh: wait */
+				}
+				continue;
+			}
+		}
+		act = r->action;
+		for (k = 0; k < nmaybe; k++)
+			if (maybe[k]->action != act)
+				*pending = true;
+		return r;
+	}
+	act = p->dflt;
+	for (k = 0; k < nmaybe; k++)
+		if (maybe[k]->action != act)
+			*pending = true;
+	return NULL;
+}
+
+/* Fill d from the evaluation: action, rule, device reported, name. */
+static void fill_decision(const struct policy *p, const struct eval *ev, const struct rule *r,
+			  int name_idx, const char *pattern, const struct group_match *how,
+			  struct decision *d)
+{
+	uint64_t pick;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->rule = r;
+	d->pattern = pattern;
+	d->action = r ? r->action : p->dflt;
+	d->log = r ? r->log : p->dflt_log;
+	d->groups = ev->groups;
+	/* the group reported: the first of the rule's groups the device is in */
+	pick = r && !r->from_any ? (r->from & ev->groups) : ev->groups;
+	d->device = -1;
+	for (i = 0; i < p->ndevices; i++) {
+		if (pick & (1ull << i)) {
+			d->device = (int)i;
+			if (how)
+				d->how = how[i];
+			break;
+		}
+	}
+	if (name_idx < 0) {
+		/* no name decided it: report the flow's own name, else the DNS one */
+		for (i = 0; i < ev->nnames; i++)
+			if (ev->sources[i] != NAME_DNS)
+				name_idx = (int)i;
+		if (name_idx < 0 && ev->nnames > 0)
+			name_idx = 0;
+	}
+	if (name_idx >= 0) {
+		d->has_name = true;
+		d->name = *ev->names[name_idx];
+		d->name_source = ev->sources[name_idx];
+	}
+	d->by_address = !r || !r->domains;
+}
+
+void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t family,
+		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
+		   enum name_source source, struct decision *d)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct eval ev = { 0 };
+	const struct rule *r;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	memset(how, 0, sizeof(how));
+	ev.groups = policy_identify(p, dev, how);
+	ev.family = family;
+	ev.dst = dst;
+	ev.proto = proto;
+	ev.has_port = proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP;
+	ev.dport = dport;
+	if (name) {
+		ev.names[0] = name;
+		ev.sources[0] = source;
+		ev.nnames = 1;
+	}
+	r = evaluate(p, &ev, &pending, &idx, &pat);
+	fill_decision(p, &ev, r, idx, pat, how, d);
+	d->first = true;
+}
+
+/* --- tables ------------------------------------------------------------------ */
+
+static bool flow_eq(const struct lru_node *n, const void *key)
+{
+	return !memcmp(&((const struct eflow *)n)->key, key, sizeof(struct engine_flow_key));
+}
+
+static bool seen_eq(const struct lru_node *n, const void *key)
+{
+	const struct seen *s = (const struct seen *)n;
+
+	return !memcmp(&s->family, key, 1 + 16);
+}
+
+static void flow_free(struct engine *e, struct eflow *f)
+{
+	lru_remove(&e->flows, &f->node);
+	free(f->st.buf);
+	free(f);
+}
+
+struct engine_shared *engine_shared_new(const struct policy *p)
+{
+	struct engine_shared *sh = calloc(1, sizeof(*sh));
+
+	if (!sh)
+		return NULL;
+	if (pthread_mutex_init(&sh->lock, NULL))
+		goto out_free;
+	if (lru_init(&sh->seen, ENGINE_MAX_DEVICES))
+		goto out_mutex;
+	if (names_init(&sh->names, p->max_names, p->name_ttl_floor))
+		goto out_seen;
+	return sh;
+out_seen:
+	lru_fini(&sh->seen);
+out_mutex:
+	pthread_mutex_destroy(&sh->lock);
+out_free:
+	free(sh);
+	return NULL;
+}
+
+void engine_shared_free(struct engine_shared *sh)
+{
+	struct lru_node *n;
+
+	if (!sh)
+		return;
+	while ((n = lru_oldest(&sh->seen))) {
+		lru_remove(&sh->seen, n);
+		free(n);
+	}
+	lru_fini(&sh->seen);
+	names_fini(&sh->names);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
+}
+
+struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struct engine_shared *sh)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->p = p;
+	e->sh = sh;
+	if (lru_init(&e->flows, max_flows ? max_flows : p->max_flows)) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+struct engine *engine_new(const struct policy *p, size_t max_flows)
+{
+	struct engine_shared *sh = engine_shared_new(p);
+	struct engine *e = sh ? engine_new_shared(p, max_flows, sh) : NULL;
+
+	if (!e) {
+		engine_shared_free(sh);
+		return NULL;
+	}
+	e->own_sh = true;
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	struct lru_node *n;
+
+	if (!e)
+		return;
+	while ((n = lru_oldest(&e->flows)))
+		flow_free(e, (struct eflow *)n);
+	lru_fini(&e->flows);
+	if (e->own_sh)
+		engine_shared_free(e->sh);
+	free(e);
+}
+
+const struct engine_stats *engine_stats(const struct engine *e)
+{
+	return &e->st;
+}
+
+const struct names_stats *engine_names_stats(const struct engine *e)
+{
+	return &e->sh->names.st;
+}
+
+void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s)
+{
+	sum->packets += s->packets;
+	sum->decisions += s->decisions;
+	sum->pending += s->pending;
+	sum->snooped += s->snooped;
+	sum->flows_evicted += s->flows_evicted;
+	sum->pending_cut += s->pending_cut;
+	sum->devices_evicted += s->devices_evicted;
+	sum->stream_full += s->stream_full;
+}
+
+size_t engine_flow_count(const struct engine *e, size_t *max)
+{
+	if (max)
+		*max = e->flows.max;
+	return e->flows.count;
+}
+
+void engine_shared_flush(struct engine_shared *sh)
+{
+	pthread_mutex_lock(&sh->lock);
+	names_flush(&sh->names);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+void engine_shared_sizes(struct engine_shared *sh, struct engine_shared_sizes *s)
+{
+	pthread_mutex_lock(&sh->lock);
+	s->names = sh->names.st;
+	s->names.entries = sh->names.t.count;
+	s->names_max = sh->names.t.max;
+	s->seen = sh->seen.count;
+	s->seen_max = sh->seen.max;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+static void addr_key(uint8_t key[17], uint8_t family, const uint8_t *addr)
+{
+	memset(key, 0, 17);
+	key[0] = family;
+	memcpy(key + 1, addr, family == 4 ? 4 : 16);
+}
+
+static void seen_add(struct engine *e, uint8_t family, const uint8_t *addr)
+{
+	struct lru_table *t = &e->sh->seen;
+	uint8_t key[17];
+	uint32_t h;
+	struct seen *s;
+
+	addr_key(key, family, addr);
+	h = lru_hash(LRU_HASH_INIT, key, sizeof(key));
+	pthread_mutex_lock(&e->sh->lock);
+	if (lru_find(t, h, seen_eq, key))
+		goto out_unlock;
+	if (lru_full(t)) {
+		struct lru_node *o = lru_victim(t);
+
+		lru_remove(t, o);
+		free(o);
+		e->st.devices_evicted++;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto out_unlock;
+	memcpy(&s->family, key, sizeof(key));
+	lru_insert(t, &s->node, h);
+out_unlock:
+	pthread_mutex_unlock(&e->sh->lock);
+}
+
+/* Is the address a device's: seen sending, or named by a device's ip? */
+static bool is_device_addr(struct engine *e, uint8_t family, const uint8_t *addr)
+{
+	struct device_key dk = { 0 };
+	bool seen;
+	uint8_t key[17];
+
+	addr_key(key, family, addr);
+	pthread_mutex_lock(&e->sh->lock);
+	seen = lru_find(&e->sh->seen, lru_hash(LRU_HASH_INIT, key, sizeof(key)), seen_eq, key);
+	pthread_mutex_unlock(&e->sh->lock);
+	if (seen)
+		return true;
+	dk.family = family;
+	memcpy(dk.addr, addr, 16);
+	return policy_identify(e->p, &dk, NULL) != 0;
+}
+
+/* In the lan or router networks. */
+static bool is_local(const struct policy *p, uint8_t family, const uint8_t *addr)
+{
+	return (p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, family, addr)) ||
+	       (p->router && cidr_list_contains(p->router->cidrs, p->router->ncidrs, family, addr));
+}
+
+static void flow_key_of(const struct packet *pkt, bool reverse, struct engine_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = pkt->family;
+	k->proto = pkt->proto;
+	memcpy(k->src, reverse ? pkt->dst : pkt->src, 16);
+	memcpy(k->dst, reverse ? pkt->src : pkt->dst, 16);
+	if (pkt->l4 && (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP)) {
+		k->sport = reverse ? pkt->dport : pkt->sport;
+		k->dport = reverse ? pkt->sport : pkt->dport;
+	}
+}
+
+static struct eflow *flow_find(struct engine *e, const struct engine_flow_key *k)
+{
+	return (struct eflow *)lru_find(&e->flows, lru_hash(LRU_HASH_INIT, k, sizeof(*k)), flow_eq,
+					k);
+}
+
+static struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
+{
+	struct eflow *f;
+
+	if (lru_full(&e->flows)) {
+		flow_free(e, (struct eflow *)lru_victim(&e->flows));
+		e->st.flows_evicted++;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->key = *k;
+	lru_insert(&e->flows, &f->node, lru_hash(LRU_HASH_INIT, k, sizeof(*k)));
+	return f;
+}
+
+/* Give the flow's stream its buffer the first time it carries bytes.  0 or -ENOMEM. */
+static int flow_stream_buffer(struct eflow *f)
+{
+	uint8_t *buf;
+
+	if (f->st.buf)
+		return 0;
+	buf = malloc(ENGINE_STREAM_CAP);
+	if (!buf)
+		return -ENOMEM;
+	stream_attach(&f->st, buf, ENGINE_STREAM_CAP);
+	return 0;
+}
+
+/* --- DNS snooping ------------------------------------------------------------- */
+
+static void learn(struct engine *e, const struct packet *pkt, const struct dns_msg *msg,
+		  uint64_t now)
+{
+	pthread_mutex_lock(&e->sh->lock);
+	names_learn(&e->sh->names, pkt->family, pkt->dst, msg, now);
+	pthread_mutex_unlock(&e->sh->lock);
+}
+
+static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
+{
+	static struct dns_msg msg; /* large: not on the stack, engine is single-threaded */
+
+	if (dns_parse(pkt->payload, pkt->payload_len, &msg) == DNS_OK)
+		learn(e, pkt, &msg, now);
+}
+
+static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
+{
+	static struct dns_msg msg;
+	struct engine_flow_key k;
+	struct eflow *f;
+	size_t used;
+
+	flow_key_of(pkt, false, &k);
+	f = flow_find(e, &k);
+	if (!f) {
+		f = flow_new(e, &k);
+		if (!f)
+			return;
+		f->sniff = SNIFF_DNS;
+		f->decided = true; /* nothing to decide: an answer stream */
+	}
+	if (f->sniff == SNIFF_DNS_OFF)
+		return;
+	if (pkt->payload_len > 0 && flow_stream_buffer(f))
+		return;
+	if (!f->st.buf) {
+		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
+		return;
+	}
+	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, pkt->payload,
+		       pkt->payload_len) == 0)
+		return;
+	for (;;) {
+		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &msg, &used);
+
+		if (ds == DNS_NEED_MORE) {
+			/*
+			 * A message we cannot hold: stop reading this stream.
+			 * Reading on from its middle would take its tail for
+			 * messages of their own, which a sender could plant.
+			 */
+			if (f->st.len == f->st.cap) {
+				f->sniff = SNIFF_DNS_OFF;
+				free(f->st.buf);
+				f->st.buf = NULL;
+				f->st.cap = f->st.len = 0;
+			}
+			break;
+		}
+		if (ds == DNS_OK)
+			learn(e, pkt, &msg, now);
+		stream_consume(&f->st, used);
+	}
+}
+
+/* --- device flows ------------------------------------------------------------ */
+
+static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, uint64_t now,
+		      struct eval *ev)
+{
+	const struct name *dns[NAMES_PER_ADDR];
+	size_t n, i;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->groups = groups;
+	ev->family = f->key.family;
+	ev->dst = f->key.dst;
+	ev->proto = f->key.proto;
+	ev->has_port = f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
+	ev->dport = f->key.dport;
+	pthread_mutex_lock(&e->sh->lock);
+	n = names_lookup(&e->sh->names, f->key.family, f->key.src, f->key.dst, now, dns,
+			 NAMES_PER_ADDR);
+	for (i = 0; i < n; i++) {
+		ev->learned[i] = *dns[i];
+		ev->names[ev->nnames] = &ev->learned[i];
+		ev->sources[ev->nnames++] = NAME_DNS;
+	}
+	pthread_mutex_unlock(&e->sh->lock);
+}
+
+/* Look for SNI or Host in a waiting flow's stream. */
+static enum name_source flow_sniff(struct eflow *f, struct name *out, bool *final)
+{
+	enum tls_status ts;
+	enum http_status hs;
+	bool full = f->st.len == f->st.cap;
+
+	*final = false;
+	if (f->sniff == SNIFF_TLS) {
+		ts = tls_sni(f->st.buf, f->st.len, out);
+		switch (ts) {
+		case TLS_NEED_MORE:
+			*final = full;
+			return NAME_NONE;
+		case TLS_FOUND:
+			*final = true;
+			return NAME_SNI;
+		case TLS_NOT_TLS:
+			f->sniff = SNIFF_HTTP;
+			break;
+		default:
+			*final = true;
+			return NAME_NONE;
+		}
+	}
+	hs = http_host(f->st.buf, f->st.len, out);
+	*final = hs != HTTP_NEED_MORE || full;
+	return hs == HTTP_FOUND ? NAME_HTTP : NAME_NONE;
+}
+
+static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
+			enum name_source late_src, const char *note)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct eval ev;
+	const struct rule *r;
+	uint64_t groups;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	groups = policy_identify(e->p, &f->dev, how);
+	eval_init(e, f, groups, now, &ev);
+	if (late && ev.nnames < EVAL_MAX_NAMES) {
+		ev.names[ev.nnames] = late;
+		ev.sources[ev.nnames++] = late_src;
+	}
+	r = evaluate(e->p, &ev, &pending, &idx, &pat);
+	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
+	/*
+	 * The flow waited because a name could change its verdict: whatever
+	 * came, the verdict is about this flow's name, not its address, which
+	 * may serve other names as well.
+	 */
+	f->d.by_address = false;
+	f->d.waited = true;
+	f->d.first = true;
+	f->d.note = note;
+	f->decided = true;
+	free(f->st.buf);
+	f->st.buf = NULL;
+	f->st.cap = f->st.len = 0;
+	e->st.decisions++;
+}
+
+/* A packet of a waiting flow: read its bytes, decide when a name or a bound says so. */
+static enum engine_result flow_wait(struct engine *e, struct eflow *f,
+				    const struct engine_input *in, struct decision *d)
+{
+	const struct packet *pkt = in->pkt;
+	struct name late;
+	enum name_source src = NAME_NONE;
+	bool final = false;
+
+	f->packets++;
+	if (pkt->payload_len > 0 && pkt->l4) {
+		if (flow_stream_buffer(f) == 0 &&
+		    stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, pkt->payload,
+			       pkt->payload_len) > 0)
+			src = flow_sniff(f, &late, &final);
+	} else if (pkt->l4) {
+		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
+	}
+	if (final && f->st.len == f->st.cap && src == NAME_NONE)
+		e->st.stream_full++;
+	if (!final && (pkt->tcp_flags & (TCPF_FIN | TCPF_RST)))
+		final = true; /* the client gave up before naming the server */
+	if (!final && (f->packets >= e->p->pending_packets ||
+		       (in->now > f->started &&
+			in->now - f->started >= (uint64_t)e->p->pending_seconds * 1000))) {
+		e->st.pending_cut++;
+		flow_decide(e, f, in->now, NULL, NAME_NONE, "no name within the wait bound");
+		*d = f->d;
+		return ENGINE_DECIDED;
+	}
+	if (!final) {
+		e->st.pending++;
+		return ENGINE_PENDING;
+	}
+	flow_decide(e, f, in->now, src != NAME_NONE ? &late : NULL, src, NULL);
+	*d = f->d;
+	return ENGINE_DECIDED;
+}
+
+enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
+				 struct decision *d)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	const struct packet *pkt = in->pkt;
+	struct engine_flow_key k;
+	struct device_key dev = { 0 };
+	struct eflow *f, tmp;
+	bool stored;
+	struct eval ev;
+	const struct rule *r;
+	uint64_t groups;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	e->st.packets++;
+	dev.has_mac = in->has_mac;
+	memcpy(dev.mac, in->mac, 6);
+	dev.family = pkt->family;
+	memcpy(dev.addr, pkt->src, 16);
+	if (in->iface)
+		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
+	/*
+	 * A DNS answer on its way to a device: learn, and let it pass.  Never
+	 * from a device: a camera must not teach itself names by sending
+	 * "answers" (to itself, or with a forged source) from port 53.
+	 */
+	if (pkt->l4 && pkt->sport == DNS_PORT &&
+	    (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
+	    is_device_addr(e, pkt->family, pkt->dst) && !policy_identify(e->p, &dev, NULL)) {
+		if (pkt->proto == IPPROTO_NUM_UDP)
+			snoop_udp(e, pkt, in->now);
+		else
+			snoop_tcp(e, pkt, in->now);
+		e->st.snooped++;
+		return ENGINE_SNOOPED;
+	}
+
+	/* a packet of a flow already known, either way */
+	flow_key_of(pkt, false, &k);
+	f = flow_find(e, &k);
+	if (!f) {
+		struct engine_flow_key rk;
+
+		flow_key_of(pkt, true, &rk);
+		f = flow_find(e, &rk);
+		if (f && f->sniff >= SNIFF_DNS)
+			return ENGINE_NOT_DEVICE;
+		if (f && f->decided) {
+			*d = f->d;
+			d->first = false;
+			return ENGINE_DECIDED;
+		}
+		if (f)
+			return ENGINE_PENDING; /* the server's side of a waiting flow */
+	} else if (f->decided) {
+		if (f->sniff >= SNIFF_DNS)
+			return ENGINE_NOT_DEVICE;
+		*d = f->d;
+		d->first = false;
+		return ENGINE_DECIDED;
+	} else {
+		return flow_wait(e, f, in, d);
+	}
+
+	/*
+	 * A device answering a connection a local host opened (the NVR pulling
+	 * RTSP from a camera): not an outbound flow of the device.  A SYN-ACK
+	 * to anywhere else is decided like any first packet: it may be a
+	 * camera trying to open a connection the other way round.
+	 */
+	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
+	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
+	    is_local(e->p, pkt->family, pkt->dst)) {
+		f = flow_new(e, &k);
+		if (f) {
+			f->sniff = SNIFF_INBOUND;
+			f->decided = true;
+		}
+		return ENGINE_NOT_DEVICE;
+	}
+
+	groups = policy_identify(e->p, &dev, how);
+	if (!groups)
+		return ENGINE_NOT_DEVICE;
+	/* device addresses are local ones: a forged source elsewhere teaches nothing */
+	if (!e->p->lan ||
+	    cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src))
+		seen_add(e, pkt->family, pkt->src);
+
+	/* without memory for flow state: decided now, with what is known, unstored */
+	f = flow_new(e, &k);
+	stored = f != NULL;
+	if (!stored) {
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.key = k;
+		f = &tmp;
+	}
+	f->dev = dev;
+	eval_init(e, f, groups, in->now, &ev);
+	ev.late_possible = stored && pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
+			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
+	r = evaluate(e->p, &ev, &pending, &idx, &pat);
+	if (pending) {
+		f->started = in->now;
+		f->sniff = SNIFF_TLS;
+		return flow_wait(e, f, in, d);
+	}
+	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
+	f->d.first = true;
+	if (stored) {
+		f->decided = true;
+		e->st.decisions++;
+	} else {
+		f->d.note = "no memory for flow state";
+	}
+	*d = f->d;
+	return ENGINE_DECIDED;
+}
+
+void engine_finish(struct engine *e, uint64_t now,
+		   void (*fn)(const struct decision *d, const struct engine_flow_key *k,
+			      const struct device_key *dev, void *arg),
+		   void *arg)
+{
+	struct lru_node *n;
+
+	for (n = e->flows.head; n; n = n->next) {
+		struct eflow *f = (struct eflow *)n;
+
+		if (f->decided)
+			continue;
+		flow_decide(e, f, now, NULL, NAME_NONE, "still waiting when the capture ended");
+		if (fn)
+			fn(&f->d, &f->key, &f->dev, arg);
+	}
+}
+
+const char *name_source_str(enum name_source s)
+{
+	switch (s) {
+	case NAME_NONE:
+		return NULL;
+	case NAME_DNS:
+		return "dns";
+	case NAME_SNI:
+		return "sni";
+	case NAME_HTTP:
+		return "http";
+	}
+	return NULL;
+}

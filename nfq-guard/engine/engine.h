@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * engine.h - the verdict engine: a decoded packet from a device, plus what
+ * was learned from DNS, in; a decision and the rule that made it, out.
+ * Pure: no I/O and no logging.  The daemon, replay and explain all run the
+ * same engine.
+ *
+ * A device's TCP flow is decided at its first packet unless a name that
+ * may still arrive (TLS SNI, HTTP Host) could change the verdict; then it
+ * waits, bounded in packets and time, reading the client's first bytes.
+ */
+#ifndef NFQG_ENGINE_H
+#define NFQG_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "base/lru.h"
+#include "engine/names.h"
+#include "policy/policy.h"
+
+/* Bytes of a waiting flow's stream kept for its ClientHello or request head. */
+#define ENGINE_STREAM_CAP 8192
+#define ENGINE_MAX_DEVICES 4096 /* device addresses remembered */
+
+enum name_source {
+	NAME_NONE = 0,
+	NAME_DNS,
+	NAME_SNI,
+	NAME_HTTP,
+};
+
+enum engine_result {
+	ENGINE_NOT_DEVICE = 0, /* no device in the policy, or a device answering a
+				* connection another host opened: not our business */
+	ENGINE_SNOOPED,	       /* a DNS answer to a device, learned from */
+	ENGINE_PENDING,	       /* let this packet pass; the flow is not decided yet */
+	ENGINE_DECIDED,	       /* d holds the flow's decision */
+};
+
+struct decision {
+	enum action action;
+	const struct rule *rule; /* NULL: the policy's default */
+	bool log;		 /* the rule (or default) asks for a record */
+	int device;		 /* index of the device group reported, -1 none */
+	struct group_match how;	 /* how that group matched */
+	uint64_t groups;	 /* every group the device is in */
+	bool has_name;
+	struct name name;
+	enum name_source name_source;
+	const char *pattern; /* the rule's domain pattern that matched, or NULL */
+	bool by_address;     /* decided without SNI/Host: the address may be blocked */
+	bool first;	     /* decided at this packet (not a later packet of the flow) */
+	bool waited;	     /* was pending before */
+	const char *note;    /* why a bound cut the wait short, or NULL */
+};
+
+struct engine_stats {
+	uint64_t packets, decisions, pending, snooped;
+	uint64_t flows_evicted; /* decided or waiting flows pushed out by the bound */
+	uint64_t pending_cut;	/* waits ended by the packet or time bound */
+	uint64_t devices_evicted;
+	uint64_t stream_full; /* ClientHello or head beyond ENGINE_STREAM_CAP */
+};
+
+struct engine;
+struct engine_shared;
+
+/* The flow key of a flow: the direction its first packet went. */
+struct engine_flow_key {
+	uint8_t family, proto;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+};
+
+/* What the daemon or replay knows about one packet besides its bytes. */
+struct engine_input {
+	const struct packet *pkt;
+	bool has_mac;
+	uint8_t mac[6];
+	const char *iface; /* ingress interface name, or NULL */
+	uint64_t now;	   /* milliseconds, monotonic */
+};
+
+/*
+ * engine_new - an engine for policy p (which must outlive it), keeping at
+ * most max_flows flows (0: the policy's limits.flows).  NULL on ENOMEM.
+ */
+struct engine *engine_new(const struct policy *p, size_t max_flows);
+
+/*
+ * With several queues, one engine per queue (each with its flows) shares
+ * the device addresses seen and the names learned: engine_shared_new, then
+ * engine_new_shared for each, which may run in threads of their own.  The
+ * shared part outlives its engines.
+ */
+struct engine_shared *engine_shared_new(const struct policy *p);
+void engine_shared_free(struct engine_shared *sh);
+struct engine *engine_new_shared(const struct policy *p, size_t max_flows,
+				 struct engine_shared *sh);
+void engine_free(struct engine *e);
+
+/* engine_packet - run one packet through the engine; d is written with ENGINE_DECIDED. */
+enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
+				 struct decision *d);
+
+/*
+ * engine_finish - decide every flow still waiting, with what is known at
+ * time now (the end of a capture).  Calls fn for each, in no particular
+ * order.
+ */
+void engine_finish(struct engine *e, uint64_t now,
+		   void (*fn)(const struct decision *d, const struct engine_flow_key *k,
+			      const struct device_key *dev, void *arg),
+		   void *arg);
+
+/*
+ * engine_decide - the decision for a hypothetical flow (explain): device
+ * key, destination, protocol, port, and an optional name as if learned from
+ * source (DNS when from a lookup, SNI or HTTP).  Pure over the policy.
+ */
+void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t family,
+		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
+		   enum name_source source, struct decision *d);
+
+const struct engine_stats *engine_stats(const struct engine *e);
+/* engine_stats_add - sum += s, counter by counter (several queues' engines). */
+void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s);
+/* engine_flow_count - flows held (waiting or decided); *max the bound. */
+size_t engine_flow_count(const struct engine *e, size_t *max);
+
+/* engine_shared_flush - forget every name learned. */
+void engine_shared_flush(struct engine_shared *sh);
+
+struct engine_shared_sizes {
+	struct names_stats names;
+	size_t names_max;
+	size_t seen, seen_max; /* device addresses seen */
+};
+void engine_shared_sizes(struct engine_shared *sh, struct engine_shared_sizes *s);
+const struct names_stats *engine_names_stats(const struct engine *e);
+const char *name_source_str(enum name_source s);
+
+#endif

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * policy.h - the policy file (libconfig syntax, nfq-guard.conf(5)) compiled
+ * into an immutable structure: networks, device groups with their MAC,
+ * vendor-prefix, address and interface selectors, and the ordered rules.
+ * A policy is built whole or not at all; errors come back as
+ * "FILE:LINE: message", every one of them.
+ */
+#ifndef NFQG_POLICY_H
+#define NFQG_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "policy/domains.h"
+#include "base/netaddr.h"
+#include "policy/vendors.h"
+
+/* the Makefile passes $(SYSCONFDIR)/nfq-guard/nfq-guard.conf */
+#ifndef POLICY_DEFAULT_PATH
+#define POLICY_DEFAULT_PATH "/etc/nfq-guard/nfq-guard.conf"
+#endif
+#define POLICY_EVENTS_DEFAULT "/var/log/nfq-guard/events.json"
+#define POLICY_MAX_DEVICES 64 /* device groups (a 64-bit mask) */
+#define POLICY_MAX_RULES 4096
+#define POLICY_MAX_NETWORKS 64
+#define POLICY_MAX_LIST 65536	   /* entries of one list (CIDRs, MACs, ports) */
+#define POLICY_MAX_DOMAINS 1000000 /* domain patterns in the whole policy */
+#define POLICY_MAX_ERRORS 100	   /* reported; the rest are counted */
+#define POLICY_NAME_MAX 64
+#define POLICY_INCLUDE_DEPTH 8
+
+enum action {
+	ACTION_ALLOW = 0,
+	ACTION_DROP,
+	ACTION_REJECT,
+	ACTION_LOG, /* allow, and record it */
+};
+
+enum match_kind {
+	MATCH_NONE = 0,
+	MATCH_MAC,
+	MATCH_OUI,
+	MATCH_VENDOR,
+	MATCH_IP,
+	MATCH_IFACE,
+};
+
+/* A MAC prefix a device group names, explicitly (oui) or through a vendor. */
+struct group_prefix {
+	struct oui_prefix prefix;
+	enum match_kind kind; /* MATCH_MAC, MATCH_OUI or MATCH_VENDOR */
+	const char *org;      /* for MATCH_VENDOR: the registry's organisation */
+	const char *needle;   /* for MATCH_VENDOR: the policy's vendor string */
+};
+
+struct device_group {
+	char name[POLICY_NAME_MAX];
+	unsigned int line;
+	struct group_prefix *prefixes; /* sorted by address; MACs are /48 */
+	size_t nprefixes;
+	struct cidr *ips;
+	size_t nips;
+	char (*ifaces)[IF_NAMESIZE];
+	size_t nifaces;
+	size_t nvendor_prefixes; /* prefixes resolved from vendor strings */
+};
+
+#define TO_ANY 0x1
+#define TO_WAN 0x2 /* neither lan nor router */
+
+struct port_range {
+	uint16_t lo, hi;
+};
+
+struct rule {
+	char name[POLICY_NAME_MAX];
+	unsigned int line;
+	bool from_any;
+	uint64_t from;	       /* device groups (bit i: devices[i]) */
+	unsigned int to_flags; /* TO_ANY, TO_WAN */
+	struct cidr *to;       /* other destinations: CIDRs and named networks */
+	size_t nto;
+	uint8_t proto;		  /* 0: any; IPPROTO_NUM_TCP/UDP; 1 for icmp (and icmpv6) */
+	struct port_range *ports; /* none: any port */
+	size_t nports;
+	struct domain_set *domains; /* NULL: no domain condition */
+	enum action action;
+	bool log;
+};
+
+/* Every group's MAC blocks in one sorted array, for one search per length. */
+struct mac_index_entry {
+	uint64_t key;	/* address (48 bits) << 8 | prefix length */
+	uint32_t group; /* index into devices */
+	const struct group_prefix *prefix;
+};
+
+struct network {
+	char name[POLICY_NAME_MAX];
+	struct cidr *cidrs;
+	size_t ncidrs;
+};
+
+struct policy {
+	char *path;
+	bool monitor;	  /* mode = "monitor": decide and log, drop nothing */
+	enum action dflt; /* verdict when no rule matches */
+	bool dflt_log;
+	struct network *networks;
+	size_t nnetworks;
+	const struct network *lan, *router; /* may be NULL */
+	struct device_group *devices;
+	size_t ndevices;
+	struct mac_index_entry *mac_index; /* sorted by key, group, kind */
+	size_t nmac_index;
+	uint32_t *mac_hash; /* key -> 1 + first index of it; 0: empty */
+	size_t mac_hash_mask;
+	struct rule *rules;
+	size_t nrules;
+	size_t ndomains;	  /* patterns over all rules */
+	size_t nregistry;	  /* registry entries loaded */
+	uint32_t name_ttl_floor;  /* seconds a learned name lives at least */
+	uint32_t max_names;	  /* learned (device, address) entries */
+	uint32_t max_flows;	  /* flows waiting for a late decision */
+	uint32_t pending_packets; /* a waiting flow is decided after this many */
+	uint32_t pending_seconds; /* ... or this long */
+	bool fail_open;		  /* fail = "open": traffic passes while no daemon answers */
+	char *events;		  /* the event log's path */
+	uint32_t events_interval; /* s: one line, then a count, per device and rule (0: all) */
+	uint32_t queue_num;	  /* queue.num */
+	uint32_t queue_threads;	  /* queue.threads: queues num..num+threads-1, a thread each */
+	struct registry *registry;
+	char **strings; /* copies of policy text the structure points to */
+	size_t nstrings;
+};
+
+struct policy_errors {
+	char **lines; /* "FILE:LINE: message" */
+	size_t n;
+	size_t dropped; /* past POLICY_MAX_ERRORS */
+};
+
+/*
+ * policy_load - read and compile the policy file at path (with its
+ * @include files).  Returns the policy, or NULL with every problem in
+ * *errs (which the caller frees with policy_errors_clear).
+ */
+struct policy *policy_load(const char *path, struct policy_errors *errs);
+void policy_free(struct policy *p);
+void policy_errors_clear(struct policy_errors *errs);
+
+const char *action_str(enum action a);
+const char *match_kind_str(enum match_kind k);
+
+/* The device to identify: what a packet tells about its sender. */
+struct device_key {
+	bool has_mac;
+	uint8_t mac[6];
+	uint8_t family; /* 0: no address */
+	uint8_t addr[16];
+	char iface[IF_NAMESIZE]; /* "" when unknown */
+};
+
+/* How one group matched a device (policy_identify). */
+struct group_match {
+	enum match_kind kind;
+	const struct group_prefix *prefix; /* MAC, OUI, VENDOR */
+	const struct cidr *cidr;	   /* IP */
+};
+
+/*
+ * policy_identify - the device groups the key belongs to (bit i for
+ * p->devices[i]), 0 for a host that is no device.  how (if not NULL, with
+ * POLICY_MAX_DEVICES entries) receives how each group matched: an exact
+ * MAC first, then the longest MAC prefix, then address, then interface.
+ */
+uint64_t policy_identify(const struct policy *p, const struct device_key *key,
+			 struct group_match *how);
+
+/* group_match_format - what matched, as text: the MAC prefix or the network ("" for iface). */
+void group_match_format(const struct group_match *m, char *buf, size_t sz);
+
+#endif

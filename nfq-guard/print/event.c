@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* event.c - decisions as JSON or text lines (see event.h). */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "print/event.h"
+#include "print/format.h"
+#include "print/json.h"
+
+static bool has_ports(const struct engine_flow_key *k)
+{
+	return k->proto == IPPROTO_NUM_TCP || k->proto == IPPROTO_NUM_UDP;
+}
+
+void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
+{
+	char t[40], m[18], a[INET6_ADDRSTRLEN], pr[8];
+	const struct decision *d = ev->d;
+	const struct engine_flow_key *k = ev->flow;
+
+	fmt_time(ev->ts_us, t, sizeof(t));
+	fputs("\"event\":\"decision\"", f);
+	json_key(f, "ts", 0);
+	json_str(f, t);
+	json_key(f, "action", 0);
+	json_str(f, action_str(d->action));
+	json_key(f, "enforced", 0);
+	fputs(ev->monitor ? "false" : "true", f);
+	json_key(f, "rule", 0);
+	json_str(f, d->rule ? d->rule->name : "default");
+	json_key(f, "device", 0);
+	json_str(f, d->device >= 0 ? p->devices[d->device].name : NULL);
+	json_key(f, "match", 0);
+	json_str(f, d->device >= 0 ? match_kind_str(d->how.kind) : NULL);
+	json_key(f, "mac", 0);
+	if (ev->has_mac)
+		fmt_mac(ev->mac, m, sizeof(m));
+	json_str(f, ev->has_mac ? m : NULL);
+	json_key(f, "src", 0);
+	fmt_addr(k->family, k->src, a, sizeof(a));
+	json_str(f, ev->no_src ? NULL : a);
+	json_key(f, "dst", 0);
+	fmt_addr(k->family, k->dst, a, sizeof(a));
+	json_str(f, ev->no_dst ? NULL : a);
+	json_key(f, "proto", 0);
+	fmt_proto(k->proto, pr, sizeof(pr));
+	json_str(f, pr);
+	json_key(f, "sport", 0);
+	has_ports(k) ? fprintf(f, "%u", k->sport) : fputs("null", f);
+	json_key(f, "dport", 0);
+	has_ports(k) ? fprintf(f, "%u", k->dport) : fputs("null", f);
+	json_key(f, "name", 0);
+	json_name(f, d->has_name ? &d->name : NULL);
+	json_key(f, "name_source", 0);
+	json_str(f, d->has_name ? name_source_str(d->name_source) : NULL);
+	json_key(f, "pattern", 0);
+	json_str(f, d->pattern);
+	json_key(f, "log", 0);
+	fputs(d->log ? "true" : "false", f);
+	json_key(f, "note", 0);
+	json_str(f, d->note);
+	if (ev->repeated) {
+		json_key(f, "repeated", 0);
+		fprintf(f, "%u", ev->repeated);
+	}
+}
+
+void event_print_json(FILE *f, const struct policy *p, const struct event *ev)
+{
+	fputc('{', f);
+	event_json_fields(f, p, ev);
+	fputs("}\n", f);
+}
+
+/* A line built in place, written with one fwrite. */
+struct line {
+	char b[4 * NAME_ESCAPED_MAX];
+	size_t n;
+};
+
+static void put(struct line *l, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (k > sizeof(l->b) - 1 - l->n)
+		k = sizeof(l->b) - 1 - l->n;
+	memcpy(l->b + l->n, s, k);
+	l->n += k;
+}
+
+static void put_u(struct line *l, unsigned int v)
+{
+	char t[12];
+	int i = (int)sizeof(t);
+
+	do
+		t[--i] = (char)('0' + v % 10);
+	while ((v /= 10) && i > 0);
+	if (sizeof(l->b) - 1 - l->n >= sizeof(t) - (size_t)i) {
+		memcpy(l->b + l->n, t + i, sizeof(t) - (size_t)i);
+		l->n += sizeof(t) - (size_t)i;
+	}
+}
+
+void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
+{
+	char t[40], m[18], a[INET6_ADDRSTRLEN], pr[8];
+	char esc[NAME_ESCAPED_MAX];
+	const struct decision *d = ev->d;
+	const struct engine_flow_key *k = ev->flow;
+	bool v6ports = has_ports(k) && k->family == 6;
+	struct line l;
+
+	l.n = 0;
+	fmt_time(ev->ts_us, t, sizeof(t));
+	put(&l, t);
+	put(&l, " ");
+	put(&l, action_str(d->action));
+	if (ev->monitor)
+		put(&l, "(monitor)");
+	put(&l, " rule=");
+	put(&l, d->rule ? d->rule->name : "default");
+	put(&l, " device=");
+	put(&l, d->device >= 0 ? p->devices[d->device].name : "-");
+	put(&l, " match=");
+	put(&l, d->device >= 0 ? match_kind_str(d->how.kind) : "-");
+	put(&l, " mac=");
+	if (ev->has_mac)
+		fmt_mac(ev->mac, m, sizeof(m));
+	put(&l, ev->has_mac ? m : "-");
+	fmt_addr(k->family, k->src, a, sizeof(a));
+	put(&l, v6ports ? " [" : " ");
+	put(&l, a);
+	if (has_ports(k)) {
+		put(&l, v6ports ? "]:" : ":");
+		put_u(&l, k->sport);
+	}
+	fmt_addr(k->family, k->dst, a, sizeof(a));
+	put(&l, v6ports ? " > [" : " > ");
+	put(&l, a);
+	if (has_ports(k)) {
+		put(&l, v6ports ? "]:" : ":");
+		put_u(&l, k->dport);
+	}
+	fmt_proto(k->proto, pr, sizeof(pr));
+	put(&l, " ");
+	put(&l, pr);
+	if (d->has_name) {
+		name_escape(&d->name, esc, sizeof(esc));
+		put(&l, " name=");
+		put(&l, esc);
+		put(&l, " (");
+		put(&l, name_source_str(d->name_source));
+		put(&l, ")");
+	}
+	if (d->note) {
+		put(&l, " note=\"");
+		put(&l, d->note);
+		put(&l, "\"");
+	}
+	if (ev->repeated) {
+		put(&l, " repeated=");
+		put_u(&l, ev->repeated);
+	}
+	l.b[l.n++] = '\n';
+	fwrite(l.b, 1, l.n, f);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * event.h - a decision as one line: JSON for tools (replay --json, explain
+ * --json, the daemon's event log) or text for people.  Names are always
+ * escaped.
+ */
+#ifndef NFQG_EVENT_H
+#define NFQG_EVENT_H
+
+#include <stdio.h>
+
+#include "engine/engine.h"
+
+struct event {
+	uint64_t ts_us; /* wall-clock time, microseconds since the epoch */
+	bool has_mac;
+	uint8_t mac[6];
+	const struct engine_flow_key *flow;
+	bool monitor;	     /* the policy's mode: decided but not enforced */
+	bool no_src, no_dst; /* explain without --src / --dst: print null */
+	const struct decision *d;
+	uint32_t repeated; /* > 0: sums up this many like it held back (evlimit.h) */
+};
+
+void event_print_json(FILE *f, const struct policy *p, const struct event *ev);
+/* The fields of the JSON object alone, "event":... first, no braces. */
+void event_json_fields(FILE *f, const struct policy *p, const struct event *ev);
+void event_print_text(FILE *f, const struct policy *p, const struct event *ev);
+
+#endif

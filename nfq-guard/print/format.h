@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * format.h - the formatters every printer shares (event lines, JSON, the
+ * devices table, stats, inspect): fast, allocation-free, into the caller's
+ * buffer.
+ */
+#ifndef NFQG_FORMAT_H
+#define NFQG_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ISO 8601 UTC with microseconds ("2026-12-05T11:55:54.123456Z"); sz >= 28. */
+void fmt_time(uint64_t ts_us, char *buf, size_t sz);
+/* "aa:bb:cc:dd:ee:ff"; sz >= 18. */
+void fmt_mac(const uint8_t mac[6], char *buf, size_t sz);
+/* "tcp", "udp", "icmp", "icmpv6" or the number. */
+void fmt_proto(uint8_t proto, char *buf, size_t sz);
+/* An IPv4 or IPv6 address (family 4 or 6); buf of INET6_ADDRSTRLEN. */
+void fmt_addr(uint8_t family, const uint8_t *a, char *buf, size_t sz);
+
+#endif

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* devtab.c - the devices seen (see devtab.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/devtab.h"
+#include "print/event.h"
+#include "print/format.h"
+#include "print/json.h"
+
+struct devrec {
+	struct lru_node node; /* first */
+	uint8_t key[17];      /* 0 + MAC, or family + address */
+	bool has_mac;
+	uint8_t mac[6];
+	struct {
+		uint8_t family;
+		uint8_t addr[16];
+	} addrs[DEVTAB_ADDRS];
+	unsigned int naddrs;
+	char group[POLICY_NAME_MAX];
+	char match[16];
+	char matched_by[64];
+	char organisation[128];
+	uint64_t first, last;
+	uint64_t allowed, blocked;
+};
+
+int devtab_init(struct devtab *dt, size_t max)
+{
+	memset(dt, 0, sizeof(*dt));
+	if (pthread_mutex_init(&dt->lock, NULL))
+		return -ENOMEM;
+	if (lru_init(&dt->t, max)) {
+		pthread_mutex_destroy(&dt->lock);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void devtab_fini(struct devtab *dt)
+{
+	struct lru_node *n;
+
+	while ((n = lru_oldest(&dt->t))) {
+		lru_remove(&dt->t, n);
+		free(n);
+	}
+	lru_fini(&dt->t);
+	pthread_mutex_destroy(&dt->lock);
+}
+
+static bool rec_eq(const struct lru_node *n, const void *key)
+{
+	return !memcmp(((const struct devrec *)n)->key, key, 17);
+}
+
+/* How the group matched, as text, while the policy is there to ask. */
+static void describe(struct devrec *r, const struct policy *p, const struct decision *d)
+{
+	const struct group_match *m = &d->how;
+
+	snprintf(r->group, sizeof(r->group), "%s",
+		 d->device >= 0 ? p->devices[d->device].name : "");
+	snprintf(r->match, sizeof(r->match), "%s", match_kind_str(m->kind));
+	r->organisation[0] = '\0';
+	group_match_format(m, r->matched_by, sizeof(r->matched_by));
+	if (m->kind == MATCH_VENDOR && m->prefix && m->prefix->org)
+		snprintf(r->organisation, sizeof(r->organisation), "%s", m->prefix->org);
+}
+
+static void add_addr(struct devrec *r, uint8_t family, const uint8_t addr[16])
+{
+	unsigned int i, n = r->naddrs;
+
+	for (i = 0; i < n; i++)
+		if (r->addrs[i].family == family && !memcmp(r->addrs[i].addr, addr, 16))
+			return;
+	if (n == DEVTAB_ADDRS) {
+		memmove(&r->addrs[0], &r->addrs[1], sizeof(r->addrs[0]) * (DEVTAB_ADDRS - 1));
+		n--;
+	}
+	r->addrs[n].family = family;
+	memcpy(r->addrs[n].addr, addr, 16);
+	r->naddrs = n + 1;
+}
+
+void devtab_note(struct devtab *dt, const struct policy *p, bool has_mac, const uint8_t mac[6],
+		 uint8_t family, const uint8_t addr[16], const struct decision *d, bool blocked,
+		 uint64_t now)
+{
+	uint8_t key[17] = { 0 };
+	struct devrec *r;
+	uint32_t h;
+
+	if (d->device < 0)
+		return;
+	if (has_mac) {
+		memcpy(key + 1, mac, 6);
+	} else {
+		key[0] = family;
+		memcpy(key + 1, addr, 16);
+	}
+	h = lru_hash(LRU_HASH_INIT, key, sizeof(key));
+	pthread_mutex_lock(&dt->lock);
+	r = (struct devrec *)lru_find(&dt->t, h, rec_eq, key);
+	if (r) {
+		/* most recently seen first */
+		lru_remove(&dt->t, &r->node);
+	} else {
+		if (lru_full(&dt->t)) {
+			struct lru_node *o = lru_oldest(&dt->t);
+
+			lru_remove(&dt->t, o);
+			free(o);
+			dt->evicted++;
+		}
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			goto out_unlock;
+		memcpy(r->key, key, sizeof(key));
+		r->has_mac = has_mac;
+		if (has_mac)
+			memcpy(r->mac, mac, 6);
+		r->first = now;
+	}
+	lru_insert(&dt->t, &r->node, h);
+	describe(r, p, d);
+	add_addr(r, family, addr);
+	r->last = now;
+	if (blocked)
+		r->blocked++;
+	else
+		r->allowed++;
+out_unlock:
+	pthread_mutex_unlock(&dt->lock);
+}
+
+size_t devtab_count(struct devtab *dt)
+{
+	size_t n;
+
+	pthread_mutex_lock(&dt->lock);
+	n = dt->t.count;
+	pthread_mutex_unlock(&dt->lock);
+	return n;
+}
+
+static void print_json(const struct devrec *r, FILE *f, bool first)
+{
+	char t[40], m[18], a[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	fputs(first ? "{" : ",{", f);
+	json_key(f, "mac", 1);
+	if (r->has_mac)
+		fmt_mac(r->mac, m, sizeof(m));
+	json_str(f, r->has_mac ? m : NULL);
+	json_key(f, "addresses", 0);
+	fputc('[', f);
+	for (i = 0; i < r->naddrs; i++) {
+		fmt_addr(r->addrs[i].family, r->addrs[i].addr, a, sizeof(a));
+		if (i)
+			fputc(',', f);
+		json_str(f, a);
+	}
+	fputc(']', f);
+	json_key(f, "group", 0);
+	json_str(f, r->group);
+	json_key(f, "match", 0);
+	json_str(f, r->match);
+	json_key(f, "matched_by", 0);
+	json_str(f, r->matched_by[0] ? r->matched_by : NULL);
+	json_key(f, "organisation", 0);
+	json_str(f, r->organisation[0] ? r->organisation : NULL);
+	json_key(f, "first_seen", 0);
+	fmt_time(r->first * 1000000, t, sizeof(t));
+	json_str(f, t);
+	json_key(f, "last_seen", 0);
+	fmt_time(r->last * 1000000, t, sizeof(t));
+	json_str(f, t);
+	json_key(f, "flows_allowed", 0);
+	fprintf(f, "%" PRIu64, r->allowed);
+	json_key(f, "flows_blocked", 0);
+	fprintf(f, "%" PRIu64, r->blocked);
+	fputc('}', f);
+}
+
+static void print_text(const struct devrec *r, FILE *f)
+{
+	char t1[40], t2[40], m[18], a[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	if (r->has_mac)
+		fmt_mac(r->mac, m, sizeof(m));
+	fmt_time(r->first * 1000000, t1, sizeof(t1));
+	fmt_time(r->last * 1000000, t2, sizeof(t2));
+	fprintf(f, "%-17s  %-12s  %s %s%s%s%s\n", r->has_mac ? m : "-", r->group, r->match,
+		r->matched_by, r->organisation[0] ? " (" : "", r->organisation,
+		r->organisation[0] ? ")" : "");
+	fprintf(f, "    addresses:");
+	for (i = 0; i < r->naddrs; i++) {
+		fmt_addr(r->addrs[i].family, r->addrs[i].addr, a, sizeof(a));
+		fprintf(f, " %s", a);
+	}
+	fprintf(f, "\n    first seen %s, last seen %s\n", t1, t2);
+	fprintf(f, "    flows: %" PRIu64 " allowed, %" PRIu64 " blocked\n", r->allowed, r->blocked);
+}
+
+static void print_brief(const struct devrec *r, FILE *f)
+{
+	char m[18], a[INET6_ADDRSTRLEN];
+
+	if (r->has_mac)
+		fmt_mac(r->mac, m, sizeof(m));
+	else
+		fmt_addr(r->addrs[0].family, r->addrs[0].addr, a, sizeof(a));
+	fprintf(f, "  %-24s %-16s %" PRIu64 " / %" PRIu64 "\n", r->has_mac ? m : a, r->group,
+		r->allowed, r->blocked);
+}
+
+void devtab_print(struct devtab *dt, FILE *f, enum devtab_style style)
+{
+	const struct lru_node *n;
+	bool first = true;
+
+	pthread_mutex_lock(&dt->lock);
+	if (style == DEVTAB_JSON)
+		fputs("{\"devices\":[", f);
+	else if (!dt->t.count)
+		fputs(style == DEVTAB_TEXT ? "no device has opened a flow yet\n" : "  (none yet)\n",
+		      f);
+	for (n = dt->t.head; n; n = n->next) {
+		const struct devrec *r = (const struct devrec *)n;
+
+		if (style == DEVTAB_JSON)
+			print_json(r, f, first);
+		else if (style == DEVTAB_TEXT)
+			print_text(r, f);
+		else
+			print_brief(r, f);
+		first = false;
+	}
+	if (style == DEVTAB_JSON)
+		fprintf(f, "],\"evicted\":%" PRIu64 "}", dt->evicted);
+	pthread_mutex_unlock(&dt->lock);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_name.c - normalising and escaping names. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/hostname.h"
+
+static void test_set(void **state)
+{
+	struct name n;
+	uint8_t big[NAME_MAX_LEN + 2];
+
+	(void)state;
+	assert_int_equal(name_set(&n, (const uint8_t *)"Upgrade.EZVIZLife.COM.", 22), 0);
+	assert_string_equal(n.s, "upgrade.ezvizlife.com");
+	assert_int_equal(n.len, 21);
+	assert_int_equal(name_set(&n, (const uint8_t *)".", 1), -EINVAL);
+	assert_int_equal(name_set(&n, (const uint8_t *)"", 0), -EINVAL);
+
+	memset(big, 'a', sizeof(big));
+	assert_int_equal(name_set(&n, big, NAME_MAX_LEN), 0);
+	assert_int_equal(n.len, NAME_MAX_LEN);
+	big[NAME_MAX_LEN] = '.';
+	assert_int_equal(name_set(&n, big, NAME_MAX_LEN + 1), 0);
+	assert_int_equal(name_set(&n, big, NAME_MAX_LEN + 2), -ENAMETOOLONG);
+
+	/* only ASCII letters change case; other bytes stay as they came */
+	assert_int_equal(name_set(&n, (const uint8_t *)"A\xc3\x84z\0Q", 6), 0);
+	assert_memory_equal(n.s, "a\xc3\x84z\0q", 6);
+}
+
+static void test_escape(void **state)
+{
+	struct name n;
+	char out[NAME_ESCAPED_MAX];
+	char small[6];
+
+	(void)state;
+	name_set(&n, (const uint8_t *)"a\\b\x1b[31m\x00z \x7f", 12);
+	assert_int_equal(name_escape(&n, out, sizeof(out)), strlen(out));
+	assert_string_equal(out, "a\\\\b\\x1b[31m\\x00z\\x20\\x7f");
+
+	/* never a partial escape, always terminated */
+	assert_int_equal(name_escape(&n, small, sizeof(small)), 4);
+	assert_string_equal(small, "a\\\\b");
+
+	/* the worst case fits NAME_ESCAPED_MAX */
+	memset(out, 0, sizeof(out));
+	{
+		uint8_t all[NAME_MAX_LEN];
+
+		memset(all, 0xff, sizeof(all));
+		name_set(&n, all, sizeof(all));
+		assert_int_equal(name_escape(&n, out, sizeof(out)), 4 * NAME_MAX_LEN);
+	}
+}
+
+static void test_eq(void **state)
+{
+	struct name a, b;
+
+	(void)state;
+	name_set(&a, (const uint8_t *)"Example.org", 11);
+	name_set(&b, (const uint8_t *)"example.ORG.", 12);
+	assert_true(name_eq(&a, &b));
+	name_set(&b, (const uint8_t *)"example.or", 10);
+	assert_false(name_eq(&a, &b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_eq),
+	};
+
+	return cmocka_run_group_tests_name("name", tests, NULL, NULL);
+}
