@@ -167,7 +167,16 @@ static void explain_how(FILE *f, const struct policy *p, const struct decision *
 	fputc('\n', f);
 }
 
-static int cmd_explain(const char *config, int argc, char **argv)
+/* What `explain` was asked, from its options. */
+struct explain_args {
+	const char *mac, *src, *dst, *host, *iface;
+	uint8_t proto;
+	unsigned long port;
+	bool have_port, json;
+};
+
+/* The options into *a: -1 to go on, or the exit code (usage printed). */
+static int explain_options(int argc, char **argv, struct explain_args *a)
 {
 	static const struct option opts[] = {
 		{ "mac", required_argument, NULL, 'm' },   { "src", required_argument, NULL, 's' },
@@ -176,15 +185,6 @@ static int cmd_explain(const char *config, int argc, char **argv)
 		{ "iface", required_argument, NULL, 'i' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
 	};
-	const char *mac = NULL, *src = NULL, *dst = NULL, *host = NULL, *iface = NULL;
-	struct device_key dev = { 0 };
-	struct engine_flow_key k = { 0 };
-	uint8_t proto = IPPROTO_NUM_TCP, dfam = 0;
-	struct name nm;
-	struct decision d;
-	struct policy *p;
-	unsigned long port = 0;
-	bool json = false, have_port = false;
 	char *end;
 	int c;
 
@@ -192,33 +192,33 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			mac = optarg;
+			a->mac = optarg;
 			break;
 		case 's':
-			src = optarg;
+			a->src = optarg;
 			break;
 		case 'd':
-			dst = optarg;
+			a->dst = optarg;
 			break;
 		case 'n':
-			host = optarg;
+			a->host = optarg;
 			break;
 		case 'p':
-			if (parse_proto(optarg, &proto))
+			if (parse_proto(optarg, &a->proto))
 				return bad_usage("explain", "--proto '%s': use tcp, udp or icmp",
 						 optarg);
 			break;
 		case 'P':
-			port = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || port > 65535)
+			a->port = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || a->port > 65535)
 				return bad_usage("explain", "--port '%s': use 0-65535", optarg);
-			have_port = true;
+			a->have_port = true;
 			break;
 		case 'i':
-			iface = optarg;
+			a->iface = optarg;
 			break;
 		case 'j':
-			json = true;
+			a->json = true;
 			break;
 		case 'h':
 			return usage(stdout, EXIT_OK);
@@ -228,85 +228,120 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	}
 	if (optind < argc)
 		return bad_usage("explain", "unexpected argument '%s'", argv[optind]);
-	if (!mac && !src && !iface)
-		return bad_usage("explain", "%s", "name the device: --mac, --src or --iface");
-	if (!dst && !host)
-		return bad_usage("explain", "%s", "name the destination: --dst or --name");
-	if (mac && mac_parse(mac, dev.mac))
-		return bad_usage("explain", "--mac '%s' is not a MAC address", mac);
-	dev.has_mac = mac != NULL;
-	if (src && addr_parse(src, &dev.family, dev.addr))
-		return bad_usage("explain", "--src '%s' is not an address", src);
-	if (dst && addr_parse(dst, &dfam, k.dst))
-		return bad_usage("explain", "--dst '%s' is not an address", dst);
-	if (src && dst && dfam != dev.family)
-		return bad_usage("explain", "%s", "--src and --dst must be of one family");
-	if (host && name_set(&nm, (const uint8_t *)host, strlen(host)))
-		return bad_usage("explain", "--name '%s' is not a host name", host);
-	if (iface && strlen(iface) >= sizeof(dev.iface))
-		return bad_usage("explain", "--iface '%s' is too long", iface);
-	if (iface)
-		snprintf(dev.iface, sizeof(dev.iface), "%s", iface);
-	if (have_port && proto == IPPROTO_NUM_ICMP)
-		return bad_usage("explain", "%s", "--port does not go with --proto icmp");
-	if (!have_port)
-		port = proto == IPPROTO_NUM_UDP ? 53 : proto == IPPROTO_NUM_TCP ? 443 : 0;
+	return -1;
+}
 
+/*
+ * The device, the flow and the name that the options describe: -1 to go
+ * on, or the exit code after saying what is wrong.
+ */
+static int explain_flow(struct explain_args *a, struct device_key *dev, struct engine_flow_key *k,
+			uint8_t *dfam, struct name *nm)
+{
+	if (!a->mac && !a->src && !a->iface)
+		return bad_usage("explain", "%s", "name the device: --mac, --src or --iface");
+	if (!a->dst && !a->host)
+		return bad_usage("explain", "%s", "name the destination: --dst or --name");
+	if (a->mac && mac_parse(a->mac, dev->mac))
+		return bad_usage("explain", "--mac '%s' is not a MAC address", a->mac);
+	dev->has_mac = a->mac != NULL;
+	if (a->src && addr_parse(a->src, &dev->family, dev->addr))
+		return bad_usage("explain", "--src '%s' is not an address", a->src);
+	if (a->dst && addr_parse(a->dst, dfam, k->dst))
+		return bad_usage("explain", "--dst '%s' is not an address", a->dst);
+	if (a->src && a->dst && *dfam != dev->family)
+		return bad_usage("explain", "%s", "--src and --dst must be of one family");
+	if (a->host && name_set(nm, (const uint8_t *)a->host, strlen(a->host)))
+		return bad_usage("explain", "--name '%s' is not a host name", a->host);
+	if (a->iface && strlen(a->iface) >= sizeof(dev->iface))
+		return bad_usage("explain", "--iface '%s' is too long", a->iface);
+	if (a->iface)
+		snprintf(dev->iface, sizeof(dev->iface), "%s", a->iface);
+	if (a->have_port && a->proto == IPPROTO_NUM_ICMP)
+		return bad_usage("explain", "%s", "--port does not go with --proto icmp");
+	if (!a->have_port)
+		a->port = a->proto == IPPROTO_NUM_UDP ? 53 : a->proto == IPPROTO_NUM_TCP ? 443 : 0;
+	/* without --dst the destination is an address in no network: wan */
+	k->family = *dfam ? *dfam : dev->family ? dev->family : 4;
+	k->proto = a->proto;
+	k->dport = (uint16_t)a->port;
+	memcpy(k->src, dev->addr, 16);
+	return -1;
+}
+
+static void explain_print_json(const struct policy *p, const struct explain_args *a,
+			       const struct device_key *dev, const struct engine_flow_key *k,
+			       const struct decision *d)
+{
+	struct event ev = { .has_mac = dev->has_mac,
+			    .flow = k,
+			    .monitor = p->monitor,
+			    .d = d,
+			    .ts_us = (uint64_t)time(NULL) * 1000000u,
+			    .no_src = !a->src,
+			    .no_dst = !a->dst };
+
+	memcpy(ev.mac, dev->mac, 6);
+	/* the decision's fields, with the explanation's added */
+	fputc('{', stdout);
+	event_json_fields(stdout, p, &ev);
+	json_key(stdout, "rule_line", 0);
+	d->rule ? printf("%u", d->rule->line) : fputs("null", stdout);
+	explain_how(stdout, p, d, true);
+	fputs("}\n", stdout);
+}
+
+static void explain_print_text(const struct policy *p, const struct decision *d)
+{
+	char esc[NAME_ESCAPED_MAX];
+
+	printf("verdict: %s%s (rule %s", action_str(d->action),
+	       p->monitor ? ", not enforced: monitor mode" : "",
+	       d->rule ? d->rule->name : "default");
+	if (d->rule)
+		printf(", line %u", d->rule->line);
+	printf(")\n");
+	explain_how(stdout, p, d, false);
+	if (d->pattern) {
+		name_escape(&d->name, esc, sizeof(esc));
+		printf("why:     %s matches %s\n", esc, d->pattern);
+	} else if (d->rule && d->rule->domains) {
+		printf("why:     the rule's other conditions and a domain matched\n");
+	} else if (!d->rule) {
+		printf("why:     no rule matches this flow\n");
+	}
+}
+
+static int cmd_explain(const char *config, int argc, char **argv)
+{
+	struct explain_args a = { .proto = IPPROTO_NUM_TCP };
+	struct device_key dev = { 0 };
+	struct engine_flow_key k = { 0 };
+	uint8_t dfam = 0;
+	struct name nm;
+	struct decision d;
+	struct policy *p;
+	int rc;
+
+	if ((rc = explain_options(argc, argv, &a)) >= 0 ||
+	    (rc = explain_flow(&a, &dev, &k, &dfam, &nm)) >= 0)
+		return rc;
 	p = load_policy(config);
 	if (!p)
 		return EXIT_FAIL;
-	/* without --dst the destination is an address in no network: wan */
-	k.family = dfam ? dfam : dev.family ? dev.family : 4;
-	k.proto = proto;
-	k.dport = (uint16_t)port;
-	memcpy(k.src, dev.addr, 16);
-	engine_decide(p, &dev, dst ? dfam : 0, k.dst, proto, (uint16_t)port, host ? &nm : NULL,
-		      NAME_DNS, &d);
+	engine_decide(p, &dev, a.dst ? dfam : 0, k.dst, a.proto, (uint16_t)a.port,
+		      a.host ? &nm : NULL, NAME_DNS, &d);
 	if (d.device < 0) {
 		/* no rule applies to a host that is no device: say only that */
-		if (json)
+		if (a.json)
 			printf("{\"event\":\"not_device\",\"device\":null}\n");
 		else
 			printf("verdict: none: no device group matches, so nfq-guard leaves this "
 			       "host alone\n");
-		policy_free(p);
-		return EXIT_OK;
-	}
-	if (json) {
-		struct event ev = { .has_mac = dev.has_mac,
-				    .flow = &k,
-				    .monitor = p->monitor,
-				    .d = &d,
-				    .ts_us = (uint64_t)time(NULL) * 1000000u,
-				    .no_src = !src,
-				    .no_dst = !dst };
-
-		memcpy(ev.mac, dev.mac, 6);
-		/* the decision's fields, with the explanation's added */
-		fputc('{', stdout);
-		event_json_fields(stdout, p, &ev);
-		json_key(stdout, "rule_line", 0);
-		d.rule ? printf("%u", d.rule->line) : fputs("null", stdout);
-		explain_how(stdout, p, &d, true);
-		fputs("}\n", stdout);
+	} else if (a.json) {
+		explain_print_json(p, &a, &dev, &k, &d);
 	} else {
-		char esc[NAME_ESCAPED_MAX];
-
-		printf("verdict: %s%s (rule %s", action_str(d.action),
-		       p->monitor ? ", not enforced: monitor mode" : "",
-		       d.rule ? d.rule->name : "default");
-		if (d.rule)
-			printf(", line %u", d.rule->line);
-		printf(")\n");
-		explain_how(stdout, p, &d, false);
-		if (d.pattern) {
-			name_escape(&d.name, esc, sizeof(esc));
-			printf("why:     %s matches %s\n", esc, d.pattern);
-		} else if (d.rule && d.rule->domains) {
-			printf("why:     the rule's other conditions and a domain matched\n");
-		} else if (!d.rule) {
-			printf("why:     no rule matches this flow\n");
-		}
+		explain_print_text(p, &d);
 	}
 	policy_free(p);
 	return EXIT_OK;
