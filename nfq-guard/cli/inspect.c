@@ -20,15 +20,14 @@
 #include "cli/inspect.h"
 #include "print/json.h"
 #include "base/lru.h"
+#include "decode/sniff.h"
 #include "decode/stream.h"
 #include "decode/tls.h"
 
 #define INSPECT_MAX_FLOWS 4096
-/* Room for the largest ClientHello we read, split over several records. */
-#define INSPECT_STREAM_CAP (TLS_HELLO_MAX + 4096)
+/* What the daemon holds of a stream: inspect reads no name it would not. */
+#define INSPECT_STREAM_CAP SNIFF_STREAM_CAP
 #define DNS_PORT 53
-
-enum app { APP_UNKNOWN, APP_TLS, APP_HTTP };
 
 /* The key of a TCP connection: endpoints in a fixed order (see flow_get). */
 struct flow_key {
@@ -42,10 +41,10 @@ struct flow {
 	struct lru_node node; /* first: a node is its flow */
 	struct flow_key key;
 	struct stream st[2];
-	int client; /* index of the endpoint that opened it, -1 unknown */
-	enum app app;
-	bool done;	 /* nothing more to read in the client's stream */
-	bool dns_off[2]; /* a DNS stream no longer read (see flow_read_dns) */
+	int client;		  /* index of the endpoint that opened it, -1 unknown */
+	struct sniff_state sniff; /* reading the client's name */
+	bool done;		  /* nothing more to read in the client's stream */
+	bool dns_off[2];	  /* a DNS stream no longer read (see flow_read_dns) */
 };
 
 /* What one packet showed. */
@@ -58,6 +57,8 @@ struct report {
 	struct dns_msg dns;
 	bool has_sni, has_host;
 	struct name sni, host;
+	struct name name;    /* scratch for sniff_name */
+	struct dns_msg more; /* scratch: the messages after the first in a segment */
 	const char *error;
 	char errbuf[96];
 };
@@ -147,13 +148,12 @@ static struct flow *flow_get(struct lru_table *fl, const struct packet *p, int *
  */
 static bool flow_read_dns(struct stream *st, struct report *r)
 {
-	static struct dns_msg more;
 	unsigned int extra = 0;
 	enum dns_status ds;
 	size_t used;
 
 	for (;;) {
-		ds = dns_parse_tcp(st->buf, st->len, r->has_dns ? &more : &r->dns, &used);
+		ds = dns_parse_tcp(st->buf, st->len, r->has_dns ? &r->more : &r->dns, &used);
 		if (ds == DNS_NEED_MORE) {
 			if (st->len < st->cap)
 				break;
@@ -178,48 +178,31 @@ static bool flow_read_dns(struct stream *st, struct report *r)
 /* Look for SNI or Host in the client's stream; true when nothing is left to find. */
 static bool flow_read_client(struct flow *f, struct stream *st, struct report *r)
 {
-	enum tls_status ts;
-	enum http_status hs;
-	bool full = st->len == st->cap;
-
-	if (f->app != APP_HTTP) {
-		ts = tls_sni(st->buf, st->len, &r->sni);
-		switch (ts) {
-		case TLS_NEED_MORE:
-			if (full)
-				report_error(r, "tls: client hello beyond %d bytes",
-					     INSPECT_STREAM_CAP);
-			return full;
-		case TLS_FOUND:
-			r->has_sni = true;
-			return true;
-		case TLS_NO_SNI:
-			return true;
-		case TLS_MALFORMED:
-		case TLS_TOO_LARGE:
-			report_error(r, "tls: %s", tls_status_str(ts));
-			return true;
-		case TLS_NOT_TLS:
-			f->app = APP_HTTP;
-			break;
-		}
-	}
-	hs = http_host(st->buf, st->len, &r->host);
-	switch (hs) {
-	case HTTP_NEED_MORE:
-		if (full)
-			report_error(r, "http: request head beyond %d bytes", INSPECT_STREAM_CAP);
-		return full;
-	case HTTP_FOUND:
+	switch (sniff_name(&f->sniff, st->buf, st->len, st->cap, &r->name)) {
+	case SNIFF_MORE:
+		return false;
+	case SNIFF_SNI:
+		r->sni = r->name;
+		r->has_sni = true;
+		break;
+	case SNIFF_HOST:
+		r->host = r->name;
 		r->has_host = true;
-		return true;
-	case HTTP_NO_HOST:
-	case HTTP_NOT_HTTP:
-		return true;
-	case HTTP_MALFORMED:
-	case HTTP_TOO_LARGE:
-		report_error(r, "http: %s", http_status_str(hs));
-		return true;
+		break;
+	case SNIFF_NO_NAME:
+		break;
+	case SNIFF_BROKEN:
+		if (f->sniff.http)
+			report_error(r, "http: %s", http_status_str(f->sniff.http_st));
+		else
+			report_error(r, "tls: %s", tls_status_str(f->sniff.tls));
+		break;
+	case SNIFF_FULL:
+		if (f->sniff.http)
+			report_error(r, "http: request head beyond %d bytes", INSPECT_STREAM_CAP);
+		else
+			report_error(r, "tls: client hello beyond %d bytes", INSPECT_STREAM_CAP);
+		break;
 	}
 	return true;
 }

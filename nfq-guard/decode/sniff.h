@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sniff.h - the server name in a client's first bytes: the SNI of a TLS
+ * ClientHello or else the Host of an HTTP request, read from a TCP stream
+ * that grows as segments come.  The one copy of this step, used by the
+ * engine (what the daemon and replay decide) and by `inspect` alike, with
+ * one cap on the bytes held, so that what inspect shows is what the
+ * daemon reads.  Pure: no I/O, no allocation.
+ */
+#ifndef NFQG_SNIFF_H
+#define NFQG_SNIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/hostname.h"
+#include "decode/http.h"
+#include "decode/tls.h"
+
+/* Bytes of a flow's stream held to find its name (or a DNS-over-TCP message). */
+#define SNIFF_STREAM_CAP 8192
+
+enum sniff_result {
+	SNIFF_MORE = 0, /* nothing yet: the name may come with later bytes */
+	SNIFF_SNI,	/* *out holds the ClientHello's server name */
+	SNIFF_HOST,	/* *out holds the request's Host */
+	SNIFF_NO_NAME,	/* read to its end: a ClientHello or request without a name,
+			 * or neither TLS nor HTTP */
+	SNIFF_BROKEN,	/* a ClientHello or request that is malformed or too large */
+	SNIFF_FULL,	/* the stream filled its cap before the name could be read */
+};
+
+/* Where one stream's reading stands; zeroed before the first call. */
+struct sniff_state {
+	bool http;	     /* not TLS: read as HTTP from now on */
+	enum tls_status tls; /* the last answers of the decoders, for a report */
+	enum http_status http_st;
+};
+
+/*
+ * sniff_name - look for the name in the len bytes the stream holds (of at
+ * most cap).  Call again as the stream grows until the result is not
+ * SNIFF_MORE.  *out is written only with SNIFF_SNI and SNIFF_HOST.
+ */
+enum sniff_result sniff_name(struct sniff_state *s, const uint8_t *buf, size_t len, size_t cap,
+			     struct name *out);
+
+/* sniff_final - true for every result but SNIFF_MORE. */
+static inline bool sniff_final(enum sniff_result r)
+{
+	return r != SNIFF_MORE;
+}
+
+#endif
