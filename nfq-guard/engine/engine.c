@@ -565,13 +565,103 @@ static enum engine_result flow_wait(struct engine *e, struct eflow *f,
 	return ENGINE_DECIDED;
 }
 
-enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
-				 struct decision *d)
+/* The device key of the packet's sender. */
+static void device_key_of(const struct engine_input *in, struct device_key *dev)
+{
+	const struct packet *pkt = in->pkt;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->has_mac = in->has_mac;
+	memcpy(dev->mac, in->mac, 6);
+	dev->family = pkt->family;
+	memcpy(dev->addr, pkt->src, 16);
+	if (in->iface)
+		snprintf(dev->iface, sizeof(dev->iface), "%s", in->iface);
+}
+
+/*
+ * A DNS answer on its way to a device?  Never from a device: a camera must
+ * not teach itself names by sending "answers" (to itself, or with a forged
+ * source) from port 53.
+ */
+static bool is_answer_to_device(struct engine *e, const struct packet *pkt,
+				const struct device_key *dev)
+{
+	return pkt->l4 && pkt->sport == DNS_PORT &&
+	       (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
+	       is_device_addr(e, pkt->family, pkt->dst) && !policy_identify(e->p, dev, NULL);
+}
+
+/* A decided flow's later packet: its decision again. */
+static enum engine_result flow_again(const struct eflow *f, struct decision *d)
+{
+	*d = f->d;
+	d->first = false;
+	return ENGINE_DECIDED;
+}
+
+/*
+ * A packet of a flow already known, either way: true, with its result in
+ * *res.  False for the first packet of a flow.
+ */
+static bool flow_known(struct engine *e, const struct engine_input *in,
+		       const struct engine_flow_key *k, struct decision *d, enum engine_result *res)
+{
+	struct engine_flow_key rk;
+	struct eflow *f = flow_find(e, k);
+
+	if (f) {
+		if (!f->decided)
+			*res = flow_wait(e, f, in, d);
+		else if (f->sniff >= SNIFF_DNS)
+			*res = ENGINE_NOT_DEVICE;
+		else
+			*res = flow_again(f, d);
+		return true;
+	}
+	flow_key_of(in->pkt, true, &rk);
+	f = flow_find(e, &rk);
+	if (!f)
+		return false;
+	if (f->sniff >= SNIFF_DNS)
+		*res = ENGINE_NOT_DEVICE;
+	else if (f->decided)
+		*res = flow_again(f, d);
+	else
+		*res = ENGINE_PENDING; /* the server's side of a waiting flow */
+	return true;
+}
+
+/*
+ * A device answering a connection a local host opened (the NVR pulling
+ * RTSP from a camera): not an outbound flow of the device, remembered as
+ * such.  A SYN-ACK to anywhere else is decided like any first packet: it
+ * may be a camera trying to open a connection the other way round.
+ */
+static bool is_inbound_reply(struct engine *e, const struct packet *pkt,
+			     const struct engine_flow_key *k)
+{
+	struct eflow *f;
+
+	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_TCP ||
+	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) != (TCPF_SYN | TCPF_ACK) ||
+	    !is_local(e->p, pkt->family, pkt->dst))
+		return false;
+	f = flow_new(e, k);
+	if (f) {
+		f->sniff = SNIFF_INBOUND;
+		f->decided = true;
+	}
+	return true;
+}
+
+/* The first packet of a device's flow: decided now, or waiting for a name. */
+static enum engine_result flow_first(struct engine *e, const struct engine_input *in,
+				     const struct engine_flow_key *k, const struct device_key *dev,
+				     struct decision *d)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	const struct packet *pkt = in->pkt;
-	struct engine_flow_key k;
-	struct device_key dev = { 0 };
 	struct eflow *f, tmp;
 	bool stored;
 	struct eval ev;
@@ -581,92 +671,24 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	bool pending;
 	int idx;
 
-	e->st.packets++;
-	dev.has_mac = in->has_mac;
-	memcpy(dev.mac, in->mac, 6);
-	dev.family = pkt->family;
-	memcpy(dev.addr, pkt->src, 16);
-	if (in->iface)
-		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
-	/*
-	 * A DNS answer on its way to a device: learn, and let it pass.  Never
-	 * from a device: a camera must not teach itself names by sending
-	 * "answers" (to itself, or with a forged source) from port 53.
-	 */
-	if (pkt->l4 && pkt->sport == DNS_PORT &&
-	    (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
-	    is_device_addr(e, pkt->family, pkt->dst) && !policy_identify(e->p, &dev, NULL)) {
-		if (pkt->proto == IPPROTO_NUM_UDP)
-			snoop_udp(e, pkt, in->now);
-		else
-			snoop_tcp(e, pkt, in->now);
-		e->st.snooped++;
-		return ENGINE_SNOOPED;
-	}
-
-	/* a packet of a flow already known, either way */
-	flow_key_of(pkt, false, &k);
-	f = flow_find(e, &k);
-	if (!f) {
-		struct engine_flow_key rk;
-
-		flow_key_of(pkt, true, &rk);
-		f = flow_find(e, &rk);
-		if (f && f->sniff >= SNIFF_DNS)
-			return ENGINE_NOT_DEVICE;
-		if (f && f->decided) {
-			*d = f->d;
-			d->first = false;
-			return ENGINE_DECIDED;
-		}
-		if (f)
-			return ENGINE_PENDING; /* the server's side of a waiting flow */
-	} else if (f->decided) {
-		if (f->sniff >= SNIFF_DNS)
-			return ENGINE_NOT_DEVICE;
-		*d = f->d;
-		d->first = false;
-		return ENGINE_DECIDED;
-	} else {
-		return flow_wait(e, f, in, d);
-	}
-
-	/*
-	 * A device answering a connection a local host opened (the NVR pulling
-	 * RTSP from a camera): not an outbound flow of the device.  A SYN-ACK
-	 * to anywhere else is decided like any first packet: it may be a
-	 * camera trying to open a connection the other way round.
-	 */
-	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
-	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
-	    is_local(e->p, pkt->family, pkt->dst)) {
-		f = flow_new(e, &k);
-		if (f) {
-			f->sniff = SNIFF_INBOUND;
-			f->decided = true;
-		}
-		return ENGINE_NOT_DEVICE;
-	}
-
-	groups = policy_identify(e->p, &dev, how);
+	groups = policy_identify(e->p, dev, how);
 	if (!groups)
 		return ENGINE_NOT_DEVICE;
 	/* device addresses are local ones: a forged source elsewhere teaches nothing */
-	if (!e->p->lan ||
-	    cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src)) {
-		if (shared_seen_add(e->sh, pkt->family, pkt->src))
-			e->st.devices_evicted++;
-	}
+	if ((!e->p->lan ||
+	     cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src)) &&
+	    shared_seen_add(e->sh, pkt->family, pkt->src))
+		e->st.devices_evicted++;
 
 	/* without memory for flow state: decided now, with what is known, unstored */
-	f = flow_new(e, &k);
+	f = flow_new(e, k);
 	stored = f != NULL;
 	if (!stored) {
 		memset(&tmp, 0, sizeof(tmp));
-		tmp.key = k;
+		tmp.key = *k;
 		f = &tmp;
 	}
-	f->dev = dev;
+	f->dev = *dev;
 	eval_init(e, f, groups, in->now, &ev);
 	ev.late_possible = stored && pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
 			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
@@ -686,6 +708,33 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	}
 	*d = f->d;
 	return ENGINE_DECIDED;
+}
+
+enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
+				 struct decision *d)
+{
+	const struct packet *pkt = in->pkt;
+	struct engine_flow_key k;
+	struct device_key dev;
+	enum engine_result res;
+
+	e->st.packets++;
+	device_key_of(in, &dev);
+	if (is_answer_to_device(e, pkt, &dev)) {
+		/* learn, and let it pass */
+		if (pkt->proto == IPPROTO_NUM_UDP)
+			snoop_udp(e, pkt, in->now);
+		else
+			snoop_tcp(e, pkt, in->now);
+		e->st.snooped++;
+		return ENGINE_SNOOPED;
+	}
+	flow_key_of(pkt, false, &k);
+	if (flow_known(e, in, &k, d, &res))
+		return res;
+	if (is_inbound_reply(e, pkt, &k))
+		return ENGINE_NOT_DEVICE;
+	return flow_first(e, in, &k, &dev, d);
 }
 
 void engine_finish(struct engine *e, uint64_t now,
