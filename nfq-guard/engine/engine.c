@@ -2,13 +2,13 @@
 /*
  * engine.c - decisions for device flows (see engine.h).
  *
- * Three bounded tables: flows (decided, or waiting for a name), device
- * addresses seen (to recognise a DNS answer addressed to a device, which
- * arrives with the resolver's MAC, not the device's), and the learned
- * names.  When a bound is hit the oldest entry goes and a counter says so.
+ * Three bounded tables: flows (decided, or waiting for a name), here, one
+ * per engine; device addresses seen (to recognise a DNS answer addressed to
+ * a device, which arrives with the resolver's MAC, not the device's) and the
+ * learned names, shared by all engines (shared.c).  When a bound is hit the
+ * oldest entry goes and a counter says so.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@
 #include "decode/http.h"
 #include "decode/stream.h"
 #include "decode/tls.h"
+#include "engine/shared.h"
 
 #define DNS_PORT 53
 #define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
@@ -43,29 +44,13 @@ struct eflow {
 	enum sniff sniff;
 };
 
-struct seen {
-	struct lru_node node; /* first */
-	uint8_t family;
-	uint8_t addr[16];
-};
-
-/*
- * What all queues' engines share: with several queues the kernel hashes a
- * DNS answer and the device's next SYN to different queues, so the device
- * addresses seen and the names learned must be common; flows stay per queue.
- */
-struct engine_shared {
-	pthread_mutex_t lock;
-	struct lru_table seen;
-	struct names names;
-};
-
 struct engine {
 	const struct policy *p;
 	struct lru_table flows;
 	struct engine_shared *sh;
 	bool own_sh;
 	struct engine_stats st;
+	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
 };
 
 /* --- rule evaluation (pure) ------------------------------------------------ */
@@ -251,56 +236,11 @@ static bool flow_eq(const struct lru_node *n, const void *key)
 	return !memcmp(&((const struct eflow *)n)->key, key, sizeof(struct engine_flow_key));
 }
 
-static bool seen_eq(const struct lru_node *n, const void *key)
-{
-	const struct seen *s = (const struct seen *)n;
-
-	return !memcmp(&s->family, key, 1 + 16);
-}
-
 static void flow_free(struct engine *e, struct eflow *f)
 {
 	lru_remove(&e->flows, &f->node);
 	free(f->st.buf);
 	free(f);
-}
-
-struct engine_shared *engine_shared_new(const struct policy *p)
-{
-	struct engine_shared *sh = calloc(1, sizeof(*sh));
-
-	if (!sh)
-		return NULL;
-	if (pthread_mutex_init(&sh->lock, NULL))
-		goto out_free;
-	if (lru_init(&sh->seen, ENGINE_MAX_DEVICES))
-		goto out_mutex;
-	if (names_init(&sh->names, p->max_names, p->name_ttl_floor))
-		goto out_seen;
-	return sh;
-out_seen:
-	lru_fini(&sh->seen);
-out_mutex:
-	pthread_mutex_destroy(&sh->lock);
-out_free:
-	free(sh);
-	return NULL;
-}
-
-void engine_shared_free(struct engine_shared *sh)
-{
-	struct lru_node *n;
-
-	if (!sh)
-		return;
-	while ((n = lru_oldest(&sh->seen))) {
-		lru_remove(&sh->seen, n);
-		free(n);
-	}
-	lru_fini(&sh->seen);
-	names_fini(&sh->names);
-	pthread_mutex_destroy(&sh->lock);
-	free(sh);
 }
 
 struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struct engine_shared *sh)
@@ -352,7 +292,7 @@ const struct engine_stats *engine_stats(const struct engine *e)
 
 const struct names_stats *engine_names_stats(const struct engine *e)
 {
-	return &e->sh->names.st;
+	return shared_names_stats(e->sh);
 }
 
 void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s)
@@ -374,71 +314,12 @@ size_t engine_flow_count(const struct engine *e, size_t *max)
 	return e->flows.count;
 }
 
-void engine_shared_flush(struct engine_shared *sh)
-{
-	pthread_mutex_lock(&sh->lock);
-	names_flush(&sh->names);
-	pthread_mutex_unlock(&sh->lock);
-}
-
-void engine_shared_sizes(struct engine_shared *sh, struct engine_shared_sizes *s)
-{
-	pthread_mutex_lock(&sh->lock);
-	s->names = sh->names.st;
-	s->names.entries = sh->names.t.count;
-	s->names_max = sh->names.t.max;
-	s->seen = sh->seen.count;
-	s->seen_max = sh->seen.max;
-	pthread_mutex_unlock(&sh->lock);
-}
-
-static void addr_key(uint8_t key[17], uint8_t family, const uint8_t *addr)
-{
-	memset(key, 0, 17);
-	key[0] = family;
-	memcpy(key + 1, addr, family == 4 ? 4 : 16);
-}
-
-static void seen_add(struct engine *e, uint8_t family, const uint8_t *addr)
-{
-	struct lru_table *t = &e->sh->seen;
-	uint8_t key[17];
-	uint32_t h;
-	struct seen *s;
-
-	addr_key(key, family, addr);
-	h = lru_hash(LRU_HASH_INIT, key, sizeof(key));
-	pthread_mutex_lock(&e->sh->lock);
-	if (lru_find(t, h, seen_eq, key))
-		goto out_unlock;
-	if (lru_full(t)) {
-		struct lru_node *o = lru_victim(t);
-
-		lru_remove(t, o);
-		free(o);
-		e->st.devices_evicted++;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		goto out_unlock;
-	memcpy(&s->family, key, sizeof(key));
-	lru_insert(t, &s->node, h);
-out_unlock:
-	pthread_mutex_unlock(&e->sh->lock);
-}
-
 /* Is the address a device's: seen sending, or named by a device's ip? */
 static bool is_device_addr(struct engine *e, uint8_t family, const uint8_t *addr)
 {
 	struct device_key dk = { 0 };
-	bool seen;
-	uint8_t key[17];
 
-	addr_key(key, family, addr);
-	pthread_mutex_lock(&e->sh->lock);
-	seen = lru_find(&e->sh->seen, lru_hash(LRU_HASH_INIT, key, sizeof(key)), seen_eq, key);
-	pthread_mutex_unlock(&e->sh->lock);
-	if (seen)
+	if (shared_seen_has(e->sh, family, addr))
 		return true;
 	dk.family = family;
 	memcpy(dk.addr, addr, 16);
@@ -503,25 +384,14 @@ static int flow_stream_buffer(struct eflow *f)
 
 /* --- DNS snooping ------------------------------------------------------------- */
 
-static void learn(struct engine *e, const struct packet *pkt, const struct dns_msg *msg,
-		  uint64_t now)
-{
-	pthread_mutex_lock(&e->sh->lock);
-	names_learn(&e->sh->names, pkt->family, pkt->dst, msg, now);
-	pthread_mutex_unlock(&e->sh->lock);
-}
-
 static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
 {
-	static struct dns_msg msg; /* large: not on the stack, engine is single-threaded */
-
-	if (dns_parse(pkt->payload, pkt->payload_len, &msg) == DNS_OK)
-		learn(e, pkt, &msg, now);
+	if (dns_parse(pkt->payload, pkt->payload_len, &e->msg) == DNS_OK)
+		shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
 }
 
 static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 {
-	static struct dns_msg msg;
 	struct engine_flow_key k;
 	struct eflow *f;
 	size_t used;
@@ -547,7 +417,7 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 		       pkt->payload_len) == 0)
 		return;
 	for (;;) {
-		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &msg, &used);
+		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &e->msg, &used);
 
 		if (ds == DNS_NEED_MORE) {
 			/*
@@ -564,7 +434,7 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 			break;
 		}
 		if (ds == DNS_OK)
-			learn(e, pkt, &msg, now);
+			shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
 		stream_consume(&f->st, used);
 	}
 }
@@ -574,7 +444,6 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, uint64_t now,
 		      struct eval *ev)
 {
-	const struct name *dns[NAMES_PER_ADDR];
 	size_t n, i;
 
 	memset(ev, 0, sizeof(*ev));
@@ -584,15 +453,12 @@ static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, 
 	ev->proto = f->key.proto;
 	ev->has_port = f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
 	ev->dport = f->key.dport;
-	pthread_mutex_lock(&e->sh->lock);
-	n = names_lookup(&e->sh->names, f->key.family, f->key.src, f->key.dst, now, dns,
-			 NAMES_PER_ADDR);
+	n = shared_lookup(e->sh, f->key.family, f->key.src, f->key.dst, now, ev->learned,
+			  NAMES_PER_ADDR);
 	for (i = 0; i < n; i++) {
-		ev->learned[i] = *dns[i];
 		ev->names[ev->nnames] = &ev->learned[i];
 		ev->sources[ev->nnames++] = NAME_DNS;
 	}
-	pthread_mutex_unlock(&e->sh->lock);
 }
 
 /* Look for SNI or Host in a waiting flow's stream. */
@@ -699,13 +565,103 @@ static enum engine_result flow_wait(struct engine *e, struct eflow *f,
 	return ENGINE_DECIDED;
 }
 
-enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
-				 struct decision *d)
+/* The device key of the packet's sender. */
+static void device_key_of(const struct engine_input *in, struct device_key *dev)
+{
+	const struct packet *pkt = in->pkt;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->has_mac = in->has_mac;
+	memcpy(dev->mac, in->mac, 6);
+	dev->family = pkt->family;
+	memcpy(dev->addr, pkt->src, 16);
+	if (in->iface)
+		snprintf(dev->iface, sizeof(dev->iface), "%s", in->iface);
+}
+
+/*
+ * A DNS answer on its way to a device?  Never from a device: a camera must
+ * not teach itself names by sending "answers" (to itself, or with a forged
+ * source) from port 53.
+ */
+static bool is_answer_to_device(struct engine *e, const struct packet *pkt,
+				const struct device_key *dev)
+{
+	return pkt->l4 && pkt->sport == DNS_PORT &&
+	       (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
+	       is_device_addr(e, pkt->family, pkt->dst) && !policy_identify(e->p, dev, NULL);
+}
+
+/* A decided flow's later packet: its decision again. */
+static enum engine_result flow_again(const struct eflow *f, struct decision *d)
+{
+	*d = f->d;
+	d->first = false;
+	return ENGINE_DECIDED;
+}
+
+/*
+ * A packet of a flow already known, either way: true, with its result in
+ * *res.  False for the first packet of a flow.
+ */
+static bool flow_known(struct engine *e, const struct engine_input *in,
+		       const struct engine_flow_key *k, struct decision *d, enum engine_result *res)
+{
+	struct engine_flow_key rk;
+	struct eflow *f = flow_find(e, k);
+
+	if (f) {
+		if (!f->decided)
+			*res = flow_wait(e, f, in, d);
+		else if (f->sniff >= SNIFF_DNS)
+			*res = ENGINE_NOT_DEVICE;
+		else
+			*res = flow_again(f, d);
+		return true;
+	}
+	flow_key_of(in->pkt, true, &rk);
+	f = flow_find(e, &rk);
+	if (!f)
+		return false;
+	if (f->sniff >= SNIFF_DNS)
+		*res = ENGINE_NOT_DEVICE;
+	else if (f->decided)
+		*res = flow_again(f, d);
+	else
+		*res = ENGINE_PENDING; /* the server's side of a waiting flow */
+	return true;
+}
+
+/*
+ * A device answering a connection a local host opened (the NVR pulling
+ * RTSP from a camera): not an outbound flow of the device, remembered as
+ * such.  A SYN-ACK to anywhere else is decided like any first packet: it
+ * may be a camera trying to open a connection the other way round.
+ */
+static bool is_inbound_reply(struct engine *e, const struct packet *pkt,
+			     const struct engine_flow_key *k)
+{
+	struct eflow *f;
+
+	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_TCP ||
+	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) != (TCPF_SYN | TCPF_ACK) ||
+	    !is_local(e->p, pkt->family, pkt->dst))
+		return false;
+	f = flow_new(e, k);
+	if (f) {
+		f->sniff = SNIFF_INBOUND;
+		f->decided = true;
+	}
+	return true;
+}
+
+/* The first packet of a device's flow: decided now, or waiting for a name. */
+static enum engine_result flow_first(struct engine *e, const struct engine_input *in,
+				     const struct engine_flow_key *k, const struct device_key *dev,
+				     struct decision *d)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	const struct packet *pkt = in->pkt;
-	struct engine_flow_key k;
-	struct device_key dev = { 0 };
 	struct eflow *f, tmp;
 	bool stored;
 	struct eval ev;
@@ -715,90 +671,24 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	bool pending;
 	int idx;
 
-	e->st.packets++;
-	dev.has_mac = in->has_mac;
-	memcpy(dev.mac, in->mac, 6);
-	dev.family = pkt->family;
-	memcpy(dev.addr, pkt->src, 16);
-	if (in->iface)
-		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
-	/*
-	 * A DNS answer on its way to a device: learn, and let it pass.  Never
-	 * from a device: a camera must not teach itself names by sending
-	 * "answers" (to itself, or with a forged source) from port 53.
-	 */
-	if (pkt->l4 && pkt->sport == DNS_PORT &&
-	    (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
-	    is_device_addr(e, pkt->family, pkt->dst) && !policy_identify(e->p, &dev, NULL)) {
-		if (pkt->proto == IPPROTO_NUM_UDP)
-			snoop_udp(e, pkt, in->now);
-		else
-			snoop_tcp(e, pkt, in->now);
-		e->st.snooped++;
-		return ENGINE_SNOOPED;
-	}
-
-	/* a packet of a flow already known, either way */
-	flow_key_of(pkt, false, &k);
-	f = flow_find(e, &k);
-	if (!f) {
-		struct engine_flow_key rk;
-
-		flow_key_of(pkt, true, &rk);
-		f = flow_find(e, &rk);
-		if (f && f->sniff >= SNIFF_DNS)
-			return ENGINE_NOT_DEVICE;
-		if (f && f->decided) {
-			*d = f->d;
-			d->first = false;
-			return ENGINE_DECIDED;
-		}
-		if (f)
-			return ENGINE_PENDING; /* the server's side of a waiting flow */
-	} else if (f->decided) {
-		if (f->sniff >= SNIFF_DNS)
-			return ENGINE_NOT_DEVICE;
-		*d = f->d;
-		d->first = false;
-		return ENGINE_DECIDED;
-	} else {
-		return flow_wait(e, f, in, d);
-	}
-
-	/*
-	 * A device answering a connection a local host opened (the NVR pulling
-	 * RTSP from a camera): not an outbound flow of the device.  A SYN-ACK
-	 * to anywhere else is decided like any first packet: it may be a
-	 * camera trying to open a connection the other way round.
-	 */
-	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
-	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
-	    is_local(e->p, pkt->family, pkt->dst)) {
-		f = flow_new(e, &k);
-		if (f) {
-			f->sniff = SNIFF_INBOUND;
-			f->decided = true;
-		}
-		return ENGINE_NOT_DEVICE;
-	}
-
-	groups = policy_identify(e->p, &dev, how);
+	groups = policy_identify(e->p, dev, how);
 	if (!groups)
 		return ENGINE_NOT_DEVICE;
 	/* device addresses are local ones: a forged source elsewhere teaches nothing */
-	if (!e->p->lan ||
-	    cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src))
-		seen_add(e, pkt->family, pkt->src);
+	if ((!e->p->lan ||
+	     cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src)) &&
+	    shared_seen_add(e->sh, pkt->family, pkt->src))
+		e->st.devices_evicted++;
 
 	/* without memory for flow state: decided now, with what is known, unstored */
-	f = flow_new(e, &k);
+	f = flow_new(e, k);
 	stored = f != NULL;
 	if (!stored) {
 		memset(&tmp, 0, sizeof(tmp));
-		tmp.key = k;
+		tmp.key = *k;
 		f = &tmp;
 	}
-	f->dev = dev;
+	f->dev = *dev;
 	eval_init(e, f, groups, in->now, &ev);
 	ev.late_possible = stored && pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
 			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
@@ -818,6 +708,33 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	}
 	*d = f->d;
 	return ENGINE_DECIDED;
+}
+
+enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
+				 struct decision *d)
+{
+	const struct packet *pkt = in->pkt;
+	struct engine_flow_key k;
+	struct device_key dev;
+	enum engine_result res;
+
+	e->st.packets++;
+	device_key_of(in, &dev);
+	if (is_answer_to_device(e, pkt, &dev)) {
+		/* learn, and let it pass */
+		if (pkt->proto == IPPROTO_NUM_UDP)
+			snoop_udp(e, pkt, in->now);
+		else
+			snoop_tcp(e, pkt, in->now);
+		e->st.snooped++;
+		return ENGINE_SNOOPED;
+	}
+	flow_key_of(pkt, false, &k);
+	if (flow_known(e, in, &k, d, &res))
+		return res;
+	if (is_inbound_reply(e, pkt, &k))
+		return ENGINE_NOT_DEVICE;
+	return flow_first(e, in, &k, &dev, d);
 }
 
 void engine_finish(struct engine *e, uint64_t now,

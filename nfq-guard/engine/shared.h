@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * shared.h - what several queues' engines share (device addresses seen,
+ * names learned), behind its one lock; for engine.c only.
+ */
+#ifndef NFQG_ENGINE_SHARED_H
+#define NFQG_ENGINE_SHARED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/dns.h"
+#include "engine/engine.h"
+#include "engine/names.h"
+
+/*
+ * shared_seen_add - remember (family, addr) as a device's address.  Returns
+ * true when the bound pushed out an older one.
+ */
+bool shared_seen_add(struct engine_shared *sh, uint8_t family, const uint8_t *addr);
+
+/* shared_seen_has - has (family, addr) been seen as a device's address? */
+bool shared_seen_has(struct engine_shared *sh, uint8_t family, const uint8_t *addr);
+
+/* shared_learn - names_learn() on the shared cache, for the device at (family, dev). */
+void shared_learn(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
+		  const struct dns_msg *msg, uint64_t now);
+
+/*
+ * shared_lookup - names_lookup() on the shared cache, the names copied
+ * into out (the cache may change once the lock is let go).  Returns how
+ * many, at most max.
+ */
+size_t shared_lookup(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
+		     const uint8_t srv[16], uint64_t now, struct name *out, size_t max);
+
+/* shared_names_stats - the name cache's counters, read without the lock (one engine). */
+const struct names_stats *shared_names_stats(const struct engine_shared *sh);
+
+#endif
