@@ -5,9 +5,13 @@
  * ruleset printed in nft syntax (`nfq-guard rules`).
  *
  * Verdicts travel as packet marks inside a mask (DESIGN.md §3): the queue
- * answers ACCEPT with mark ALLOW, DROP, BLOCK or REJECT (plus a generation
- * bit), and chains at a later priority turn the mark into a ct mark, a drop,
- * a timeout-set entry or a reject; decided flows then stay in the kernel.
+ * answers ACCEPT with mark ALLOW, DROP, BLOCK or REJECT (plus generation
+ * bits: kernel/mark.h), and chains at a later priority turn the mark into a
+ * ct mark, a drop, a timeout-set entry or a reject; decided flows then stay
+ * in the kernel.
+ *
+ * Inside: ruleset.c (the table as data), render.c (nft syntax), batch.c
+ * (the netlink batch, no socket), nfnl.c (the sockets), mark.c.
  */
 #ifndef NFQG_NFT_H
 #define NFQG_NFT_H
@@ -18,18 +22,10 @@
 #include <stdio.h>
 
 #include "engine/verdict.h"
+#include "kernel/mark.h"
 #include "policy/policy.h"
 
 #define NFT_TABLE_NAME "nfq_guard"
-#define NFT_MARK_MASK_DEFAULT 0x00ff0000u
-
-/*
- * The generation, in the five bits above the verdict: a flow decided under
- * another generation (an earlier run or policy) no longer matches the fast
- * path and is decided again.
- */
-#define NFT_GEN_SHIFT 3
-#define NFT_GEN_MAX 31
 
 enum nft_queue_kind {
 	NFT_QUEUE_NATIVE = 0, /* the nft queue expression (CONFIG_NFT_QUEUE) */
@@ -50,9 +46,6 @@ struct nft_config {
 };
 
 void nft_config_default(struct nft_config *c);
-
-/* The mark (inside c->mask) the queue sets for verdict v; 0 for VERDICT_NONE. */
-uint32_t nft_mark(const struct nft_config *c, enum verdict v);
 
 /*
  * nft_render - print the ruleset for policy p in nft syntax.  Returns 0,
@@ -92,23 +85,50 @@ long nft_build_quiesce(const struct nft_config *c, char *buf, size_t size, uint3
  */
 long nft_build_delete(const struct nft_config *c, char *buf, size_t size, uint32_t *seq);
 
-/*
- * nft_send - send a batch over a new netfilter netlink socket and read
- * every ACK.  Returns 0, or the first failing message's negative errno
- * after printing each failure (with the message type) to err.
- */
-int nft_send(const char *buf, size_t len, uint32_t first_seq, uint32_t last_seq, FILE *err);
+/* One failing message of a batch. */
+struct nft_error {
+	uint32_t msg;  /* its number in the batch (1: the first after the batch begin) */
+	uint16_t type; /* its nfnetlink type, or NFT_ERROR_UNACKED */
+	int error;     /* negative errno */
+};
+
+/* The type of the failure "the batch was not acknowledged" (no error, no last ACK). */
+#define NFT_ERROR_UNACKED 0xffff
 
 /*
- * nft_owner_open / nft_send_owned / nft_owner_close - the same over a socket
- * kept open: a table built with c->persist belongs to that socket (no other
- * process may change or flush it) and outlives it, to be adopted by the
- * next owner.  NULL / negative errno as above.
+ * The failures of the batches sent with it: every failing message (the
+ * kernel goes on through a batch after an error, then aborts it).  Starts
+ * zeroed ({ 0 }); nft_errors_clear frees it and zeroes it again.
+ */
+struct nft_errors {
+	struct nft_error *v;
+	size_t n, cap;
+	size_t dropped; /* failures not kept: out of memory */
+};
+
+/*
+ * nft_owner_open / nft_send_owned / nft_owner_close - a netfilter netlink
+ * socket, and a batch sent over it once with every ACK read.  A table built
+ * with c->persist belongs to the socket it was sent on (no other process
+ * may change or flush it) and outlives it, to be adopted by the next owner.
+ * nft_owner_open: NULL with errno.  nft_send_owned: 0, or the first failing
+ * message's negative errno (-EIO: the batch was not acknowledged), with
+ * every failure appended to errs.
  */
 struct mnl_socket *nft_owner_open(void);
 int nft_send_owned(struct mnl_socket *nl, const char *buf, size_t len, uint32_t first_seq,
-		   uint32_t last_seq, FILE *err);
+		   uint32_t last_seq, struct nft_errors *errs);
 void nft_owner_close(struct mnl_socket *nl);
+
+/*
+ * nft_errors_line - line i of the report of errs (no newline), as
+ * "nfq-guard: nftables: new rule (message 54): No such file or directory":
+ * one per failure, then one for those not kept.  false past the last line.
+ * nft_errors_print - every line to f.
+ */
+bool nft_errors_line(const struct nft_errors *errs, size_t i, char *buf, size_t size);
+void nft_errors_print(const struct nft_errors *errs, FILE *f);
+void nft_errors_clear(struct nft_errors *errs);
 
 /* nft_table_exists - 1 when our table (the ip one with c->split) is in the kernel, 0 when not, or negative errno. */
 int nft_table_exists(const struct nft_config *c);

@@ -173,10 +173,11 @@ static int load_module(const char *name)
 /*
  * Build and send the table for policy p with the settings of c: a new one
  * (replacing any), or, with update, the one in the kernel refilled in place
- * (which keeps the packets waiting in the queues).
+ * (which keeps the packets waiting in the queues).  Every failing message
+ * is appended to errs.
  */
-static int send_table(struct run *r, const struct policy *p, const struct nft_config *c,
-		      bool update, FILE *errs)
+static int send_table_errors(struct run *r, const struct policy *p, const struct nft_config *c,
+			     bool update, struct nft_errors *errs)
 {
 	static char buf[16 << 20]; /* a batch of up to 8 MiB: some 100,000 set elements */
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
@@ -186,39 +187,47 @@ static int send_table(struct run *r, const struct policy *p, const struct nft_co
 	return len < 0 ? (int)len : nft_send_owned(r->owner, buf, (size_t)len, first, seq, errs);
 }
 
-/* nft_send's error lines, one log message each. */
-static void log_lines(int prio, char *text)
+/* send_table_errors with the failures printed to out. */
+static int send_table(struct run *r, const struct policy *p, const struct nft_config *c,
+		      bool update, FILE *out)
 {
-	char *save = NULL, *l;
+	struct nft_errors errs = { 0 };
+	int e = send_table_errors(r, p, c, update, &errs);
 
-	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		logx(prio, "%s", l);
+	nft_errors_print(&errs, out);
+	nft_errors_clear(&errs);
+	return e;
+}
+
+/* A send's failures, one log message each, and copied to err (may be NULL). */
+static void log_errors(const struct nft_errors *errs, FILE *err)
+{
+	char line[256];
+	size_t i;
+
+	for (i = 0; nft_errors_line(errs, i, line, sizeof(line)); i++) {
+		logx(LOG_ERR, "%s", line);
+		if (err)
+			fprintf(err, "%s\n", line);
+	}
 }
 
 /*
- * send_table with its error lines logged, and copied to err (may be NULL).
+ * send_table with its failures logged, and copied to err (may be NULL).
  * With update, a table that is not there to refill (flushed by another
  * tool) is built anew.
  */
 static int send_table_said(struct run *r, const struct policy *p, const struct nft_config *c,
 			   bool update, FILE *err)
 {
-	char *msg = NULL;
-	size_t msz = 0;
-	FILE *m = open_memstream(&msg, &msz);
-	int e = send_table(r, p, c, update, m ? m : stderr);
+	struct nft_errors errs = { 0 };
+	int e = send_table_errors(r, p, c, update, &errs);
 
 	if (e == -ENOENT && update)
-		e = send_table(r, p, c, false, m ? m : stderr);
-	if (m) {
-		fclose(m);
-		if (e) {
-			log_lines(LOG_ERR, msg);
-			if (err)
-				fputs(msg, err);
-		}
-		free(msg);
-	}
+		e = send_table_errors(r, p, c, false, &errs);
+	if (e)
+		log_errors(&errs, err);
+	nft_errors_clear(&errs);
 	return e;
 }
 
@@ -247,33 +256,31 @@ static int install(struct run *r)
 		{ false, true, NFT_QUEUE_COMPAT },
 	};
 	struct nft_config nc = r->nc; /* r->nc changes only once one works */
+	struct nft_errors errs = { 0 };
 	size_t i;
-	FILE *quiet = fopen("/dev/null", "we");
 	int err = -EINVAL;
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		nc.persist = tries[i].persist;
 		nc.split = tries[i].split;
 		nc.queue = tries[i].queue;
-		err = send_table(r, r->p, &nc, false, quiet ? quiet : stderr);
+		nft_errors_clear(&errs); /* only the last try's failures are told */
+		err = send_table_errors(r, r->p, &nc, false, &errs);
 		if (!err)
 			break;
 		/* a module target is not autoloaded for the inet family */
 		if (err == -ENOENT && nc.queue == NFT_QUEUE_COMPAT && !r->dropped &&
 		    load_module("xt_NFQUEUE") == 0) {
-			err = send_table(r, r->p, &nc, false, quiet ? quiet : stderr);
+			err = send_table_errors(r, r->p, &nc, false, &errs);
 			if (!err)
 				break;
 		}
 	}
-	if (quiet)
-		fclose(quiet);
-	if (err) {
-		/* say why, this time */
-		err = send_table_said(r, r->p, &nc, false, NULL);
-		if (err)
-			return err;
-	}
+	if (err)
+		log_errors(&errs, NULL); /* why the last try failed, kept from its send */
+	nft_errors_clear(&errs);
+	if (err)
+		return err;
 	r->nc = nc;
 	logx(LOG_INFO, "table %s %s installed%s, queue %u%s (%s)", table_str(&r->nc),
 	     NFT_TABLE_NAME, r->nc.persist ? " (owned, persistent)" : "", r->nc.queue_num,
@@ -288,9 +295,12 @@ static void uninstall(struct run *r)
 	static char buf[4096];
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
 	long len = nft_build_delete(&r->nc, buf, sizeof(buf), &seq);
+	struct nft_errors errs = { 0 };
 
-	if (len > 0 && nft_send_owned(r->owner, buf, (size_t)len, first, seq, stderr) == 0)
+	if (len > 0 && nft_send_owned(r->owner, buf, (size_t)len, first, seq, &errs) == 0)
 		logx(LOG_INFO, "table %s %s removed", table_str(&r->nc), NFT_TABLE_NAME);
+	nft_errors_print(&errs, stderr);
+	nft_errors_clear(&errs);
 }
 
 #define GENERATION_FILE DAEMON_RUN_DIR "/generation"
@@ -854,9 +864,12 @@ static void drain_queues(struct run *r)
 	static char buf[4096];
 	uint32_t seq = (uint32_t)time(NULL), first = seq;
 	long len = nft_build_quiesce(&r->nc, buf, sizeof(buf), &seq);
-	int i;
+	struct nft_errors errs = { 0 };
+	int i, e = len <= 0 ? -1 : nft_send_owned(r->owner, buf, (size_t)len, first, seq, &errs);
 
-	if (len <= 0 || nft_send_owned(r->owner, buf, (size_t)len, first, seq, stderr))
+	nft_errors_print(&errs, stderr);
+	nft_errors_clear(&errs);
+	if (e)
 		return;
 	for (i = 0; i < 100 && report_waiting(r) > 0; i++)
 		poll(NULL, 0, 20);

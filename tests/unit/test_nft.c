@@ -238,6 +238,94 @@ static void test_render(void **state)
 	policy_free(p);
 }
 
+/*
+ * A batch sent over a socket of its own and its every failure printed to
+ * err (the daemon keeps one socket, the owner of its table); with errs,
+ * the failures kept there instead.
+ */
+static int send_batch(const char *buf, long len, uint32_t first, uint32_t last, FILE *err,
+		      struct nft_errors *errs)
+{
+	struct mnl_socket *nl = nft_owner_open();
+	struct nft_errors mine = { 0 };
+	int r;
+
+	if (!nl)
+		return -errno;
+	r = nft_send_owned(nl, buf, (size_t)len, first, last, errs ? errs : &mine);
+	nft_errors_print(&mine, err);
+	nft_errors_clear(&mine);
+	nft_owner_close(nl);
+	return r;
+}
+
+/* The error list as lines: each failure with its message, then those not kept. */
+static void test_errors(void **state)
+{
+	struct nft_error v[] = { { 3, NFT_MSG_NEWRULE | NFNL_SUBSYS_NFTABLES << 8, -ENOENT },
+				 { 9, NFT_ERROR_UNACKED, -EIO } };
+	struct nft_errors errs = { v, 2, 2, 5 };
+	char line[128];
+
+	(void)state;
+	assert_true(nft_errors_line(&errs, 0, line, sizeof(line)));
+	assert_string_equal(line,
+			    "nfq-guard: nftables: new rule (message 3): No such file or directory");
+	assert_true(nft_errors_line(&errs, 1, line, sizeof(line)));
+	assert_string_equal(line, "nfq-guard: nftables: the batch was not acknowledged");
+	assert_true(nft_errors_line(&errs, 2, line, sizeof(line)));
+	assert_string_equal(line, "nfq-guard: nftables: 5 more failures not kept (out of memory)");
+	assert_false(nft_errors_line(&errs, 3, line, sizeof(line)));
+	errs.dropped = 0;
+	assert_false(nft_errors_line(&errs, 2, line, sizeof(line)));
+}
+
+/*
+ * In the child of test_kernel_accepts: no table to refill yet, so one send
+ * fails with every failing message in the list.  0 when so.
+ */
+static int refill_fails(const struct policy *p, const struct nft_config *c, uint32_t *seq)
+{
+	struct nft_errors errs = { 0 };
+	uint32_t first = *seq;
+	struct counts n;
+	long len = nft_build_update(p, c, batch, sizeof(batch), seq);
+	int r;
+
+	count(batch, len, &n, "queue");
+	r = len > 0 ? send_batch(batch, len, first, *seq, stderr, &errs) : -1;
+	if (r == -ENOENT && errs.n == (size_t)(n.delrules + n.delelems + n.elems + n.rules) &&
+	    errs.v[0].msg == 1 && errs.v[0].error == -ENOENT &&
+	    (errs.v[0].type & 0xff) == NFT_MSG_DELRULE)
+		r = 0;
+	else
+		r = -1;
+	nft_errors_clear(&errs);
+	return r;
+}
+
+/* In the child of test_kernel_accepts: the fallback, the compat target in ip and ip6 tables. */
+static int split_loads(const struct policy *p, struct nft_config *c, uint32_t *seq)
+{
+	uint32_t first = *seq;
+	long len;
+
+	c->queue = NFT_QUEUE_COMPAT;
+	c->split = true;
+	len = nft_build(p, c, batch, sizeof(batch), seq);
+	if (len <= 0 || send_batch(batch, len, first, *seq, stderr, NULL) != 0)
+		return 12;
+	if (nft_table_exists(c) != 1 ||
+	    system("nft list table ip nfq_guard 2>/dev/null | grep -q 'update @dev_seen4' && "
+		   "nft list table ip6 nfq_guard 2>/dev/null | grep -q 'update @dev_seen6'"))
+		return 13;
+	first = *seq;
+	len = nft_build_delete(c, batch, sizeof(batch), seq);
+	if (send_batch(batch, len, first, *seq, stderr, NULL) != 0 || nft_table_exists(c) != 0)
+		return 14;
+	return 0;
+}
+
 /* As root: load the batch into a fresh network namespace and list it with nft. */
 /* an empty chain lists as 4 lines: table, chain and their braces */
 #define TO_QUEUE_HAS_RULE "[ $(nft list chain inet nfq_guard to_queue | wc -l) -gt 4 ]"
@@ -267,21 +355,24 @@ static void test_kernel_accepts(void **state)
 		if (unshare(CLONE_NEWNET) != 0 || !quiet)
 			_exit(3);
 		nft_config_default(&c);
+		if (refill_fails(p, &c, &seq))
+			_exit(18);
 		/* this kernel may lack the native queue expression: try both */
+		first = seq;
 		len = nft_build(p, &c, batch, sizeof(batch), &seq);
-		r = len > 0 ? nft_send(batch, (size_t)len, first, seq, quiet) : -1;
+		r = len > 0 ? send_batch(batch, len, first, seq, quiet, NULL) : -1;
 		if (r != 0) {
 			c.queue = NFT_QUEUE_COMPAT;
 			first = seq;
 			len = nft_build(p, &c, batch, sizeof(batch), &seq);
-			r = len > 0 ? nft_send(batch, (size_t)len, first, seq, stderr) : -1;
+			r = len > 0 ? send_batch(batch, len, first, seq, stderr, NULL) : -1;
 		}
 		if (r != 0)
 			_exit(4);
 		/* loaded twice: the replace must work over an existing table */
 		first = seq;
 		len = nft_build(p, &c, batch, sizeof(batch), &seq);
-		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+		if (send_batch(batch, len, first, seq, stderr, NULL) != 0)
 			_exit(5);
 		r = system("nft list table inet nfq_guard 2>/dev/null | grep -q 'jump to_queue' && "
 			   "nft list set inet nfq_guard dev_mac 2>/dev/null | "
@@ -295,7 +386,7 @@ static void test_kernel_accepts(void **state)
 			_exit(13);
 		first = seq;
 		len = nft_build_update(p, &c, batch, sizeof(batch), &seq);
-		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+		if (len <= 0 || send_batch(batch, len, first, seq, stderr, NULL) != 0)
 			_exit(14);
 		r = system(TO_QUEUE_HAS_RULE);
 		if (r != 0)
@@ -305,7 +396,7 @@ static void test_kernel_accepts(void **state)
 			_exit(16);
 		first = seq;
 		len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
-		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0 ||
+		if (len <= 0 || send_batch(batch, len, first, seq, stderr, NULL) != 0 ||
 		    system(TO_QUEUE_HAS_RULE) == 0)
 			_exit(17);
 		/* no flowtable yet; then one, as OpenWrt's fw4 makes for offload */
@@ -319,26 +410,13 @@ static void test_kernel_accepts(void **state)
 			_exit(10);
 		first = seq;
 		len = nft_build_delete(&c, batch, sizeof(batch), &seq);
-		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+		if (send_batch(batch, len, first, seq, stderr, NULL) != 0)
 			_exit(7);
 		if (system("nft list table inet nfq_guard >/dev/null 2>&1") == 0)
 			_exit(8);
-		/* the fallback: the compat target in ip and ip6 tables */
-		c.queue = NFT_QUEUE_COMPAT;
-		c.split = true;
-		first = seq;
-		len = nft_build(p, &c, batch, sizeof(batch), &seq);
-		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0)
-			_exit(12);
-		if (nft_table_exists(&c) != 1 ||
-		    system("nft list table ip nfq_guard 2>/dev/null | grep -q 'update @dev_seen4' && "
-			   "nft list table ip6 nfq_guard 2>/dev/null | grep -q 'update @dev_seen6'"))
-			_exit(13);
-		first = seq;
-		len = nft_build_delete(&c, batch, sizeof(batch), &seq);
-		if (nft_send(batch, (size_t)len, first, seq, stderr) != 0 ||
-		    nft_table_exists(&c) != 0)
-			_exit(14);
+		r = split_loads(p, &c, &seq);
+		if (r)
+			_exit(r);
 		_exit(0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -387,7 +465,7 @@ static void test_kernel_big_sets(void **state)
 		nft_config_default(&c);
 		c.queue = NFT_QUEUE_COMPAT;
 		len = nft_build(p, &c, batch, sizeof(batch), &seq);
-		if (len <= 0 || nft_send(batch, (size_t)len, first, seq, stderr) != 0)
+		if (len <= 0 || send_batch(batch, len, first, seq, stderr, NULL) != 0)
 			_exit(4);
 		/* 3000 separate addresses and one merged /8, all in the kernel */
 		_exit(system("test \"$(nft list set inet nfq_guard dev_ip4 | grep -o '172\\.16\\.' | "
@@ -419,9 +497,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_batch_shape),	cmocka_unit_test(test_marks),
-		cmocka_unit_test(test_render),		cmocka_unit_test(test_kernel_accepts),
-		cmocka_unit_test(test_kernel_big_sets),
+		cmocka_unit_test(test_batch_shape),    cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_render),	       cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_kernel_accepts), cmocka_unit_test(test_kernel_big_sets),
 	};
 
 	return cmocka_run_group_tests_name("nft", tests, setup, teardown);
