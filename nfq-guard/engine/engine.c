@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "decode/dns.h"
+#include "decode/sniff.h"
 #include "engine/engine.h"
 #include "decode/http.h"
 #include "decode/stream.h"
@@ -24,11 +25,10 @@
 #define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
 
 enum sniff {
-	SNIFF_TLS = 0, /* try TLS first, then HTTP */
-	SNIFF_HTTP,
-	SNIFF_DNS,     /* a DNS-over-TCP answer stream to a device */
-	SNIFF_DNS_OFF, /* ... no longer read (a message too large to hold) */
-	SNIFF_INBOUND, /* a connection another host opened to the device */
+	SNIFF_NAME = 0, /* the client's server name (decode/sniff.h: TLS, then HTTP) */
+	SNIFF_DNS,	/* a DNS-over-TCP answer stream to a device */
+	SNIFF_DNS_OFF,	/* ... no longer read (a message too large to hold) */
+	SNIFF_INBOUND,	/* a connection another host opened to the device */
 };
 
 struct eflow {
@@ -42,6 +42,7 @@ struct eflow {
 	uint64_t started;
 	struct stream st;
 	enum sniff sniff;
+	struct sniff_state name_st; /* with SNIFF_NAME */
 };
 
 struct engine {
@@ -464,31 +465,10 @@ static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, 
 /* Look for SNI or Host in a waiting flow's stream. */
 static enum name_source flow_sniff(struct eflow *f, struct name *out, bool *final)
 {
-	enum tls_status ts;
-	enum http_status hs;
-	bool full = f->st.len == f->st.cap;
+	enum sniff_result r = sniff_name(&f->name_st, f->st.buf, f->st.len, f->st.cap, out);
 
-	*final = false;
-	if (f->sniff == SNIFF_TLS) {
-		ts = tls_sni(f->st.buf, f->st.len, out);
-		switch (ts) {
-		case TLS_NEED_MORE:
-			*final = full;
-			return NAME_NONE;
-		case TLS_FOUND:
-			*final = true;
-			return NAME_SNI;
-		case TLS_NOT_TLS:
-			f->sniff = SNIFF_HTTP;
-			break;
-		default:
-			*final = true;
-			return NAME_NONE;
-		}
-	}
-	hs = http_host(f->st.buf, f->st.len, out);
-	*final = hs != HTTP_NEED_MORE || full;
-	return hs == HTTP_FOUND ? NAME_HTTP : NAME_NONE;
+	*final = sniff_final(r);
+	return r == SNIFF_SNI ? NAME_SNI : r == SNIFF_HOST ? NAME_HTTP : NAME_NONE;
 }
 
 static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
@@ -695,7 +675,7 @@ static enum engine_result flow_first(struct engine *e, const struct engine_input
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	if (pending) {
 		f->started = in->now;
-		f->sniff = SNIFF_TLS;
+		f->sniff = SNIFF_NAME;
 		return flow_wait(e, f, in, d);
 	}
 	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);

@@ -16,13 +16,14 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "decode/sniff.h"
 #include "base/lru.h"
 #include "engine/names.h"
 #include "policy/policy.h"
 
 /* Bytes of a waiting flow's stream kept for its ClientHello or request head. */
-#define ENGINE_STREAM_CAP 8192
-#define ENGINE_MAX_DEVICES 4096 /* device addresses remembered */
+#define ENGINE_STREAM_CAP SNIFF_STREAM_CAP /* decode/sniff.h: the one cap */
+#define ENGINE_MAX_DEVICES 4096		   /* device addresses remembered */
 
 enum name_source {
 	NAME_NONE = 0,
