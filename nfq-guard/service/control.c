@@ -48,7 +48,7 @@ static void make_parent(const char *path, uid_t uid, gid_t gid)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) == 0 && chown(dir, uid, gid))
-			logx(LOG_WARNING, "%s: chown: %s", dir, strerror(errno));
+			log_warn("%s: chown", dir);
 	}
 }
 
@@ -60,18 +60,18 @@ int control_listen(const char *path, uid_t uid, gid_t gid)
 	int fd;
 
 	if (unix_addr(path, &sa)) {
-		logx(LOG_ERR, "run: control socket path %s is too long", path);
+		fatalx("run: control socket path %s is too long", path);
 		return -1;
 	}
 	if (answering(&sa)) {
-		logx(LOG_ERR, "run: another nfq-guard answers on %s", path);
+		fatalx("run: another nfq-guard answers on %s", path);
 		return -1;
 	}
 	make_parent(path, uid, gid);
 	/* stale: nobody answers on it; but only ever remove a socket */
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			logx(LOG_ERR, "run: %s exists and is not a socket", path);
+			fatalx("run: %s exists and is not a socket", path);
 			return -1;
 		}
 		unlink(path);
@@ -90,7 +90,7 @@ int control_listen(const char *path, uid_t uid, gid_t gid)
 		goto fail;
 	return fd;
 fail:
-	logx(LOG_ERR, "run: control socket %s: %s", path, strerror(errno));
+	fatal("run: control socket %s", path);
 	if (fd >= 0)
 		close(fd);
 	return -1;

@@ -21,8 +21,7 @@ int privs_resolve(const char *user, struct privs *pv)
 	pv->as_root = geteuid() == 0;
 	if (!pv->as_root) {
 		if (user)
-			logx(LOG_WARNING, "--user %s: not started as root, staying who we are",
-			     user);
+			log_warnx("--user %s: not started as root, staying who we are", user);
 		pv->uid = geteuid();
 		pv->gid = getegid();
 		pw = getpwuid(pv->uid);
@@ -31,18 +30,17 @@ int privs_resolve(const char *user, struct privs *pv)
 	}
 	pw = getpwnam(user ? user : PRIVS_DEFAULT_USER);
 	if (!pw && !user) {
-		logx(LOG_WARNING,
-		     "WARNING: no user \"%s\": running as nobody; create a system user %s for "
-		     "nfq-guard alone (useradd --system --no-create-home %s)",
-		     PRIVS_DEFAULT_USER, PRIVS_DEFAULT_USER, PRIVS_DEFAULT_USER);
+		log_warnx("WARNING: no user \"%s\": running as nobody; create a system user %s for "
+			  "nfq-guard alone (useradd --system --no-create-home %s)",
+			  PRIVS_DEFAULT_USER, PRIVS_DEFAULT_USER, PRIVS_DEFAULT_USER);
 		pw = getpwnam("nobody");
 	}
 	if (!pw) {
-		logx(LOG_ERR, "run: no user \"%s\"", user ? user : "nobody");
+		fatalx("run: no user \"%s\"", user ? user : "nobody");
 		return -1;
 	}
 	if (pw->pw_uid == 0) {
-		logx(LOG_ERR, "run: user \"%s\" is root: name an unprivileged user", pw->pw_name);
+		fatalx("run: user \"%s\" is root: name an unprivileged user", pw->pw_name);
 		return -1;
 	}
 	pv->uid = pw->pw_uid;
@@ -72,28 +70,27 @@ int privs_drop(const struct privs *pv)
 		for (cap = 0; cap <= CAP_LAST_CAP; cap++)
 			if (cap != CAP_NET_ADMIN && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) &&
 			    errno != EINVAL) {
-				logx(LOG_ERR, "run: cannot drop capability %d: %s", cap,
-				     strerror(errno));
+				fatal("run: cannot drop capability %d", cap);
 				return -1;
 			}
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(1, &pv->gid) ||
 		    setresgid(pv->gid, pv->gid, pv->gid) || setresuid(pv->uid, pv->uid, pv->uid)) {
-			logx(LOG_ERR, "run: cannot become user %s: %s", pv->user, strerror(errno));
+			fatal("run: cannot become user %s", pv->user);
 			return -1;
 		}
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (keep_net_admin()) {
-		logx(LOG_ERR, "run: cannot keep CAP_NET_ADMIN alone: %s", strerror(errno));
+		fatal("run: cannot keep CAP_NET_ADMIN alone");
 		return -1;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		logx(LOG_ERR, "run: no_new_privs: %s", strerror(errno));
+		fatal("run: no_new_privs");
 		return -1;
 	}
 	if (pv->as_root && (getuid() == 0 || geteuid() == 0)) {
-		logx(LOG_ERR, "run: still root after the switch to %s", pv->user);
+		fatalx("run: still root after the switch to %s", pv->user);
 		return -1;
 	}
 	return 0;

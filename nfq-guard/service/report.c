@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report.c - what `nfq-guard status` and `stats` print (see run.h): text
- * for people, or one JSON object for monitoring.
+ * for people, or one JSON object for monitoring.  The stats are gathered
+ * into a struct stats under the swap lock, briefly; the kernel's queue
+ * figures are read and everything is printed after it is released, so no
+ * client holds up the workers.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,14 +19,6 @@
 #include "print/format.h"
 #include "print/json.h"
 #include "service/run.h"
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void fmt_wall(uint64_t s, char *buf, size_t sz)
 {
@@ -43,7 +40,7 @@ static void json_bool(FILE *f, const char *key, bool v)
 void report_status(struct run *r, FILE *f, bool json)
 {
 	const struct policy *p = r->p;
-	uint64_t up = (mono_ms() - r->started_mono) / 1000;
+	uint64_t up = (run_now_ms() - r->started_mono) / 1000;
 	const char *qpath = r->nc.queue == NFT_QUEUE_NATIVE ? "native" : "compat";
 	char started[40], loaded[40];
 
@@ -135,16 +132,6 @@ static void read_kernel_queues(const struct run *r, struct kqueue *kq)
 	fclose(f);
 }
 
-/* Flows decided by rule i (nrules: the default), all queues together. */
-static uint64_t rule_flows(const struct run *r, size_t i)
-{
-	uint64_t n = 0;
-
-	for (unsigned int w = 0; w < r->nworkers; w++)
-		n += __atomic_load_n(&r->w[w].rule_flows[i], __ATOMIC_RELAXED);
-	return n;
-}
-
 uint64_t report_waiting(const struct run *r)
 {
 	struct kqueue kq[RUN_MAX_THREADS];
@@ -156,146 +143,206 @@ uint64_t report_waiting(const struct run *r)
 	return n;
 }
 
-/* Caller holds r->swap for writing: the workers' counters stand still. */
-void report_stats(struct run *r, FILE *f, bool json)
-{
-	struct kqueue kq[RUN_MAX_THREADS];
-	struct engine_stats es = r->retired;
+/* The figures of one stats report, as they stood at one moment. */
+struct stats {
+	struct engine_stats es; /* all engines, and those reloads retired */
 	struct engine_shared_sizes sz;
-	uint64_t packets = 0, enobufs = 0, verr = 0, malformed = 0, qd = 0, ud = 0;
-	size_t flows = 0, flows_max = 0, m, i;
-	unsigned int w;
+	uint64_t packets, enobufs, verr, malformed, qd, ud;
+	size_t flows, flows_max;
+	struct {
+		uint16_t num;
+		uint64_t packets, enobufs;
+	} q[RUN_MAX_THREADS];
+	struct kqueue kq[RUN_MAX_THREADS];
+	uint64_t *rule_flows; /* per rule, then the default */
+	size_t nrules;
+	uint64_t events_written, events_held, events_summaries;
+};
 
-	read_kernel_queues(r, kq);
-	engine_shared_sizes(r->sh, &sz);
-	for (w = 0; w < r->nworkers; w++) {
-		const struct engine_stats *s = engine_stats(r->w[w].e);
+/* Under swap (written): the workers' counters stand still meanwhile. */
+static void gather_locked(struct run *r, struct stats *st)
+{
+	size_t m;
+
+	st->es = r->retired;
+	engine_shared_sizes(r->sh, &st->sz);
+	for (unsigned int w = 0; w < r->nworkers; w++) {
 		const struct queue_stats *q = queue_stats(r->w[w].q);
 
-		engine_stats_add(&es, s);
-		packets += q->packets;
-		enobufs += q->enobufs;
-		verr += q->verdict_errors;
-		malformed += r->w[w].malformed;
-		qd += kq[w].queue_dropped;
-		ud += kq[w].user_dropped;
-		flows += engine_flow_count(r->w[w].e, &m);
-		flows_max += m;
+		engine_stats_add(&st->es, engine_stats(r->w[w].e));
+		st->q[w].num = r->w[w].num;
+		st->q[w].packets = q->packets;
+		st->q[w].enobufs = q->enobufs;
+		st->packets += q->packets;
+		st->enobufs += q->enobufs;
+		st->verr += q->verdict_errors;
+		st->malformed += r->w[w].malformed;
+		st->flows += engine_flow_count(r->w[w].e, &m);
+		st->flows_max += m;
+		for (size_t i = 0; st->rule_flows && i <= st->nrules; i++)
+			st->rule_flows[i] += r->w[w].rule_flows[i];
 	}
-	if (json) {
-		fputc('{', f);
-		json_key(f, "packets", 1);
-		fprintf(f, "%" PRIu64, packets);
-		json_u64(f, "decisions", es.decisions);
-		json_u64(f, "pending", es.pending);
-		json_u64(f, "pending_cut", es.pending_cut);
-		json_u64(f, "snooped", es.snooped);
-		json_u64(f, "unreadable", malformed);
-		json_u64(f, "enobufs", enobufs);
-		json_u64(f, "verdict_errors", verr);
-		json_u64(f, "queue_dropped", qd);
-		json_u64(f, "user_dropped", ud);
-		json_key(f, "queues", 0);
-		fputc('[', f);
-		for (w = 0; w < r->nworkers; w++) {
-			fputs(w ? ",{" : "{", f);
-			json_key(f, "num", 1);
-			fprintf(f, "%u", r->w[w].num);
-			json_u64(f, "packets", queue_stats(r->w[w].q)->packets);
-			json_u64(f, "waiting", kq[w].waiting);
-			json_u64(f, "queue_dropped", kq[w].queue_dropped);
-			json_u64(f, "user_dropped", kq[w].user_dropped);
-			json_u64(f, "enobufs", queue_stats(r->w[w].q)->enobufs);
-			fputc('}', f);
-		}
-		fputc(']', f);
-		json_key(f, "rules", 0);
-		fputc('[', f);
-		for (i = 0; i <= r->p->nrules; i++) {
-			fputs(i ? ",{" : "{", f);
-			json_key(f, "rule", 1);
-			json_str(f, i < r->p->nrules ? r->p->rules[i].name : "default");
-			json_key(f, "action", 0);
-			json_str(f,
-				 action_str(i < r->p->nrules ? r->p->rules[i].action : r->p->dflt));
-			json_u64(f, "flows", rule_flows(r, i));
-			fputc('}', f);
-		}
-		fputc(']', f);
-		json_key(f, "caches", 0);
-		fputc('{', f);
-		json_key(f, "names", 1);
-		fputc('{', f);
-		json_key(f, "entries", 1);
-		fprintf(f, "%zu", sz.names.entries);
-		json_u64(f, "max", sz.names_max);
-		json_u64(f, "learned", sz.names.learned);
-		json_u64(f, "evicted", sz.names.evicted);
-		json_u64(f, "expired", sz.names.expired);
-		fputc('}', f);
-		json_key(f, "flows", 0);
-		fputc('{', f);
-		json_key(f, "entries", 1);
-		fprintf(f, "%zu", flows);
-		json_u64(f, "max", flows_max);
-		json_u64(f, "evicted", es.flows_evicted);
-		fputc('}', f);
-		json_key(f, "device_addresses", 0);
-		fputc('{', f);
-		json_key(f, "entries", 1);
-		fprintf(f, "%zu", sz.seen);
-		json_u64(f, "max", sz.seen_max);
-		json_u64(f, "evicted", es.devices_evicted);
-		fputc('}', f);
-		fputc('}', f);
-		json_key(f, "per_device", 0);
-		devtab_print(&r->devs, f, DEVTAB_JSON);
-		pthread_mutex_lock(&r->events_lock);
-		json_key(f, "events", 0);
-		fputc('{', f);
-		json_key(f, "written", 1);
-		fprintf(f, "%" PRIu64, r->events_written);
-		json_u64(f, "held_back", r->lim.held);
-		json_u64(f, "summaries", r->lim.summaries);
-		fputc('}', f);
-		pthread_mutex_unlock(&r->events_lock);
-		fputs("}\n", f);
-		return;
+}
+
+/* The stats of r now; 0, or -ENOMEM.  Takes swap for as long as the copy takes. */
+static int gather(struct run *r, struct stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	/* the policy changes on this thread only (reload): its rule count holds */
+	st->nrules = r->p->nrules;
+	st->rule_flows = calloc(st->nrules + 1, sizeof(uint64_t));
+	if (!st->rule_flows)
+		return -ENOMEM;
+	pthread_rwlock_wrlock(&r->swap);
+	gather_locked(r, st);
+	pthread_rwlock_unlock(&r->swap);
+	pthread_mutex_lock(&r->events_lock);
+	st->events_written = r->events_written;
+	st->events_held = r->lim.held;
+	st->events_summaries = r->lim.summaries;
+	pthread_mutex_unlock(&r->events_lock);
+	read_kernel_queues(r, st->kq);
+	for (unsigned int w = 0; w < r->nworkers; w++) {
+		st->qd += st->kq[w].queue_dropped;
+		st->ud += st->kq[w].user_dropped;
 	}
+	return 0;
+}
+
+static void json_cache(FILE *f, const char *key, size_t entries, uint64_t max)
+{
+	json_key(f, key, 0);
+	fputc('{', f);
+	json_key(f, "entries", 1);
+	fprintf(f, "%zu", entries);
+	json_u64(f, "max", max);
+}
+
+static void stats_json_queues(const struct run *r, const struct stats *st, FILE *f)
+{
+	json_key(f, "queues", 0);
+	fputc('[', f);
+	for (unsigned int w = 0; w < r->nworkers; w++) {
+		fputs(w ? ",{" : "{", f);
+		json_key(f, "num", 1);
+		fprintf(f, "%u", st->q[w].num);
+		json_u64(f, "packets", st->q[w].packets);
+		json_u64(f, "waiting", st->kq[w].waiting);
+		json_u64(f, "queue_dropped", st->kq[w].queue_dropped);
+		json_u64(f, "user_dropped", st->kq[w].user_dropped);
+		json_u64(f, "enobufs", st->q[w].enobufs);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	json_key(f, "rules", 0);
+	fputc('[', f);
+	for (size_t i = 0; i <= st->nrules; i++) {
+		fputs(i ? ",{" : "{", f);
+		json_key(f, "rule", 1);
+		json_str(f, i < st->nrules ? r->p->rules[i].name : "default");
+		json_key(f, "action", 0);
+		json_str(f, action_str(i < st->nrules ? r->p->rules[i].action : r->p->dflt));
+		json_u64(f, "flows", st->rule_flows[i]);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static void stats_json(struct run *r, const struct stats *st, FILE *f)
+{
+	fputc('{', f);
+	json_key(f, "packets", 1);
+	fprintf(f, "%" PRIu64, st->packets);
+	json_u64(f, "decisions", st->es.decisions);
+	json_u64(f, "pending", st->es.pending);
+	json_u64(f, "pending_cut", st->es.pending_cut);
+	json_u64(f, "snooped", st->es.snooped);
+	json_u64(f, "unreadable", st->malformed);
+	json_u64(f, "enobufs", st->enobufs);
+	json_u64(f, "verdict_errors", st->verr);
+	json_u64(f, "queue_dropped", st->qd);
+	json_u64(f, "user_dropped", st->ud);
+	stats_json_queues(r, st, f);
+	json_key(f, "caches", 0);
+	fputc('{', f);
+	json_key(f, "names", 1);
+	fputc('{', f);
+	json_key(f, "entries", 1);
+	fprintf(f, "%zu", st->sz.names.entries);
+	json_u64(f, "max", st->sz.names_max);
+	json_u64(f, "learned", st->sz.names.learned);
+	json_u64(f, "evicted", st->sz.names.evicted);
+	json_u64(f, "expired", st->sz.names.expired);
+	fputc('}', f);
+	json_cache(f, "flows", st->flows, st->flows_max);
+	json_u64(f, "evicted", st->es.flows_evicted);
+	fputc('}', f);
+	json_cache(f, "device_addresses", st->sz.seen, st->sz.seen_max);
+	json_u64(f, "evicted", st->es.devices_evicted);
+	fputc('}', f);
+	fputc('}', f);
+	json_key(f, "per_device", 0);
+	devtab_print(&r->devs, f, DEVTAB_JSON);
+	json_key(f, "events", 0);
+	fputc('{', f);
+	json_key(f, "written", 1);
+	fprintf(f, "%" PRIu64, st->events_written);
+	json_u64(f, "held_back", st->events_held);
+	json_u64(f, "summaries", st->events_summaries);
+	fputc('}', f);
+	fputs("}\n", f);
+}
+
+static void stats_text(struct run *r, const struct stats *st, FILE *f)
+{
 	fprintf(f,
 		"packets:     %" PRIu64 " queued, %" PRIu64 " flows decided, %" PRIu64
 		" waited for a name (%" PRIu64 " cut short), %" PRIu64
 		" DNS answers snooped, %" PRIu64 " unreadable\n",
-		packets, es.decisions, es.pending, es.pending_cut, es.snooped, malformed);
+		st->packets, st->es.decisions, st->es.pending, st->es.pending_cut, st->es.snooped,
+		st->malformed);
 	fprintf(f,
 		"queues:      %" PRIu64 " dropped by the kernel (queue full), %" PRIu64
 		" dropped (socket full), %" PRIu64 " ENOBUFS, %" PRIu64 " verdict errors\n",
-		qd, ud, enobufs, verr);
-	for (w = 0; w < r->nworkers; w++)
+		st->qd, st->ud, st->enobufs, st->verr);
+	for (unsigned int w = 0; w < r->nworkers; w++)
 		fprintf(f,
 			"  queue %-5u %" PRIu64 " packets, %" PRIu64 " waiting, %" PRIu64
 			" queue_dropped, %" PRIu64 " user_dropped\n",
-			r->w[w].num, queue_stats(r->w[w].q)->packets, kq[w].waiting,
-			kq[w].queue_dropped, kq[w].user_dropped);
+			st->q[w].num, st->q[w].packets, st->kq[w].waiting, st->kq[w].queue_dropped,
+			st->kq[w].user_dropped);
 	fprintf(f, "rules:       flows decided since the policy was loaded\n");
-	for (i = 0; i <= r->p->nrules; i++)
+	for (size_t i = 0; i <= st->nrules; i++)
 		fprintf(f, "  %-24s %-7s %" PRIu64 "\n",
-			i < r->p->nrules ? r->p->rules[i].name : "(default)",
-			action_str(i < r->p->nrules ? r->p->rules[i].action : r->p->dflt),
-			rule_flows(r, i));
+			i < st->nrules ? r->p->rules[i].name : "(default)",
+			action_str(i < st->nrules ? r->p->rules[i].action : r->p->dflt),
+			st->rule_flows[i]);
 	fprintf(f,
 		"caches:      names %zu/%zu (%" PRIu64 " learned, %" PRIu64 " evicted, %" PRIu64
 		" expired); flows %zu/%zu (%" PRIu64 " evicted); device addresses %zu/%zu (%" PRIu64
 		" evicted); devices %zu (%" PRIu64 " evicted)\n",
-		sz.names.entries, sz.names_max, sz.names.learned, sz.names.evicted,
-		sz.names.expired, flows, flows_max, es.flows_evicted, sz.seen, sz.seen_max,
-		es.devices_evicted, devtab_count(&r->devs), r->devs.evicted);
+		st->sz.names.entries, st->sz.names_max, st->sz.names.learned, st->sz.names.evicted,
+		st->sz.names.expired, st->flows, st->flows_max, st->es.flows_evicted, st->sz.seen,
+		st->sz.seen_max, st->es.devices_evicted, devtab_count(&r->devs), r->devs.evicted);
 	fprintf(f, "devices:     flows allowed / blocked (or, in monitor mode, that would be)\n");
 	devtab_print(&r->devs, f, DEVTAB_BRIEF);
-	pthread_mutex_lock(&r->events_lock);
 	fprintf(f,
 		"events:      %" PRIu64 " written, %" PRIu64 " held back (%" PRIu64
 		" summary lines)\n",
-		r->events_written, r->lim.held, r->lim.summaries);
-	pthread_mutex_unlock(&r->events_lock);
+		st->events_written, st->events_held, st->events_summaries);
+}
+
+void report_stats(struct run *r, FILE *f, bool json)
+{
+	struct stats st;
+
+	if (gather(r, &st)) {
+		fprintf(f, "stats: out of memory\n");
+		return;
+	}
+	if (json)
+		stats_json(r, &st, f);
+	else
+		stats_text(r, &st, f);
+	free(st.rule_flows);
 }

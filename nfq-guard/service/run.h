@@ -1,30 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * run.h - the running daemon's state, shared by daemon.c (life cycle,
- * workers, reload) and report.c (what status, stats and devices print).
- * Private to those two.
+ * run.h - the running daemon's state and the service files' calls to each
+ * other: daemon.c (setup, loop, stop, teardown; the control commands),
+ * worker.c (the queues' threads), table.c (the nft table and the
+ * generation file), reload.c (a policy's engines, reload, flush, the event
+ * log), detach.c (background, pid file, hand-over) and report.c (what
+ * status and stats print).  Private to service/.
  *
  * Locking: workers hold swap for reading while they answer a batch of
- * packets; reload, flush and the reports take it for writing, so they see
- * no half-answered batch and may replace the policy and the engines.
- * events_lock serialises the event log and its rate limiter; devs has a
- * lock of its own.
+ * packets; reload, flush and the stats gathering take it for writing, so
+ * they see no half-answered batch and may replace the policy and the
+ * engines.  events_lock serialises the event log and its rate limiter;
+ * devs has a lock of its own.  Nothing else is shared between threads
+ * but workers_stop and fatal_raised() (atomics).
  */
 #ifndef NFQG_RUN_H
 #define NFQG_RUN_H
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
-#include "service/devtab.h"
 #include "engine/engine.h"
-#include "service/evlimit.h"
 #include "kernel/nft.h"
-#include "policy/policy.h"
-#include "service/privs.h"
 #include "kernel/queue.h"
+#include "policy/policy.h"
+#include "print/event.h"
+#include "service/devtab.h"
+#include "service/evlimit.h"
+#include "service/privs.h"
 
 #define RUN_MAX_THREADS 16
 
@@ -48,6 +55,7 @@ struct run {
 	struct mnl_socket *owner; /* the socket the table belongs to */
 	struct engine_shared *sh;
 	struct nft_config nc;
+	bool installed; /* the table is in the kernel, to be removed at teardown */
 	pthread_rwlock_t swap;
 	FILE *events;
 	char events_path[PATH_MAX];
@@ -56,8 +64,9 @@ struct run {
 	uint64_t events_written;
 	struct devtab devs;
 	bool need_iface;
-	unsigned int nworkers;
+	unsigned int nworkers; /* workers with an engine (and, once bound, a queue) */
 	struct worker w[RUN_MAX_THREADS];
+	atomic_bool workers_stop;
 	struct engine_stats retired; /* engines replaced by reloads, summed */
 	uint64_t started_wall;	     /* s */
 	uint64_t started_mono;	     /* ms */
@@ -65,11 +74,75 @@ struct run {
 	uint64_t reloads, reloads_failed, reinstalls, flushes;
 	struct privs pv;
 	bool dropped; /* privileges dropped */
+	/* what setup made, for the one teardown: -1 / false while not made */
+	int ctl, ready_fd, gen_fd;
+	const char *pidfile; /* written by us */
+	const char *socket;
 };
 
-/* The reports, written to f (text, or one JSON object). */
+/* What a policy needs beside it: engines (sharing sh) and rule counters. */
+struct engine_set {
+	struct policy *p;
+	struct engine_shared *sh;
+	bool new_sh;
+	struct engine *e[RUN_MAX_THREADS];
+	uint64_t *rule_flows[RUN_MAX_THREADS];
+};
+
+static inline uint64_t run_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static inline uint64_t run_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* worker.c */
+void run_write_event(const struct event *ev, void *arg); /* events_lock held */
+int workers_bind(struct run *r);			 /* 0 or -1 (logged) */
+void workers_start(struct run *r);
+void workers_join(struct run *r);
+void workers_free(struct run *r);
+
+/* table.c: 0 or -errno, the kernel's reasons logged (and copied to err) */
+int table_install(struct run *r);
+void table_uninstall(struct run *r);
+int table_send(struct run *r, const struct policy *p, const struct nft_config *c, bool update,
+	       FILE *err);
+int table_refill(struct run *r, FILE *out);
+const char *table_str(const struct nft_config *c);
+unsigned int table_next_generation(int *fd);
+void table_save_generation(unsigned int gen);
+void table_watch(struct run *r, uint64_t *last_check);
+void table_drain(struct run *r);
+
+/* reload.c */
+bool policy_needs_iface(const struct policy *p);
+int engine_set_new(struct engine_set *g, struct policy *p, struct engine_shared *sh,
+		   const struct policy *old, unsigned int n);
+void engine_set_free(struct engine_set *g, unsigned int n);
+int run_reload(struct run *r, FILE *err); /* 0 or -1, said to the log and err */
+int run_flush(struct run *r, FILE *out);
+FILE *events_open(const char *path);
+int events_reopen(struct run *r, const char *path, FILE *out);
+
+/* detach.c */
+int detach(int *ready_fd);
+void detach_ready(int *ready_fd);
+int pidfile_write(const char *path);
+void hand_over(struct run *r, int gen_fd);
+
+/* report.c: the reports, written to f (text, or one JSON object) */
 void report_status(struct run *r, FILE *f, bool json);
-void report_stats(struct run *r, FILE *f, bool json);
+void report_stats(struct run *r, FILE *f, bool json); /* takes swap itself, briefly */
 /* Packets the kernel holds in our queues, waiting for a verdict. */
 uint64_t report_waiting(const struct run *r);
 

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * worker.c - the queues' threads (see run.h): each answers its queue with
+ * its own engine.  Every queued packet gets exactly one verdict: ACCEPT
+ * with nfq-guard's bits of the mark set to the decision (DESIGN.md §3), or
+ * cleared while a flow waits.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "print/event.h"
+#include "service/log.h"
+#include "service/run.h"
+
+#define WORKER_BATCH 64 /* receives per turn: a reload gets its turn after them */
+
+/* An event line out: text to the log, JSON to the event file.  events_lock held. */
+void run_write_event(const struct event *ev, void *arg)
+{
+	struct run *r = arg;
+	char line[2048];
+	FILE *m = fmemopen(line, sizeof(line), "w");
+
+	if (m) {
+		event_print_text(m, r->p, ev);
+		fputc('\0', m);
+		fclose(m);
+		line[sizeof(line) - 1] = '\0';
+		log_event(line);
+	}
+	if (r->events) {
+		event_print_json(r->events, r->p, ev);
+		fflush(r->events);
+	}
+	r->events_written++;
+}
+
+static void record(struct run *r, const struct queued_packet *qp, const struct packet *pkt,
+		   const struct decision *d, uint64_t ts_us)
+{
+	struct engine_flow_key k = { .family = pkt->family, .proto = pkt->proto };
+	struct event ev = {
+		.ts_us = ts_us,
+		.has_mac = qp->has_mac,
+		.flow = &k,
+		.monitor = r->p->monitor,
+		.d = d,
+	};
+
+	if (d->action == ACTION_ALLOW && !d->log)
+		return;
+	memcpy(ev.mac, qp->mac, 6);
+	memcpy(k.src, pkt->src, 16);
+	memcpy(k.dst, pkt->dst, 16);
+	k.sport = pkt->sport;
+	k.dport = pkt->dport;
+	pthread_mutex_lock(&r->events_lock);
+	if (evlimit_admit(&r->lim, &ev, run_now_ms()))
+		run_write_event(&ev, r);
+	pthread_mutex_unlock(&r->events_lock);
+}
+
+/* A decision at this packet: counted per rule and per device, and recorded. */
+static void decided(struct worker *w, const struct queued_packet *qp, const struct packet *pkt,
+		    const struct decision *d)
+{
+	struct run *r = w->r;
+	size_t i = d->rule ? (size_t)(d->rule - r->p->rules) : r->p->nrules;
+	uint64_t now = run_wall_us();
+
+	__atomic_add_fetch(&w->rule_flows[i], 1, __ATOMIC_RELAXED);
+	devtab_note(&r->devs, r->p, qp->has_mac, qp->mac, pkt->family, pkt->src, d,
+		    d->action == ACTION_DROP || d->action == ACTION_REJECT, now / 1000000);
+	record(r, qp, pkt, d, now);
+}
+
+static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->r;
+	uint32_t keep = qp->mark & ~r->nc.mask, mark = keep;
+	struct engine_input in = { 0 };
+	char ifname[IF_NAMESIZE];
+	struct decision d;
+	struct packet pkt;
+
+	if (decode_ip(qp->data, qp->len, &pkt, NULL) != DECODE_OK) {
+		/* Unreadable: the policy's default, for this packet alone. */
+		enum verdict v = verdict_unreadable(r->p->dflt, r->p->monitor);
+
+		w->malformed++;
+		queue_verdict(q, qp->id, keep | nft_mark(&r->nc, v));
+		return;
+	}
+	in.pkt = &pkt;
+	in.has_mac = qp->has_mac;
+	memcpy(in.mac, qp->mac, 6);
+	in.now = run_now_ms();
+	if (r->need_iface && qp->indev && if_indextoname(qp->indev, ifname))
+		in.iface = ifname;
+	if (engine_packet(w->e, &in, &d) == ENGINE_DECIDED) {
+		mark = keep | nft_mark(&r->nc, verdict_of(&d, r->p->monitor));
+		if (d.first)
+			decided(w, qp, &pkt, &d);
+	}
+	queue_verdict(q, qp->id, mark);
+}
+
+/* One turn: what is waiting, bounded.  Caller holds swap for reading. */
+static void answer_batch(struct worker *w)
+{
+	for (int k = 0; k < WORKER_BATCH; k++) {
+		int got = queue_receive(w->q, on_packet, w);
+
+		if (got < 0)
+			fatalx("run: queue %u: %s", w->num, strerror(-got));
+		if (got <= 0)
+			break;
+	}
+}
+
+/* A worker: answer its queue until told to stop, then what is still waiting. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->r;
+
+	while (!atomic_load_explicit(&r->workers_stop, memory_order_relaxed)) {
+		struct pollfd pfd = { .fd = queue_fd(w->q), .events = POLLIN };
+		int n = poll(&pfd, 1, 500);
+
+		if (n < 0 && errno != EINTR) {
+			fatal("run: poll");
+			break;
+		}
+		if (n <= 0)
+			continue;
+		/* after a failed receive, go on answering until the daemon stops */
+		pthread_rwlock_rdlock(&r->swap);
+		answer_batch(w);
+		pthread_rwlock_unlock(&r->swap);
+	}
+	pthread_rwlock_rdlock(&r->swap);
+	while (queue_receive(w->q, on_packet, w) > 0)
+		;
+	pthread_rwlock_unlock(&r->swap);
+	return NULL;
+}
+
+/* Bind each worker's queue, before the rules send packets to them. */
+int workers_bind(struct run *r)
+{
+	for (unsigned int i = 0; i < r->nworkers; i++) {
+		struct worker *w = &r->w[i];
+		int err = 0;
+
+		w->q = queue_open(w->num, r->p->fail_open, &err);
+		if (!w->q) {
+			fatalx("run: queue %u: %s", w->num,
+			       err == -EBUSY || err == -EPERM ?
+				       "bound by another process, or no CAP_NET_ADMIN" :
+				       strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The threads; signals stay with the calling thread.  A failed start is fatal. */
+void workers_start(struct run *r)
+{
+	sigset_t all, old;
+	unsigned int i;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < r->nworkers; i++)
+		r->w[i].started = pthread_create(&r->w[i].tid, NULL, work, &r->w[i]) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < r->nworkers; i++)
+		if (!r->w[i].started)
+			fatalx("run: cannot start the thread of queue %u", r->w[i].num);
+}
+
+/* Tell the threads to stop; back once each has answered what was queued. */
+void workers_join(struct run *r)
+{
+	atomic_store(&r->workers_stop, true);
+	for (unsigned int i = 0; i < r->nworkers; i++) {
+		if (r->w[i].started)
+			pthread_join(r->w[i].tid, NULL);
+		r->w[i].started = false;
+	}
+}
+
+void workers_free(struct run *r)
+{
+	for (unsigned int i = 0; i < r->nworkers; i++) {
+		queue_close(r->w[i].q);
+		engine_free(r->w[i].e);
+		free(r->w[i].rule_flows);
+	}
+	r->nworkers = 0;
+}
