@@ -96,18 +96,13 @@ fail:
 	return -1;
 }
 
-int control_accept(int lfd, char *req, size_t size)
+int control_read_request(int cfd, char *req, size_t size)
 {
-	struct timeval tv = { .tv_sec = 2 };
 	struct timespec t0, t;
 	size_t n = 0;
 	char *nl = NULL;
-	int cfd, ms;
+	int ms;
 
-	cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (cfd < 0)
-		return -1;
-	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	/* one line within a second in all: a slow client must not hold the daemon */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (n < size - 1 && !nl) {
@@ -127,11 +122,24 @@ int control_accept(int lfd, char *req, size_t size)
 	}
 	req[n] = '\0';
 	/* a NUL inside the line is no request either */
-	if (!nl || memchr(req, '\0', (size_t)(nl - req))) {
+	if (!nl || memchr(req, '\0', (size_t)(nl - req)))
+		return -1;
+	*nl = '\0';
+	return 0;
+}
+
+int control_accept(int lfd, char *req, size_t size)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (cfd < 0)
+		return -1;
+	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (control_read_request(cfd, req, size)) {
 		close(cfd);
 		return -1;
 	}
-	*nl = '\0';
 	return cfd;
 }
 

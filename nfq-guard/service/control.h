@@ -31,6 +31,14 @@ int control_listen(const char *path, uid_t uid, gid_t gid);
  */
 int control_accept(int lfd, char *req, size_t size);
 
+/*
+ * control_read_request - the request line from client cfd into req,
+ * without its newline: at most size - 1 bytes, within a second in all.  0,
+ * or -1 for none (no newline in time or in room, a NUL inside the line, the
+ * client gone).  cfd stays open.
+ */
+int control_read_request(int cfd, char *req, size_t size);
+
 /* control_reply - status and body to the client, then close it. */
 void control_reply(int cfd, int status, const char *body, size_t len);
 

@@ -25,7 +25,8 @@ void log_copy_fd(int fd)
 }
 
 /* The message out; with errnum (not 0), ": strerror(errnum)" after it. */
-static void vlog(int prio, int errnum, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+vlog(int prio, int errnum, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	size_t n;
