@@ -61,8 +61,9 @@ int capture_next(struct capture *c, struct pcap_pkthdr **hdr, const uint8_t **da
 	return -1;
 }
 
-enum decode_status capture_link(const struct capture *c, const uint8_t *buf, size_t len,
-				struct link *lk)
+/* The link layer of one frame: where the IP packet starts, and the source MAC. */
+static enum decode_status capture_link(const struct capture *c, const uint8_t *buf, size_t len,
+				       struct link *lk)
 {
 	memset(lk, 0, sizeof(*lk));
 	switch (c->dlt) {

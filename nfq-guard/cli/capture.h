@@ -32,10 +32,6 @@ void capture_close(struct capture *c);
 int capture_next(struct capture *c, struct pcap_pkthdr **hdr, const uint8_t **data, const char *cmd,
 		 FILE *err);
 
-/* The link layer of one frame: where the IP packet starts, and the source MAC. */
-enum decode_status capture_link(const struct capture *c, const uint8_t *buf, size_t len,
-				struct link *lk);
-
 enum capture_frame {
 	CAPTURE_IP = 0,	  /* *lk and *pkt hold the frame's link layer and IP packet */
 	CAPTURE_BAD_LINK, /* the link header could not be read (*st says why) */

@@ -12,13 +12,6 @@
 #include "base/cursor.h"
 #include "decode/stream.h"
 
-void stream_init(struct stream *s, uint8_t *buf, size_t cap)
-{
-	memset(s, 0, sizeof(*s));
-	s->buf = buf;
-	s->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-}
-
 void stream_attach(struct stream *s, uint8_t *buf, size_t cap)
 {
 	s->buf = buf;

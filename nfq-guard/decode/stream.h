@@ -21,12 +21,10 @@ struct stream {
 	bool gap;	   /* a segment arrived ahead of next_seq (not kept) */
 };
 
-void stream_init(struct stream *s, uint8_t *buf, size_t cap);
-
 /*
- * stream_attach - give a stream that had no buffer (cap 0, e.g. zeroed)
- * the buffer it needs once bytes arrive, keeping what it learned from
- * earlier segments (a SYN's sequence number).
+ * stream_attach - give a stream that had no buffer (cap 0: a new stream is
+ * zeroed) the buffer it needs once bytes arrive, keeping what it learned
+ * from earlier segments (a SYN's sequence number).
  */
 void stream_attach(struct stream *s, uint8_t *buf, size_t cap);
 

@@ -27,15 +27,3 @@ enum verdict verdict_unreadable(enum action dflt, bool monitor)
 
 	return v == VERDICT_ALLOW ? VERDICT_NONE : v;
 }
-
-const char *verdict_str(enum verdict v)
-{
-	static const char *const names[] = {
-		[VERDICT_NONE] = "none",   [VERDICT_ALLOW] = "allow",	[VERDICT_DROP] = "drop",
-		[VERDICT_BLOCK] = "block", [VERDICT_REJECT] = "reject", [VERDICT_OTHER] = "other",
-	};
-
-	if ((unsigned int)v < sizeof(names) / sizeof(names[0]) && names[v])
-		return names[v];
-	return "unknown";
-}

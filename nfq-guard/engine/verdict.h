@@ -44,7 +44,4 @@ enum verdict verdict_of(const struct decision *d, bool monitor);
  */
 enum verdict verdict_unreadable(enum action dflt, bool monitor);
 
-/* "none", "allow", "drop", "block", "reject", "other". */
-const char *verdict_str(enum verdict v);
-
 #endif

@@ -57,8 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.family != 4 && p.family != 6)
 		abort();
 	if (p.proto == IPPROTO_NUM_TCP && p.l4) {
-		if (data[0] & 4)
-			stream_init(&st, sbuf, sizeof(sbuf));
+		if (data[0] & 4) {
+			st = (struct stream){ 0 };
+			stream_attach(&st, sbuf, sizeof(sbuf));
+		}
 		stream_add(&st, p.tcp_seq, p.tcp_flags & TCPF_SYN, p.payload, p.payload_len);
 		if (st.len > st.cap)
 			abort();

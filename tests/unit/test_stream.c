@@ -16,7 +16,8 @@ static void test_in_order_after_syn(void **state)
 	struct stream s;
 
 	(void)state;
-	stream_init(&s, buf, sizeof(buf));
+	s = (struct stream){ 0 };
+	stream_attach(&s, buf, sizeof(buf));
 	assert_int_equal(stream_add(&s, 1000, true, NULL, 0), 0);
 	assert_int_equal(stream_add(&s, 1001, false, (const uint8_t *)"abc", 3), 3);
 	assert_int_equal(stream_add(&s, 1004, false, (const uint8_t *)"def", 3), 3);
@@ -32,7 +33,8 @@ static void test_retransmit_overlap_gap(void **state)
 	struct stream s;
 
 	(void)state;
-	stream_init(&s, buf, sizeof(buf));
+	s = (struct stream){ 0 };
+	stream_attach(&s, buf, sizeof(buf));
 	stream_add(&s, 1000, true, NULL, 0);
 	stream_add(&s, 1001, false, (const uint8_t *)"abc", 3);
 	/* exact retransmission: nothing new */
@@ -53,7 +55,8 @@ static void test_no_syn_seen(void **state)
 
 	(void)state;
 	/* the capture began mid-connection: start at the first data */
-	stream_init(&s, buf, sizeof(buf));
+	s = (struct stream){ 0 };
+	stream_attach(&s, buf, sizeof(buf));
 	assert_int_equal(stream_add(&s, 77, false, (const uint8_t *)"GET", 3), 3);
 	assert_int_equal(stream_add(&s, 80, false, (const uint8_t *)" /", 2), 2);
 	assert_memory_equal(buf, "GET /", 5);
@@ -65,7 +68,8 @@ static void test_sequence_wrap(void **state)
 	struct stream s;
 
 	(void)state;
-	stream_init(&s, buf, sizeof(buf));
+	s = (struct stream){ 0 };
+	stream_attach(&s, buf, sizeof(buf));
 	stream_add(&s, 0xfffffffd, true, NULL, 0); /* data starts at 0xfffffffe */
 	assert_int_equal(stream_add(&s, 0xfffffffe, false, (const uint8_t *)"ab", 2), 2);
 	assert_int_equal(stream_add(&s, 0, false, (const uint8_t *)"cd", 2), 2);
@@ -80,7 +84,8 @@ static void test_bounded(void **state)
 	struct stream s;
 
 	(void)state;
-	stream_init(&s, buf, sizeof(buf));
+	s = (struct stream){ 0 };
+	stream_attach(&s, buf, sizeof(buf));
 	stream_add(&s, 0, true, NULL, 0);
 	assert_int_equal(stream_add(&s, 1, false, (const uint8_t *)"abcdef", 6), 4);
 	assert_true(s.full);
@@ -98,7 +103,8 @@ static void test_syn_with_data_and_consume(void **state)
 
 	(void)state;
 	/* TCP Fast Open: data on the SYN follows its sequence number */
-	stream_init(&s, buf, sizeof(buf));
+	s = (struct stream){ 0 };
+	stream_attach(&s, buf, sizeof(buf));
 	assert_int_equal(stream_add(&s, 500, true, (const uint8_t *)"\x00\x02hi", 4), 4);
 	assert_int_equal(stream_add(&s, 505, false, (const uint8_t *)"\x00\x01x", 3), 3);
 	stream_consume(&s, 4);

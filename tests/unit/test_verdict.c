@@ -79,22 +79,11 @@ static void test_marks(void **state)
 	assert_int_equal(nft_mark(&c, verdict_unreadable(ACTION_ALLOW, false)), 0);
 }
 
-static void test_names(void **state)
-{
-	(void)state;
-	assert_string_equal(verdict_str(VERDICT_NONE), "none");
-	assert_string_equal(verdict_str(VERDICT_BLOCK), "block");
-	assert_string_equal(verdict_str(VERDICT_OTHER), "other");
-	assert_string_equal(verdict_str((enum verdict)9), "unknown");
-	assert_string_equal(verdict_str((enum verdict) - 1), "unknown");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enforce),	   cmocka_unit_test(test_monitor),
 		cmocka_unit_test(test_unreadable), cmocka_unit_test(test_marks),
-		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
