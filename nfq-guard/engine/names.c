@@ -150,17 +150,12 @@ static int chain_index(const struct name *chain, unsigned int nchain, const stru
 	return -1;
 }
 
-size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
-		   const struct dns_msg *msg, uint64_t now)
+/* The question's name, then the CNAMEs from it, whatever their order: how many. */
+static unsigned int follow_chain(const struct dns_msg *msg, struct name *chain)
 {
-	struct name chain[NAMES_CNAME_HOPS + 1];
-	unsigned int nchain = 1, i, j, hops;
-	size_t learned = 0;
+	unsigned int nchain = 1, i, hops;
 
-	if (!msg->qr || msg->nquestions < 1 || msg->q[0].name.len == 0)
-		return 0;
 	chain[0] = msg->q[0].name;
-	/* follow the CNAMEs from the question, whatever their order */
 	for (hops = 0; hops < NAMES_CNAME_HOPS; hops++) {
 		bool grew = false;
 
@@ -177,17 +172,62 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 		if (!grew || nchain > NAMES_CNAME_HOPS)
 			break;
 	}
+	return nchain;
+}
+
+/*
+ * The chain's names into e, until expires, least needed first: the middle
+ * of the chain, then the name the record is for (chain[owner]), then the
+ * question's name (the one reported), so that a chain longer than the
+ * entry keeps both.
+ */
+static void entry_learn(struct names *n, struct names_entry *e, const struct name *chain,
+			unsigned int nchain, int owner, uint64_t expires)
+{
+	unsigned int j;
+
+	for (j = 1; j < nchain; j++)
+		if ((int)j != owner)
+			entry_add(n, e, &chain[j], expires);
+	if (owner > 0)
+		entry_add(n, e, &chain[owner], expires);
+	entry_add(n, e, &chain[0], expires);
+	/* keep the question's name at the front, where it is reported from */
+	j = (unsigned int)chain_index(e->names, e->n, &chain[0]);
+	if (j > 0 && j < e->n) {
+		struct name t = e->names[j];
+		uint64_t x = e->expires[j], a = e->added[j];
+
+		e->names[j] = e->names[0];
+		e->expires[j] = e->expires[0];
+		e->added[j] = e->added[0];
+		e->names[0] = t;
+		e->expires[0] = x;
+		e->added[0] = a;
+	}
+}
+
+size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
+		   const struct dns_msg *msg, uint64_t now)
+{
+	struct name chain[NAMES_CNAME_HOPS + 1];
+	unsigned int nchain, i;
+	size_t learned = 0;
+
+	if (!msg->qr || msg->nquestions < 1 || msg->q[0].name.len == 0)
+		return 0;
+	nchain = follow_chain(msg, chain);
 	for (i = 0; i < msg->nanswers; i++) {
 		const struct dns_rr *rr = &msg->an[i];
 		uint8_t fam = rr->type == DNS_TYPE_A ? 4 : rr->type == DNS_TYPE_AAAA ? 6 : 0;
+		int owner = fam ? chain_index(chain, nchain, &rr->name) : -1;
 		struct names_key k;
 		struct names_entry *e;
 		uint64_t life;
-		int owner;
 
 		if (!fam)
 			continue;
-		if (chain_index(chain, nchain, &rr->name) < 0) {
+		if (owner < 0) {
 			n->st.ignored++;
 			continue;
 		}
@@ -204,31 +244,7 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 			break;
 		entry_expire(n, e, now);
 		life = (uint64_t)(rr->ttl > n->ttl_floor ? rr->ttl : n->ttl_floor) * 1000;
-		/*
-		 * The chain's names, least needed first: the middle of the chain,
-		 * then the name the record is for, then the question's name (the
-		 * one reported), so that a chain longer than the entry keeps both.
-		 */
-		owner = chain_index(chain, nchain, &rr->name);
-		for (j = 1; j < nchain; j++)
-			if ((int)j != owner)
-				entry_add(n, e, &chain[j], now + life);
-		if (owner > 0)
-			entry_add(n, e, &chain[owner], now + life);
-		entry_add(n, e, &chain[0], now + life);
-		/* keep the question's name at the front, where it is reported from */
-		j = (unsigned int)chain_index(e->names, e->n, &chain[0]);
-		if (j > 0 && j < e->n) {
-			struct name t = e->names[j];
-			uint64_t x = e->expires[j], a = e->added[j];
-
-			e->names[j] = e->names[0];
-			e->expires[j] = e->expires[0];
-			e->added[j] = e->added[0];
-			e->names[0] = t;
-			e->expires[0] = x;
-			e->added[0] = a;
-		}
+		entry_learn(n, e, chain, nchain, owner, now + life);
 		learned++;
 	}
 	n->st.entries = n->t.count;
