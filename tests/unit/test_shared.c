@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "craft.h"
 #include "engine/engine.h"
 
 #define THREADS 3
@@ -25,86 +26,7 @@
 
 static const uint8_t ROUTER[4] = { 192, 168, 1, 1 };
 
-/* --- building packets (as in test_engine.c) ------------------------------- */
-
-struct pktbuf {
-	uint8_t b[2048];
-	size_t len;
-	struct packet p;
-};
-
-/* 0, or -1 when the bytes do not decode. */
-static int ip4(struct pktbuf *pb, uint8_t proto, const uint8_t *src, const uint8_t *dst,
-	       const uint8_t *l4, size_t l4len)
-{
-	size_t total = 20 + l4len;
-
-	if (total > sizeof(pb->b))
-		return -1;
-	memset(pb->b, 0, 20);
-	pb->b[0] = 0x45;
-	pb->b[2] = (uint8_t)(total >> 8);
-	pb->b[3] = (uint8_t)total;
-	pb->b[8] = 64;
-	pb->b[9] = proto;
-	memcpy(pb->b + 12, src, 4);
-	memcpy(pb->b + 16, dst, 4);
-	memcpy(pb->b + 20, l4, l4len);
-	pb->len = total;
-	return decode_ip(pb->b, pb->len, &pb->p, NULL) == DECODE_OK ? 0 : -1;
-}
-
-static int tcp(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst, uint16_t sport,
-	       uint16_t dport, uint8_t flags, uint32_t seq, const void *data, size_t len)
-{
-	uint8_t t[1600] = { 0 };
-
-	t[0] = (uint8_t)(sport >> 8);
-	t[1] = (uint8_t)sport;
-	t[2] = (uint8_t)(dport >> 8);
-	t[3] = (uint8_t)dport;
-	t[4] = (uint8_t)(seq >> 24);
-	t[5] = (uint8_t)(seq >> 16);
-	t[6] = (uint8_t)(seq >> 8);
-	t[7] = (uint8_t)seq;
-	t[12] = 5 << 4;
-	t[13] = flags;
-	if (len)
-		memcpy(t + 20, data, len);
-	return ip4(pb, IPPROTO_NUM_TCP, src, dst, t, 20 + len);
-}
-
-static int udp(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst, uint16_t sport,
-	       uint16_t dport, const void *data, size_t len)
-{
-	uint8_t u[1600] = { 0 };
-
-	u[0] = (uint8_t)(sport >> 8);
-	u[1] = (uint8_t)sport;
-	u[2] = (uint8_t)(dport >> 8);
-	u[3] = (uint8_t)dport;
-	u[4] = (uint8_t)((8 + len) >> 8);
-	u[5] = (uint8_t)(8 + len);
-	memcpy(u + 8, data, len);
-	return ip4(pb, IPPROTO_NUM_UDP, src, dst, u, 8 + len);
-}
-
-static size_t put_name(uint8_t *b, const char *name)
-{
-	size_t o = 0;
-
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t n = dot ? (size_t)(dot - name) : strlen(name);
-
-		b[o++] = (uint8_t)n;
-		memcpy(b + o, name, n);
-		o += n;
-		name += n + (dot ? 1 : 0);
-	}
-	b[o++] = 0;
-	return o;
-}
+/* --- packets: craft.h ---------------------------------------------------------- */
 
 /* A DNS response to the A question q, answered with addr (TTL 300). */
 static size_t dns_response(uint8_t *b, const char *q, const uint8_t addr[4])
@@ -118,50 +40,14 @@ static size_t dns_response(uint8_t *b, const char *q, const uint8_t addr[4])
 	b[3] = 0x80;
 	b[5] = 1;
 	b[7] = 1;
-	o += put_name(b + o, q);
+	o += craft_put_name(b + o, q);
 	memcpy(b + o, "\x00\x01\x00\x01", 4);
 	o += 4;
-	o += put_name(b + o, q);
+	o += craft_put_name(b + o, q);
 	memcpy(b + o, "\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04", 10);
 	o += 10;
 	memcpy(b + o, addr, 4);
 	return o + 4;
-}
-
-/* A ClientHello with SNI host, as a TLS record. */
-static size_t client_hello(uint8_t *b, const char *host)
-{
-	size_t hl = strlen(host), o = 0, ext = 9 + hl, body = 2 + 32 + 1 + 4 + 2 + 2 + ext;
-
-	b[o++] = 0x16;
-	b[o++] = 3;
-	b[o++] = 1;
-	b[o++] = (uint8_t)((body + 4) >> 8);
-	b[o++] = (uint8_t)(body + 4);
-	b[o++] = 1; /* ClientHello */
-	b[o++] = 0;
-	b[o++] = (uint8_t)(body >> 8);
-	b[o++] = (uint8_t)body;
-	b[o++] = 3;
-	b[o++] = 3;
-	memset(b + o, 0x5a, 32);
-	o += 32;
-	b[o++] = 0;				      /* session id */
-	memcpy(b + o, "\x00\x02\x13\x01\x01\x00", 6); /* one suite, null compression */
-	o += 6;
-	b[o++] = (uint8_t)(ext >> 8);
-	b[o++] = (uint8_t)ext;
-	b[o++] = 0; /* server_name */
-	b[o++] = 0;
-	b[o++] = (uint8_t)((hl + 5) >> 8);
-	b[o++] = (uint8_t)(hl + 5);
-	b[o++] = (uint8_t)((hl + 3) >> 8);
-	b[o++] = (uint8_t)(hl + 3);
-	b[o++] = 0;
-	b[o++] = (uint8_t)(hl >> 8);
-	b[o++] = (uint8_t)hl;
-	memcpy(b + o, host, hl);
-	return o + hl;
 }
 
 /* --- the policy --------------------------------------------------------------- */
@@ -266,7 +152,7 @@ static void answer(struct worker *w, int ph, int c, int j, uint64_t now)
 	camera(c, cam, mac);
 	server(ph, c, j, srv, name, sizeof(name));
 	len = dns_response(msg, name, srv);
-	if (udp(&pb, ROUTER, cam, 53, 40000, msg, len) ||
+	if (craft_udp(&pb, ROUTER, cam, 53, 40000, msg, len) ||
 	    feed(w, &pb, (const uint8_t *)RESOLVER_MAC, now, &d) != ENGINE_SNOOPED)
 		worker_fail(w, "answer not snooped", ph, c, j);
 	w->answers++;
@@ -288,7 +174,7 @@ static const char *flow_check(struct worker *w, int ph, int c, int j, uint16_t s
 
 	camera(c, cam, mac);
 	server(ph, c, j, srv, name, sizeof(name));
-	if (tcp(&pb, cam, srv, sport, 443, TCPF_SYN, 1000, NULL, 0))
+	if (craft_tcp(&pb, cam, srv, sport, 443, TCPF_SYN, 1000, NULL, 0))
 		return "SYN not decoded";
 	res = feed(w, &pb, mac, now, &d);
 	if (j % 2 == 0) {
@@ -302,8 +188,8 @@ static const char *flow_check(struct worker *w, int ph, int c, int j, uint16_t s
 	if (res != ENGINE_PENDING)
 		return "allowed name not waiting for the SNI";
 	w->pending++;
-	n = client_hello(hello, name);
-	if (tcp(&pb, cam, srv, sport, 443, TCPF_ACK | TCPF_PSH, 1001, hello, n))
+	n = craft_client_hello(hello, name);
+	if (craft_tcp(&pb, cam, srv, sport, 443, TCPF_ACK | TCPF_PSH, 1001, hello, n))
 		return "ClientHello not decoded";
 	res = feed(w, &pb, mac, now, &d);
 	if (res != ENGINE_DECIDED || d.action != ACTION_ALLOW || !d.rule ||
@@ -331,7 +217,7 @@ static void *worker_run(void *arg)
 
 	/* the camera's query makes it a known device address, for every engine */
 	camera(w->t, cam, mac);
-	if (udp(&pb, cam, ROUTER, 40000, 53, "q", 1) ||
+	if (craft_udp(&pb, cam, ROUTER, 40000, 53, "q", 1) ||
 	    feed(w, &pb, mac, 1000000, &d) != ENGINE_DECIDED)
 		worker_fail(w, "query not decided", 0, w->t, 0);
 	w->decisions++;
@@ -472,7 +358,7 @@ static void test_flush_while_learning(void **state)
 		w[i].e = engine_new_shared(p, 0, sh);
 		assert_non_null(w[i].e);
 		camera(i, cam, mac);
-		assert_int_equal(udp(&pb, cam, ROUTER, 40000, 53, "q", 1), 0);
+		assert_int_equal(craft_udp(&pb, cam, ROUTER, 40000, 53, "q", 1), 0);
 		assert_int_equal(feed(&w[i], &pb, mac, 1000000, &d), ENGINE_DECIDED);
 	}
 	assert_int_equal(pthread_create(&ft, NULL, flush_run, &fl), 0);
