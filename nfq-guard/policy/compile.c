@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <libconfig.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,18 @@
 
 /* --- settings ------------------------------------------------------------ */
 
-bool setting_check_keys(struct ctx *c, const config_setting_t *group, const char *const *keys,
-			const char *what)
+/* The name of a table's entry: a table of keys starts each entry with it. */
+static const char *entry_name(const void *table, size_t stride, size_t i)
+{
+	return *(const char *const *)(const void *)((const char *)table + i * stride);
+}
+
+/*
+ * Report every member of group that is not in the table of keys: entries
+ * of stride bytes, each starting with its name, the last one NULL.
+ */
+static bool check_table(struct ctx *c, const config_setting_t *group, const void *table,
+			size_t stride, const char *what)
 {
 	int i, n = config_setting_length(group);
 	bool ok = true;
@@ -26,17 +37,23 @@ bool setting_check_keys(struct ctx *c, const config_setting_t *group, const char
 	for (i = 0; i < n; i++) {
 		config_setting_t *s = config_setting_get_elem(group, (unsigned int)i);
 		const char *name = config_setting_name(s);
-		const char *const *k;
+		size_t k;
 
-		for (k = keys; *k; k++)
-			if (name && !strcmp(name, *k))
+		for (k = 0; entry_name(table, stride, k); k++)
+			if (name && !strcmp(name, entry_name(table, stride, k)))
 				break;
-		if (!*k) {
+		if (!entry_name(table, stride, k)) {
 			err_set(c, s, "unknown key '%s' in %s", name ? name : "?", what);
 			ok = false;
 		}
 	}
 	return ok;
+}
+
+bool setting_check_keys(struct ctx *c, const config_setting_t *group, const char *const *keys,
+			const char *what)
+{
+	return check_table(c, group, keys, sizeof(*keys), what);
 }
 
 const char *setting_type_str(int type)
@@ -159,24 +176,86 @@ bool policy_valid_name(const char *s)
 	return true;
 }
 
-static int parse_action(const char *s, enum action *a)
-{
-	static const struct {
-		const char *name;
-		enum action a;
-	} tab[] = { { "allow", ACTION_ALLOW },
-		    { "drop", ACTION_DROP },
-		    { "reject", ACTION_REJECT },
-		    { "log", ACTION_LOG } };
-	size_t i;
+/* The words a string setting may hold and what each stands for; NULL ends. */
+struct choice {
+	const char *word;
+	int value;
+};
 
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		if (!strcmp(s, tab[i].name)) {
-			*a = tab[i].a;
-			return 0;
+static const struct choice action_choices[] = {
+	{ "allow", ACTION_ALLOW },
+	{ "drop", ACTION_DROP },
+	{ "reject", ACTION_REJECT },
+	{ "log", ACTION_LOG },
+	{ NULL, 0 },
+};
+
+/*
+ * The string setting key of group, one of choices' words: its value into
+ * *out.  False when it is absent, or after reporting a wrong type or word
+ * ("KEY 'WORD': use A, B or C").
+ */
+static bool setting_get_choice(struct ctx *c, const config_setting_t *group, const char *key,
+			       const struct choice *choices, int *out)
+{
+	char hint[128] = "";
+	const char *v;
+	size_t i, n;
+
+	if (!setting_get_string(c, group, key, &v))
+		return false;
+	for (n = 0; choices[n].word; n++) {
+		if (!strcmp(v, choices[n].word)) {
+			*out = choices[n].value;
+			return true;
 		}
 	}
-	return -EINVAL;
+	for (i = 0; i < n; i++)
+		snprintf(hint + strlen(hint), sizeof(hint) - strlen(hint), "%s%s",
+			 i == 0	   ? "" :
+			 i + 1 < n ? ", " :
+				     " or ",
+			 choices[i].word);
+	err_set(c, config_setting_get_member(group, key), "%s '%s': use %s", key, v, hint);
+	return false;
+}
+
+/* The true/false setting key of group into *out; false when absent or wrong. */
+static bool setting_get_bool(struct ctx *c, const config_setting_t *group, const char *key,
+			     bool *out)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+
+	if (!s)
+		return false;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		err_set(c, s, "'%s' must be true or false", key);
+		return false;
+	}
+	*out = config_setting_get_bool(s);
+	return true;
+}
+
+/* A number setting: its bounds, its default and where it goes in struct policy. */
+struct number_key {
+	const char *name;
+	uint32_t lo, hi, dflt;
+	size_t off;
+};
+
+/* The default of each number in keys, then the value group gives it. */
+static void compile_numbers(struct ctx *c, struct policy *p, const config_setting_t *group,
+			    const struct number_key *keys)
+{
+	const struct number_key *k;
+
+	for (k = keys; k->name; k++) {
+		uint32_t *out = (uint32_t *)(void *)((char *)p + k->off);
+
+		*out = k->dflt;
+		if (group)
+			setting_get_uint(c, group, k->name, k->lo, k->hi, out);
+	}
 }
 
 /* --- networks ------------------------------------------------------------- */
@@ -431,22 +510,20 @@ static void compile_ports(struct ctx *c, struct rule *r, const config_setting_t 
 	}
 }
 
-static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t *rs)
+static const struct choice proto_choices[] = {
+	{ "tcp", IPPROTO_NUM_TCP },
+	{ "udp", IPPROTO_NUM_UDP },
+	{ "icmp", IPPROTO_NUM_ICMP },
+	{ "any", 0 },
+	{ NULL, 0 },
+};
+
+/* The rule's name (its own, or "ruleN") and line; a name used twice is an error. */
+static void rule_name(struct ctx *c, struct policy *p, struct rule *r, const config_setting_t *rs)
 {
-	static const char *const keys[] = { "name",   "from",	"to",  "proto", "port",
-					    "domain", "action", "log", NULL };
-	struct rule *r = &p->rules[p->nrules];
-	struct rule_ctx rc = { .p = p, .r = r };
-	config_setting_t *s;
 	const char *v;
 	size_t i;
 
-	if (config_setting_type(rs) != CONFIG_TYPE_GROUP) {
-		err_set(c, rs, "each rule must be a group { ... }");
-		return;
-	}
-	memset(r, 0, sizeof(*r));
-	setting_check_keys(c, rs, keys, "a rule");
 	r->line = (unsigned int)config_setting_source_line(rs);
 	if (setting_get_string(c, rs, "name", &v)) {
 		if (!policy_valid_name(v))
@@ -461,31 +538,30 @@ static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t
 		if (!strcmp(p->rules[i].name, r->name))
 			err_set(c, rs, "rule name '%s' is used twice (first at line %u)", r->name,
 				p->rules[i].line);
+}
+
+/* What a rule matches: from, to, proto, port and domain. */
+static void rule_match(struct ctx *c, struct rule_ctx *rc, const config_setting_t *rs)
+{
+	struct rule *r = rc->r;
+	config_setting_t *s;
+	int proto;
 
 	if ((s = config_setting_get_member(rs, "from")))
-		setting_each_string(c, s, "from", add_from, &rc);
+		setting_each_string(c, s, "from", add_from, rc);
 	else
 		r->from_any = true;
 
 	if ((s = config_setting_get_member(rs, "to")))
-		setting_each_string(c, s, "to", add_to, &rc);
+		setting_each_string(c, s, "to", add_to, rc);
 	else
 		r->to_flags |= TO_ANY;
-	r->to = rc.to.v;
-	r->nto = rc.to.n;
+	r->to = rc->to.v;
+	r->nto = rc->to.n;
 
 	r->proto = 0;
-	if (setting_get_string(c, rs, "proto", &v)) {
-		if (!strcmp(v, "tcp"))
-			r->proto = IPPROTO_NUM_TCP;
-		else if (!strcmp(v, "udp"))
-			r->proto = IPPROTO_NUM_UDP;
-		else if (!strcmp(v, "icmp"))
-			r->proto = IPPROTO_NUM_ICMP;
-		else if (strcmp(v, "any"))
-			err_set(c, config_setting_get_member(rs, "proto"),
-				"proto '%s': use tcp, udp, icmp or any", v);
-	}
+	if (setting_get_choice(c, rs, "proto", proto_choices, &proto))
+		r->proto = (uint8_t)proto;
 	if ((s = config_setting_get_member(rs, "port"))) {
 		if (r->proto == IPPROTO_NUM_ICMP)
 			err_set(c, s, "'port' does not go with proto \"icmp\"");
@@ -497,21 +573,31 @@ static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t
 		if (!r->domains)
 			c->failed = true;
 		else
-			setting_each_string(c, s, "domain", add_domain, &rc);
+			setting_each_string(c, s, "domain", add_domain, rc);
 	}
-	if (setting_get_string(c, rs, "action", &v)) {
-		if (parse_action(v, &r->action))
-			err_set(c, config_setting_get_member(rs, "action"),
-				"action '%s': use allow, drop, reject or log", v);
-	} else if (!config_setting_get_member(rs, "action")) {
+}
+
+static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t *rs)
+{
+	static const char *const keys[] = { "name",   "from",	"to",  "proto", "port",
+					    "domain", "action", "log", NULL };
+	struct rule *r = &p->rules[p->nrules];
+	struct rule_ctx rc = { .p = p, .r = r };
+	int action;
+
+	if (config_setting_type(rs) != CONFIG_TYPE_GROUP) {
+		err_set(c, rs, "each rule must be a group { ... }");
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	setting_check_keys(c, rs, keys, "a rule");
+	rule_name(c, p, r, rs);
+	rule_match(c, &rc, rs);
+	if (setting_get_choice(c, rs, "action", action_choices, &action))
+		r->action = (enum action)action;
+	else if (!config_setting_get_member(rs, "action"))
 		err_set(c, rs, "rule '%s' has no action", r->name);
-	}
-	if ((s = config_setting_get_member(rs, "log"))) {
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			err_set(c, s, "'log' must be true or false");
-		else
-			r->log = config_setting_get_bool(s);
-	}
+	setting_get_bool(c, rs, "log", &r->log);
 	p->nrules++;
 }
 
@@ -539,112 +625,205 @@ static void compile_rules(struct ctx *c, struct policy *p, const config_setting_
 
 /* --- the whole file -------------------------------------------------------- */
 
-static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
+static void top_version(struct ctx *c, struct policy *p, const config_setting_t *root,
+			const config_setting_t *s)
 {
-	static const char *const keys[] = { "version",	       "mode",	   "default",
-					    "default_log",     "networks", "vendors",
-					    "devices",	       "rules",	   "limits",
-					    "name_ttl_floor",  "fail",	   "events",
-					    "events_interval", "queue",	   NULL };
-	static const char *const queue_keys[] = { "num", "threads", NULL };
-	static const char *const limit_keys[] = { "names", "flows", "pending_packets",
-						  "pending_seconds", NULL };
-	const config_setting_t *root = config_root_setting(cfg);
-	config_setting_t *s, *devs;
-	const char *v;
 	uint32_t version;
 
-	setting_check_keys(c, root, keys, "the policy");
+	(void)p;
 	if (!setting_get_uint(c, root, "version", 0, UINT32_MAX, &version)) {
-		if (!config_setting_get_member(root, "version"))
+		if (!s)
 			ctx_err_line(c, 1, "missing 'version = 1;'");
 	} else if (version != 1) {
-		err_set(c, config_setting_get_member(root, "version"),
-			"version %u is not supported (this nfq-guard reads version 1)", version);
+		err_set(c, s, "version %u is not supported (this nfq-guard reads version 1)",
+			version);
 	}
-	if (setting_get_string(c, root, "mode", &v)) {
-		if (!strcmp(v, "monitor"))
-			p->monitor = true;
-		else if (strcmp(v, "enforce"))
-			err_set(c, config_setting_get_member(root, "mode"),
-				"mode '%s': use enforce or monitor", v);
-	}
-	p->dflt = ACTION_DROP;
-	if (setting_get_string(c, root, "default", &v) && parse_action(v, &p->dflt))
-		err_set(c, config_setting_get_member(root, "default"),
-			"default '%s': use allow, drop, reject or log", v);
-	if ((s = config_setting_get_member(root, "default_log"))) {
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			err_set(c, s, "'default_log' must be true or false");
-		else
-			p->dflt_log = config_setting_get_bool(s);
-	}
-	p->name_ttl_floor = 3600;
-	setting_get_uint(c, root, "name_ttl_floor", 0, 7 * 86400, &p->name_ttl_floor);
-	p->max_names = 16384;
-	p->max_flows = 4096;
-	p->pending_packets = 8;
-	p->pending_seconds = 5;
-	p->fail_open = true;
-	if (setting_get_string(c, root, "fail", &v)) {
-		if (!strcmp(v, "closed"))
-			p->fail_open = false;
-		else if (strcmp(v, "open"))
-			err_set(c, config_setting_get_member(root, "fail"),
-				"fail '%s': use open or closed", v);
-	}
+}
+
+static void top_mode(struct ctx *c, struct policy *p, const config_setting_t *root,
+		     const config_setting_t *s)
+{
+	static const struct choice modes[] = { { "enforce", 0 }, { "monitor", 1 }, { NULL, 0 } };
+	int monitor;
+
+	(void)s;
+	if (setting_get_choice(c, root, "mode", modes, &monitor))
+		p->monitor = monitor;
+}
+
+static void top_default(struct ctx *c, struct policy *p, const config_setting_t *root,
+			const config_setting_t *s)
+{
+	int action = ACTION_DROP;
+
+	(void)s;
+	setting_get_choice(c, root, "default", action_choices, &action);
+	p->dflt = (enum action)action;
+}
+
+static void top_default_log(struct ctx *c, struct policy *p, const config_setting_t *root,
+			    const config_setting_t *s)
+{
+	(void)s;
+	setting_get_bool(c, root, "default_log", &p->dflt_log);
+}
+
+static void top_fail(struct ctx *c, struct policy *p, const config_setting_t *root,
+		     const config_setting_t *s)
+{
+	static const struct choice fails[] = { { "open", 1 }, { "closed", 0 }, { NULL, 0 } };
+	int fail_open = 1;
+
+	(void)s;
+	setting_get_choice(c, root, "fail", fails, &fail_open);
+	p->fail_open = fail_open;
+}
+
+static void top_events(struct ctx *c, struct policy *p, const config_setting_t *root,
+		       const config_setting_t *s)
+{
+	const char *v;
+
 	if (setting_get_string(c, root, "events", &v)) {
 		if (v[0] != '/')
-			err_set(c, config_setting_get_member(root, "events"),
-				"events '%s': use an absolute path", v);
+			err_set(c, s, "events '%s': use an absolute path", v);
 		else if (!(p->events = strdup(v)))
 			c->failed = true;
 	} else if (!(p->events = strdup(POLICY_EVENTS_DEFAULT))) {
 		c->failed = true;
 	}
-	p->events_interval = 10;
-	setting_get_uint(c, root, "events_interval", 0, 3600, &p->events_interval);
-	if ((s = config_setting_get_member(root, "queue"))) {
-		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-			err_set(c, s, "'queue' must be a group { num = N; }");
-		} else {
-			setting_check_keys(c, s, queue_keys, "queue");
-			setting_get_uint(c, s, "num", 0, 65535, &p->queue_num);
-			setting_get_uint(c, s, "threads", 1, 16, &p->queue_threads);
-			if (p->queue_num + (p->queue_threads ? p->queue_threads : 1) > 65536)
-				err_set(c, s,
-					"queues num to num + threads - 1 must be below 65536");
-		}
+}
+
+static void top_queue(struct ctx *c, struct policy *p, const config_setting_t *root,
+		      const config_setting_t *s)
+{
+	static const struct number_key queue_keys[] = {
+		{ "num", 0, 65535, 0, offsetof(struct policy, queue_num) },
+		{ "threads", 1, 16, 0, offsetof(struct policy, queue_threads) },
+		{ NULL, 0, 0, 0, 0 },
+	};
+
+	(void)root;
+	if (!s)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		err_set(c, s, "'queue' must be a group { num = N; }");
+		return;
 	}
-	if ((s = config_setting_get_member(root, "limits"))) {
-		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-			err_set(c, s, "'limits' must be a group { ... }");
-		} else {
-			setting_check_keys(c, s, limit_keys, "limits");
-			setting_get_uint(c, s, "names", 16, 4u << 20, &p->max_names);
-			setting_get_uint(c, s, "flows", 16, 1u << 20, &p->max_flows);
-			setting_get_uint(c, s, "pending_packets", 1, 64, &p->pending_packets);
-			setting_get_uint(c, s, "pending_seconds", 1, 60, &p->pending_seconds);
-		}
+	check_table(c, s, queue_keys, sizeof(*queue_keys), "queue");
+	compile_numbers(c, p, s, queue_keys);
+	if (p->queue_num + (p->queue_threads ? p->queue_threads : 1) > 65536)
+		err_set(c, s, "queues num to num + threads - 1 must be below 65536");
+}
+
+static void top_limits(struct ctx *c, struct policy *p, const config_setting_t *root,
+		       const config_setting_t *s)
+{
+	static const struct number_key limit_keys[] = {
+		{ "names", 16, 4u << 20, 16384, offsetof(struct policy, max_names) },
+		{ "flows", 16, 1u << 20, 4096, offsetof(struct policy, max_flows) },
+		{ "pending_packets", 1, 64, 8, offsetof(struct policy, pending_packets) },
+		{ "pending_seconds", 1, 60, 5, offsetof(struct policy, pending_seconds) },
+		{ NULL, 0, 0, 0, 0 },
+	};
+
+	(void)root;
+	if (s && config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		err_set(c, s, "'limits' must be a group { ... }");
+		s = NULL;
+	} else if (s) {
+		check_table(c, s, limit_keys, sizeof(*limit_keys), "limits");
 	}
-	if ((s = config_setting_get_member(root, "networks")))
+	compile_numbers(c, p, s, limit_keys); /* the defaults, at least */
+}
+
+static void top_networks(struct ctx *c, struct policy *p, const config_setting_t *root,
+			 const config_setting_t *s)
+{
+	(void)root;
+	if (s)
 		compile_networks(c, p, s);
 	p->lan = find_network(p, "lan");
 	p->router = find_network(p, "router");
+}
 
-	devs = config_setting_get_member(root, "devices");
-	if (devices_use_vendor(devs))
-		source_registries(c, p, config_setting_get_member(root, "vendors"));
-	else if ((s = config_setting_get_member(root, "vendors")))
+static void top_vendors(struct ctx *c, struct policy *p, const config_setting_t *root,
+			const config_setting_t *s)
+{
+	/* the system's registries when a device names a vendor and vendors does not */
+	if (s || devices_use_vendor(config_setting_get_member(root, "devices")))
 		source_registries(c, p, s);
-	if (devs)
-		compile_devices(c, p, devs);
+}
+
+static void top_devices(struct ctx *c, struct policy *p, const config_setting_t *root,
+			const config_setting_t *s)
+{
+	(void)root;
+	if (s)
+		compile_devices(c, p, s);
 	if (mac_index_build(p))
 		c->failed = true;
-	if ((s = config_setting_get_member(root, "rules")))
+}
+
+static void top_rules(struct ctx *c, struct policy *p, const config_setting_t *root,
+		      const config_setting_t *s)
+{
+	(void)root;
+	if (s)
 		compile_rules(c, p, s);
 	else
 		ctx_err_line(c, 1, "no 'rules' list: nothing would be decided");
+}
+
+/*
+ * The top-level keys, compiled in this order (networks before the rules
+ * that name them, the registries before the devices that name vendors).
+ * A key without a function is a number: bounds, default, place.
+ */
+struct top_key {
+	const char *name;
+	void (*compile)(struct ctx *c, struct policy *p, const config_setting_t *root,
+			const config_setting_t *s);
+	uint32_t lo, hi, dflt;
+	size_t off;
+};
+
+static const struct top_key top_keys[] = {
+	{ "version", top_version },
+	{ "mode", top_mode },
+	{ "default", top_default },
+	{ "default_log", top_default_log },
+	{ "name_ttl_floor", NULL, 0, 7 * 86400, 3600, offsetof(struct policy, name_ttl_floor) },
+	{ "fail", top_fail },
+	{ "events", top_events },
+	{ "events_interval", NULL, 0, 3600, 10, offsetof(struct policy, events_interval) },
+	{ "queue", top_queue },
+	{ "limits", top_limits },
+	{ "networks", top_networks },
+	{ "vendors", top_vendors },
+	{ "devices", top_devices },
+	{ "rules", top_rules },
+	{ NULL, NULL, 0, 0, 0, 0 },
+};
+
+static void compile_top(struct ctx *c, struct policy *p, const config_t *cfg)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	const struct top_key *k;
+
+	check_table(c, root, top_keys, sizeof(*top_keys), "the policy");
+	for (k = top_keys; k->name; k++) {
+		const config_setting_t *s = config_setting_get_member(root, k->name);
+
+		if (k->compile) {
+			k->compile(c, p, root, s);
+		} else {
+			uint32_t *out = (uint32_t *)(void *)((char *)p + k->off);
+
+			*out = k->dflt;
+			setting_get_uint(c, root, k->name, k->lo, k->hi, out);
+		}
+	}
 }
 
 struct policy *compile_policy(struct ctx *c, const char *path)

@@ -93,10 +93,12 @@ def sections(text):
 
 
 def policy_keys(src):
-    """Keys the policy compiler accepts: its tables of allowed keys (*keys[] = {...})
+    """Keys the policy compiler accepts: its tables of allowed keys (*keys[] =
+    {...} of names, or struct ..._keys[] = {...} whose entries start with one)
     and the names it looks settings up by."""
     keys = set()
-    for m in re.finditer(r"\*\s*const\s+\w*keys\s*\[\s*\]\s*=\s*\{(.*?)\}", src, re.S):
+    table = r"(?:\*\s*const\s+|struct\s+\w+\s+)\w*keys\s*\[\s*\]\s*=\s*\{(.*?)\}\s*;"
+    for m in re.finditer(table, src, re.S):
         keys.update(re.findall(r'"([^"]+)"', m.group(1)))
     lookup = r"(?:config_setting_get_member|config_setting_lookup\w*|config_lookup\w*|get_\w+)"
     keys.update(re.findall(lookup + r'\s*\(\s*[^()";]*"([A-Za-z_][A-Za-z0-9_]*)"', src))
