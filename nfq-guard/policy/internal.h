@@ -35,6 +35,7 @@ struct ctx {
 	/* where each error comes from (2 * expanded line, + 1 between lines) */
 	unsigned int errpos[POLICY_MAX_ERRORS];
 	bool failed;
+	bool no_files; /* POLICY_NO_FILES: refuse @include and registry files */
 };
 
 /* --- errors (source.c) ---------------------------------------------------- */
@@ -59,6 +60,9 @@ void ctx_sort_errors(struct ctx *c);
 
 /* Read path with its @include files into c.  0, or -errno (reported in c). */
 int source_expand(struct ctx *c, const char *path);
+
+/* Take len bytes of text as the main file, called name in errors. */
+int source_text(struct ctx *c, const char *name, const char *text, size_t len);
 
 /* The path name stands for, named in the file from: relative to from's directory. */
 char *source_path(const char *from, const char *name);

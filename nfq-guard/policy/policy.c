@@ -52,23 +52,39 @@ void policy_free(struct policy *p)
 	free(p);
 }
 
+/* Compile what source.c read into c (r: how that went); report, tidy up. */
+static struct policy *compile_read(struct ctx *c, int r, const char *name)
+{
+	struct policy *p = NULL;
+
+	if (r < 0) {
+		if (!c->failed)
+			ctx_err_at(c, name, 0, "out of memory");
+	} else {
+		p = compile_policy(c, name);
+	}
+	source_free(c);
+	if (!p && c->errs->n == 0)
+		ctx_err_at(c, name, 0, "cannot be compiled");
+	ctx_sort_errors(c);
+	return p;
+}
+
 struct policy *policy_load(const char *path, struct policy_errors *errs)
 {
 	struct ctx c = { .errs = errs };
-	struct policy *p = NULL;
 
 	memset(errs, 0, sizeof(*errs));
-	if (source_expand(&c, path) < 0) {
-		if (!c.failed)
-			ctx_err_at(&c, path, 0, "out of memory");
-	} else {
-		p = compile_policy(&c, path);
-	}
-	source_free(&c);
-	if (!p && errs->n == 0)
-		ctx_err_at(&c, path, 0, "cannot be compiled");
-	ctx_sort_errors(&c);
-	return p;
+	return compile_read(&c, source_expand(&c, path), path);
+}
+
+struct policy *policy_compile_text(const char *name, const char *text, size_t len,
+				   unsigned int flags, struct policy_errors *errs)
+{
+	struct ctx c = { .errs = errs, .no_files = flags & POLICY_NO_FILES };
+
+	memset(errs, 0, sizeof(*errs));
+	return compile_read(&c, source_text(&c, name, text, len), name);
 }
 
 const char *action_str(enum action a)

@@ -278,6 +278,20 @@ static int parse_include(const char *line, size_t n, char *name)
 
 static int expand(struct ctx *c, const char *path, const char *from_file, unsigned int from_line);
 
+/* Add path to the files errors can name. */
+static int add_file(struct ctx *c, const char *path)
+{
+	char **files = realloc(c->files, (c->nfiles + 1) * sizeof(*files));
+
+	if (!files)
+		return -ENOMEM;
+	c->files = files;
+	if (!(files[c->nfiles] = strdup(path)))
+		return -ENOMEM;
+	c->nfiles++;
+	return 0;
+}
+
 static int expand_text(struct ctx *c, unsigned int fi, const char *buf, size_t len)
 {
 	char name[PATH_MAX];
@@ -297,6 +311,8 @@ static int expand_text(struct ctx *c, unsigned int fi, const char *buf, size_t l
 		} else if (r < 0) {
 			ctx_err_at(c, c->files[fi], line,
 				   "malformed @include (use: @include \"FILE\")");
+		} else if (r > 0 && c->no_files) {
+			ctx_err_at(c, c->files[fi], line, "@include is not allowed here");
 		} else if (r > 0) {
 			char *p = source_path(c->files[fi], name);
 
@@ -324,7 +340,6 @@ static int expand_text(struct ctx *c, unsigned int fi, const char *buf, size_t l
 static int expand(struct ctx *c, const char *path, const char *from_file, unsigned int from_line)
 {
 	char real[PATH_MAX];
-	char **files;
 	size_t len = 0, i;
 	char *buf = NULL;
 	int r;
@@ -358,16 +373,12 @@ static int expand(struct ctx *c, const char *path, const char *from_file, unsign
 			ctx_err_at(c, path, 0, "%s", r == -EFBIG ? "file too large" : strerror(-r));
 		return r;
 	}
-	files = realloc(c->files, (c->nfiles + 1) * sizeof(*files));
-	if (!files || !(files[c->nfiles] = strdup(path))) {
-		if (files)
-			c->files = files;
+	if (add_file(c, path) < 0) {
 		free(buf);
 		return -ENOMEM;
 	}
-	c->files = files;
 	c->stack[c->depth++] = real;
-	r = expand_text(c, (unsigned int)c->nfiles++, buf, len);
+	r = expand_text(c, (unsigned int)c->nfiles - 1, buf, len);
 	c->depth--;
 	free(buf);
 	return r;
@@ -376,6 +387,17 @@ static int expand(struct ctx *c, const char *path, const char *from_file, unsign
 int source_expand(struct ctx *c, const char *path)
 {
 	return expand(c, path, NULL, 0);
+}
+
+int source_text(struct ctx *c, const char *name, const char *text, size_t len)
+{
+	if (len > POLICY_FILE_MAX) {
+		ctx_err_at(c, name, 0, "file too large");
+		return -EFBIG;
+	}
+	if (add_file(c, name) < 0)
+		return -ENOMEM;
+	return expand_text(c, 0, text, len);
 }
 
 void source_free(struct ctx *c)
@@ -403,6 +425,10 @@ static int add_registry(struct ctx *c, const config_setting_t *s, const char *v,
 	char *path;
 	int r;
 
+	if (c->no_files) {
+		err_set(c, s, "registry %s: reading files is not allowed here", v);
+		return -EPERM;
+	}
 	/* relative to the file that names it */
 	if (n >= 1 && n <= c->nmap)
 		from = c->files[c->map[n - 1].file];
@@ -444,7 +470,8 @@ void source_registries(struct ctx *c, struct policy *p, const config_setting_t *
 			return;
 		}
 	}
-	for (i = 0; i < sizeof(registry_defaults) / sizeof(registry_defaults[0]); i++) {
+	for (i = 0; !c->no_files && i < sizeof(registry_defaults) / sizeof(registry_defaults[0]);
+	     i++) {
 		unsigned int line;
 
 		if (access(registry_defaults[i], R_OK) == 0)
