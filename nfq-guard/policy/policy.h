@@ -149,6 +149,22 @@ struct policy_errors {
  * *errs (which the caller frees with policy_errors_clear).
  */
 struct policy *policy_load(const char *path, struct policy_errors *errs);
+
+#define POLICY_NO_FILES 0x1 /* policy_compile_text: read no file the text names */
+
+/*
+ * policy_compile_text - compile the len bytes at text (need not end in NUL)
+ * as policy_load() compiles a file called name: name is the file errors
+ * name ("NAME:LINE: message") and the place relative paths start from, so
+ * an @include or vendors.registry path without a '/' in name is taken from
+ * the current directory, just as for a file name in it.  With flags
+ * POLICY_NO_FILES nothing is read: each @include and each vendors.registry
+ * is an error, and the system's registries are not loaded (so a vendor
+ * name matches nothing) - for tests and fuzzers.  Returns the policy, or
+ * NULL with every problem in *errs.
+ */
+struct policy *policy_compile_text(const char *name, const char *text, size_t len,
+				   unsigned int flags, struct policy_errors *errs);
 void policy_free(struct policy *p);
 void policy_errors_clear(struct policy_errors *errs);
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Docs-consistency test: every command-line flag and command the built binary
-prints in --help, and every policy key nfq-guard/policy/policy.c looks up, is
+prints in --help, and every policy key nfq-guard/policy/*.c looks up, is
 documented in the man pages.  What is checked comes from the binary and the
 source, never from a list kept here.
 
 Usage: tests/docs/check.py BINARY [TOP]   (TOP: the source tree, default .)
 Exit 0 when everything is documented, 1 otherwise (each gap on a line).
 """
+import glob
 import os
 import re
 import subprocess
@@ -92,10 +93,12 @@ def sections(text):
 
 
 def policy_keys(src):
-    """Keys policy.c accepts: its tables of allowed keys (*keys[] = {...})
+    """Keys the policy compiler accepts: its tables of allowed keys (*keys[] =
+    {...} of names, or struct ..._keys[] = {...} whose entries start with one)
     and the names it looks settings up by."""
     keys = set()
-    for m in re.finditer(r"\*\s*const\s+\w*keys\s*\[\s*\]\s*=\s*\{(.*?)\}", src, re.S):
+    table = r"(?:\*\s*const\s+|struct\s+\w+\s+)\w*keys\s*\[\s*\]\s*=\s*\{(.*?)\}\s*;"
+    for m in re.finditer(table, src, re.S):
         keys.update(re.findall(r'"([^"]+)"', m.group(1)))
     lookup = r"(?:config_setting_get_member|config_setting_lookup\w*|config_lookup\w*|get_\w+)"
     keys.update(re.findall(lookup + r'\s*\(\s*[^()";]*"([A-Za-z_][A-Za-z0-9_]*)"', src))
@@ -138,14 +141,17 @@ def main():
         if not re.search(pat, commands_sec):
             gaps.append(f"{page8}: command {c} (in --help) has no entry under COMMANDS")
 
-    with open(os.path.join(top, "nfq-guard/policy/policy.c"), encoding="utf-8") as f:
-        keys = policy_keys(f.read())
+    src = ""
+    for path in sorted(glob.glob(os.path.join(top, "nfq-guard/policy/*.c"))):
+        with open(path, encoding="utf-8") as f:
+            src += f.read()
+    keys = policy_keys(src)
     if not keys:
-        gaps.append("nfq-guard/policy/policy.c: no policy keys found (has the code changed?)")
+        gaps.append("nfq-guard/policy/*.c: no policy keys found (has the code changed?)")
     cm = mdoc_cm(page5)
     for k in keys:
         if k not in cm:
-            gaps.append(f"{page5}: policy key {k} (in policy.c) is not documented (.Cm {k})")
+            gaps.append(f"{page5}: policy key {k} (in nfq-guard/policy/) is not documented (.Cm {k})")
 
     for g in gaps:
         print("docs: " + g)

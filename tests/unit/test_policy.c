@@ -1590,6 +1590,78 @@ static void test_many_domains(void **state)
 	policy_free(p);
 }
 
+/* policy_compile_text: a policy from memory, with its groups and rules. */
+static void test_compile_text(void **state)
+{
+	static const char text[] =
+		"version = 1;\n"
+		"mode = \"monitor\";\n"
+		"networks = { lan = [ \"192.168.1.0/24\" ]; };\n"
+		"devices = (\n"
+		"  { name = \"cam\"; mac = \"02:00:00:00:00:01\"; },\n"
+		"  { name = \"nvr\"; ip = \"192.168.1.9\"; }\n"
+		");\n"
+		"rules = (\n"
+		"  { name = \"local\"; from = \"cam\"; to = \"lan\"; action = \"allow\"; },\n"
+		"  { from = [ \"cam\", \"nvr\" ]; action = \"reject\"; log = true; }\n"
+		");\n";
+	struct policy_errors errs;
+	struct policy *p;
+
+	(void)state;
+	/* no NUL at len: the text need not be a C string */
+	p = policy_compile_text("mem.conf", text, sizeof(text) - 1, POLICY_NO_FILES, &errs);
+	assert_non_null(p);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(p->path, "mem.conf");
+	assert_true(p->monitor);
+	assert_int_equal(p->ndevices, 2);
+	assert_string_equal(p->devices[0].name, "cam");
+	assert_int_equal(p->devices[0].line, 5);
+	assert_int_equal(p->devices[0].nprefixes, 1);
+	assert_string_equal(p->devices[1].name, "nvr");
+	assert_int_equal(p->devices[1].nips, 1);
+	assert_int_equal(p->nrules, 2);
+	assert_string_equal(p->rules[0].name, "local");
+	assert_int_equal(p->rules[0].action, ACTION_ALLOW);
+	assert_int_equal(p->rules[0].from, 1);
+	assert_int_equal(p->rules[0].nto, 1);
+	assert_string_equal(p->rules[1].name, "rule2");
+	assert_int_equal(p->rules[1].line, 10);
+	assert_int_equal(p->rules[1].from, 3);
+	assert_int_equal(p->rules[1].action, ACTION_REJECT);
+	assert_true(p->rules[1].log);
+	assert_non_null(p->lan);
+	policy_free(p);
+}
+
+/* policy_compile_text: errors as NAME:LINE, and no file read with POLICY_NO_FILES. */
+static void test_compile_text_errors(void **state)
+{
+	static const char bad[] = "version = 1;\n"
+				  "mode = \"loud\";\n"
+				  "rules = ( { action = \"allow\"; port = 70000; } );\n";
+	static const char inc[] = "version = 1;\n"
+				  "@include \"/etc/passwd\"\n"
+				  "vendors = { registry = \"/etc/hostname\"; };\n"
+				  "rules = ( { action = \"allow\"; } );\n";
+	struct policy_errors errs;
+
+	(void)state;
+	assert_null(policy_compile_text("mem.conf", bad, strlen(bad), 0, &errs));
+	assert_int_equal(errs.n, 2);
+	assert_string_equal(errs.lines[0], "mem.conf:2: mode 'loud': use enforce or monitor");
+	assert_string_equal(errs.lines[1], "mem.conf:3: port 70000 is outside 0-65535");
+	policy_errors_clear(&errs);
+
+	assert_null(policy_compile_text("fuzz", inc, strlen(inc), POLICY_NO_FILES, &errs));
+	assert_int_equal(errs.n, 2);
+	assert_string_equal(errs.lines[0], "fuzz:2: @include is not allowed here");
+	assert_string_equal(errs.lines[1],
+			    "fuzz:3: registry /etc/hostname: reading files is not allowed here");
+	policy_errors_clear(&errs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1611,6 +1683,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_many_rules_and_networks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_domains, setup, teardown),
+		cmocka_unit_test(test_compile_text),
+		cmocka_unit_test(test_compile_text_errors),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);

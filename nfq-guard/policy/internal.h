@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * internal.h - what the policy compiler's files share and nothing else
+ * includes: the compile context (the expanded text, its map back to files
+ * and lines, the errors so far) and the helpers that report an error
+ * "FILE:LINE: message" at a setting, and read settings of a given shape.
+ */
+#ifndef NFQG_POLICY_INTERNAL_H
+#define NFQG_POLICY_INTERNAL_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/policy.h"
+
+struct srcline {
+	unsigned int file; /* index into ctx.files */
+	unsigned int line;
+	size_t off; /* where the line starts in ctx.text */
+};
+
+struct ctx {
+	struct policy_errors *errs;
+	char **files; /* every file read, for error locations */
+	size_t nfiles;
+	struct srcline *map; /* expanded line n (1-based) is map[n - 1] */
+	size_t nmap, capmap;
+	char *text; /* the expanded policy */
+	size_t len, cap;
+	const char *stack[POLICY_INCLUDE_DEPTH + 1]; /* real paths being read */
+	size_t depth;
+	unsigned int main_lines; /* lines of the main file */
+	/* where each error comes from (2 * expanded line, + 1 between lines) */
+	unsigned int errpos[POLICY_MAX_ERRORS];
+	bool failed;
+	bool no_files; /* POLICY_NO_FILES: refuse @include and registry files */
+};
+
+/* --- errors (source.c) ---------------------------------------------------- */
+
+/* An error at line of file, as is (no expanded line to map). */
+void ctx_err_at(struct ctx *c, const char *file, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* An error at the expanded text's line n, reported where it came from. */
+void ctx_err_line(struct ctx *c, unsigned int n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The expanded line a setting comes from (see source.c). */
+unsigned int ctx_setting_line(const struct ctx *c, const config_setting_t *s);
+
+/* Errors are found setting by setting; put them in the order of the text. */
+void ctx_sort_errors(struct ctx *c);
+
+#define err_set(c, s, ...) ctx_err_line((c), ctx_setting_line((c), (s)), __VA_ARGS__)
+
+/* --- the files (source.c) --------------------------------------------------- */
+
+/* Read path with its @include files into c.  0, or -errno (reported in c). */
+int source_expand(struct ctx *c, const char *path);
+
+/* Take len bytes of text as the main file, called name in errors. */
+int source_text(struct ctx *c, const char *name, const char *text, size_t len);
+
+/* The path name stands for, named in the file from: relative to from's directory. */
+char *source_path(const char *from, const char *name);
+
+/* The vendor registries: vendors.registry, or the system's files. */
+void source_registries(struct ctx *c, struct policy *p, const config_setting_t *vendors);
+
+/* Free what source_expand() read (not the errors). */
+void source_free(struct ctx *c);
+
+/* --- settings (compile.c) --------------------------------------------------- */
+
+typedef int (*string_fn)(struct ctx *c, const config_setting_t *s, const char *v, void *arg);
+
+struct cidr_list {
+	struct cidr *v;
+	size_t n;
+};
+
+bool setting_check_keys(struct ctx *c, const config_setting_t *group, const char *const *keys,
+			const char *what);
+const char *setting_type_str(int type);
+int setting_each_string(struct ctx *c, const config_setting_t *s, const char *key, string_fn fn,
+			void *arg);
+bool setting_get_string(struct ctx *c, const config_setting_t *group, const char *key,
+			const char **out);
+bool policy_valid_name(const char *s);
+void *array_grow(void *v, size_t n, size_t sz);
+int cidr_list_push(struct cidr_list *l, const struct cidr *x);
+int cidr_list_add(struct ctx *c, const config_setting_t *s, const char *v, void *arg);
+
+/* Compile the expanded text in c into a policy named path; NULL on any error. */
+struct policy *compile_policy(struct ctx *c, const char *path);
+
+/* --- devices (devices.c) ---------------------------------------------------- */
+
+/* Whether any device names a vendor (then the registries are needed). */
+bool devices_use_vendor(const config_setting_t *devs);
+void compile_devices(struct ctx *c, struct policy *p, const config_setting_t *devs);
+
+/* --- identification (identify.c) -------------------------------------------- */
+
+/* The MAC index of p's device groups.  0, or -ENOMEM. */
+int mac_index_build(struct policy *p);
+
+#endif
