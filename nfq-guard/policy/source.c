@@ -10,6 +10,8 @@
  * a map from its lines to (file, line).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -478,4 +480,73 @@ void source_registries(struct ctx *c, struct policy *p, const config_setting_t *
 			registry_load(p->registry, registry_defaults[i], &line);
 	}
 	p->nregistry = registry_count(p->registry);
+}
+
+/* --- registry files ---------------------------------------------------------- */
+
+#define REGISTRY_FILE_MAX ((size_t)64 << 20)
+
+int registry_load(struct registry *r, const char *path, unsigned int *line)
+{
+	size_t len = 0, cap = 65536;
+	struct stat st;
+	char *buf;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if ((uintmax_t)st.st_size > REGISTRY_FILE_MAX) {
+			err = -EFBIG;
+			goto out_close;
+		}
+		/* one more byte, to see the end of file without growing */
+		cap = (size_t)st.st_size + 1;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_close;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *b;
+
+			/* the file may have grown since fstat, or not be regular */
+			if (cap > REGISTRY_FILE_MAX) {
+				err = -EFBIG;
+				goto out_free_buf;
+			}
+			cap = cap > REGISTRY_FILE_MAX / 2 ? REGISTRY_FILE_MAX + 1 : cap * 2;
+			b = realloc(buf, cap);
+			if (!b) {
+				err = -ENOMEM;
+				goto out_free_buf;
+			}
+			buf = b;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto out_free_buf;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	err = registry_parse(r, buf, len, line);
+out_free_buf:
+	free(buf);
+out_close:
+	close(fd);
+	return err;
 }

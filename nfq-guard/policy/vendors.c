@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vendors.c - the IEEE MAC registry (see vendors.h): two parsers that add
- * (prefix, organisation) entries, one sorted array that answers both name
- * searches and longest-prefix lookups, and the text forms of prefixes.
+ * (prefix, organisation) entries, one sorted array that answers name
+ * searches, and the text forms of prefixes.  No I/O: registry_load (the
+ * file) is in source.c.
  *
  * The entries are kept sorted by address, then prefix length, then load
  * order.  All names of one prefix are therefore adjacent (a search counts
- * the prefix once, a lookup finds the first-loaded name) and a lookup is
- * one binary search per prefix length.  Names are interned: the four
+ * the prefix once).  Names are interned: the four
  * files hold ~100k entries but only ~30k distinct organisations.
  *
  * A 28-bit (MA-M) and a 36-bit (MA-S, IAB) prefix in the files:
@@ -17,16 +17,12 @@
  *        ^^^^^^ an MA-L block of the IEEE's own, which holds them
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "policy/vendors.h"
 
-#define REGISTRY_FILE_MAX ((size_t)64 << 20)
 #define REGISTRY_ENTRIES_MAX (UINT32_MAX / 2) /* seq and stamps are 32-bit */
 #define POOL_CHUNK_SIZE 65536
 #define ORG_SLOTS_MIN 1024
@@ -515,14 +511,6 @@ int oui_parse(const char *s, struct oui_prefix *p)
 	return 0;
 }
 
-bool oui_contains(const struct oui_prefix *p, const uint8_t mac[6])
-{
-	uint8_t m[MAC_LEN];
-
-	addr_mask(mac, p->bits < 48 ? p->bits : 48, m);
-	return memcmp(m, p->addr, MAC_LEN) == 0;
-}
-
 void oui_of(const uint8_t mac[6], unsigned int bits, struct oui_prefix *out)
 {
 	addr_mask(mac, bits, out->addr);
@@ -833,7 +821,7 @@ int registry_parse_manuf(struct registry *r, const char *buf, size_t len, unsign
 	return registry_end(r, old, err, line, ln);
 }
 
-/* --- loading ------------------------------------------------------------------ */
+/* --- either form ---------------------------------------------------------- */
 
 /* Whether the file's first line (BOM and CR aside) is the IEEE CSV header. */
 static bool is_ieee_csv(const char *buf, size_t len)
@@ -854,73 +842,11 @@ static bool is_ieee_csv(const char *buf, size_t len)
 	return field_is(&first, CSV_HEADER);
 }
 
-int registry_load(struct registry *r, const char *path, unsigned int *line)
+int registry_parse(struct registry *r, const char *buf, size_t len, unsigned int *line)
 {
-	size_t len = 0, cap = 65536;
-	struct stat st;
-	char *buf;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto out_close;
-	}
-	if (S_ISREG(st.st_mode)) {
-		if ((uintmax_t)st.st_size > REGISTRY_FILE_MAX) {
-			err = -EFBIG;
-			goto out_close;
-		}
-		/* one more byte, to see the end of file without growing */
-		cap = (size_t)st.st_size + 1;
-	}
-	buf = malloc(cap);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out_close;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *b;
-
-			/* the file may have grown since fstat, or not be regular */
-			if (cap > REGISTRY_FILE_MAX) {
-				err = -EFBIG;
-				goto out_free_buf;
-			}
-			cap = cap > REGISTRY_FILE_MAX / 2 ? REGISTRY_FILE_MAX + 1 : cap * 2;
-			b = realloc(buf, cap);
-			if (!b) {
-				err = -ENOMEM;
-				goto out_free_buf;
-			}
-			buf = b;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out_free_buf;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
 	if (is_ieee_csv(buf, len))
-		err = registry_parse_csv(r, buf, len, line);
-	else
-		err = registry_parse_manuf(r, buf, len, line);
-
-out_free_buf:
-	free(buf);
-out_close:
-	close(fd);
-	return err;
+		return registry_parse_csv(r, buf, len, line);
+	return registry_parse_manuf(r, buf, len, line);
 }
 
 /* --- queries ------------------------------------------------------------------ */
@@ -967,29 +893,4 @@ size_t registry_match(const struct registry *r, const char *needle, struct regis
 		last = e;
 	}
 	return total;
-}
-
-const struct registry_hit *registry_lookup(const struct registry *r, const uint8_t mac[6])
-{
-	size_t k;
-
-	for (k = 0; k < sizeof(prefix_lengths); k++) {
-		struct oui_prefix key;
-		size_t lo = 0, hi = r->nentries;
-
-		addr_mask(mac, prefix_lengths[k], key.addr);
-		key.bits = prefix_lengths[k];
-		/* the first entry not below key: the first-loaded name */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (prefix_cmp(&r->entries[mid].hit.prefix, &key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < r->nentries && prefix_cmp(&r->entries[lo].hit.prefix, &key) == 0)
-			return &r->entries[lo].hit;
-	}
-	return NULL;
 }

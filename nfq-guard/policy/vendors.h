@@ -5,7 +5,8 @@
  * searchable by organisation name and by address; and the text forms of
  * MAC addresses and prefixes.
  *
- * Everything here except registry_load() is pure: no I/O, no logging.
+ * Everything here except registry_load() (in source.c) is pure: no I/O, no
+ * logging.
  */
 #ifndef NFQG_VENDORS_H
 #define NFQG_VENDORS_H
@@ -61,7 +62,7 @@ void registry_free(struct registry *r);
  * closing quote), with *line (when line is not NULL) set to the 1-based
  * physical line where that record starts; -ENOMEM.  On error r holds the
  * same entries as before the call.  The call invalidates registry_hit
- * pointers taken earlier by registry_lookup(); org strings stay valid.
+ * hits taken earlier by registry_match(); org strings stay valid.
  */
 int registry_parse_csv(struct registry *r, const char *buf, size_t len, unsigned int *line);
 
@@ -89,10 +90,16 @@ int registry_parse_csv(struct registry *r, const char *buf, size_t len, unsigned
 int registry_parse_manuf(struct registry *r, const char *buf, size_t len, unsigned int *line);
 
 /*
- * registry_load - read the file at path (at most 64 MiB) and parse it with
- * registry_parse_csv() when its first line is the IEEE header
- * "Registry,Assignment,Organization Name,Organization Address", else with
- * registry_parse_manuf().  The only function here that does I/O.
+ * registry_parse - registry_parse_csv() when the first line of buf is the
+ * IEEE header (Registry,Assignment,Organization Name,...), else
+ * registry_parse_manuf().
+ */
+int registry_parse(struct registry *r, const char *buf, size_t len, unsigned int *line);
+
+/*
+ * registry_load - read the file at path (at most 64 MiB) and
+ * registry_parse() it.  The only function here that does I/O; it lives
+ * in source.c, with the policy layer's other file reading.
  *
  * Returns 0; -ENOENT, -EACCES, -EISDIR, ... as open(2) and read(2) report
  * them; -EFBIG for a file larger than 64 MiB; -EINVAL with *line set as
@@ -120,13 +127,6 @@ size_t registry_match(const struct registry *r, const char *needle, struct regis
 		      size_t max);
 
 /*
- * registry_lookup - the longest prefix in r that contains mac, named as
- * the first file loaded named it.  Returns NULL when no prefix contains
- * mac.  The hit is valid until r is next parsed into or freed.
- */
-const struct registry_hit *registry_lookup(const struct registry *r, const uint8_t mac[6]);
-
-/*
  * mac_parse - read "aa:bb:cc:dd:ee:ff" (or with '-' separators, one kind
  * per address; hex digits of either case) into mac.  Returns 0, or
  * -EINVAL for anything else (mac is then left as it was).
@@ -149,9 +149,6 @@ int mac_parse(const char *s, uint8_t mac[6]);
  * is then left as it was).
  */
 int oui_parse(const char *s, struct oui_prefix *p);
-
-/* oui_contains - true when the first p->bits bits of mac are p's. */
-bool oui_contains(const struct oui_prefix *p, const uint8_t mac[6]);
 
 /* oui_of - the prefix of bits (24, 28, 36 or 48) bits that contains mac. */
 void oui_of(const uint8_t mac[6], unsigned int bits, struct oui_prefix *out);
