@@ -82,8 +82,10 @@ static void test_marks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_enforce),	   cmocka_unit_test(test_monitor),
-		cmocka_unit_test(test_unreadable), cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_enforce),
+		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_marks),
 	};
 
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
