@@ -1,35 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy_file.h - for the unit tests: compile a policy given as text
- * (written to a temporary file and loaded as the daemon loads one), and a
+ * (policy_compile_text, as the daemon compiles a file), and a
  * devices group match as the engine would report it.  Header only.
  */
 #ifndef NFQG_POLICY_FILE_H
 #define NFQG_POLICY_FILE_H
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 #include "engine/engine.h"
 #include "policy/policy.h"
 
-/* text compiled, or the test fails with the errors. */
+/* text compiled (as a file p.conf in the current directory), or the test fails with the errors. */
 static inline struct policy *policy_of_text(const char *text)
 {
-	char path[] = "/tmp/nfqg-unit-XXXXXX";
-	int fd = mkstemp(path);
 	struct policy_errors e;
-	struct policy *p;
-	FILE *f;
+	struct policy *p = policy_compile_text("p.conf", text, strlen(text), 0, &e);
 
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	p = policy_load(path, &e);
-	unlink(path);
 	for (size_t i = 0; i < e.n; i++)
 		print_message("  %s\n", e.lines[i]);
 	assert_non_null(p);

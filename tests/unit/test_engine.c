@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "craft.h"
+#include "policy_file.h"
 #include "engine/engine.h"
 
 #define CAM_MAC "\x44\x47\xcc\x00\x00\x64"
@@ -89,29 +90,6 @@ static size_t dns_response(uint8_t *b, const char *q, const struct rr *rrs, size
 
 /* --- policies ------------------------------------------------------------- */
 
-static char dir[] = "/tmp/nfqg-engine-XXXXXX";
-
-static struct policy *policy_from(const char *text)
-{
-	char path[64];
-	struct policy_errors errs;
-	struct policy *p;
-	FILE *f;
-	size_t i;
-
-	snprintf(path, sizeof(path), "%s/p.conf", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	p = policy_load(path, &errs);
-	for (i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.lines[i]);
-	policy_errors_clear(&errs);
-	assert_non_null(p);
-	return p;
-}
-
 #define NETWORKS                                                                        \
 	"version = 1;\n"                                                                \
 	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n" \
@@ -138,7 +116,7 @@ static struct fixture *fx_new(const char *text)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->p = policy_from(text);
+	f->p = policy_of_text(text);
 	f->e = engine_new(f->p, 0);
 	assert_non_null(f->e);
 	f->now = 1000000;
@@ -587,7 +565,7 @@ static void test_tcp_dns_answer_snooped(void **state)
 
 static void test_engine_decide(void **state)
 {
-	struct policy *p = policy_from(POLICY_BASIC);
+	struct policy *p = policy_of_text(POLICY_BASIC);
 	struct device_key dev = { .has_mac = true };
 	struct name n;
 	struct decision d;
@@ -760,7 +738,7 @@ static void test_long_cname_chain(void **state)
 
 static void test_shared_between_queues(void **state)
 {
-	struct policy *p = policy_from(POLICY_BASIC);
+	struct policy *p = policy_of_text(POLICY_BASIC);
 	struct engine_shared *sh = engine_shared_new(p);
 	struct engine *qa = engine_new_shared(p, 0, sh), *qb = engine_new_shared(p, 0, sh);
 	const struct rr a[] = { { "litedev.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
@@ -792,22 +770,6 @@ static void test_shared_between_queues(void **state)
 	policy_free(p);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char path[64];
-
-	(void)state;
-	snprintf(path, sizeof(path), "%s/p.conf", dir);
-	unlink(path);
-	return rmdir(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,5 +795,5 @@ int main(void)
 		cmocka_unit_test(test_shared_between_queues),
 	};
 
-	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "craft.h"
+#include "policy_file.h"
 #include "engine/engine.h"
 
 #define THREADS 3
@@ -52,8 +53,6 @@ static size_t dns_response(uint8_t *b, const char *q, const uint8_t addr[4])
 
 /* --- the policy --------------------------------------------------------------- */
 
-static char dir[] = "/tmp/nfqg-shared-XXXXXX";
-
 static const char POLICY[] =
 	"version = 1;\n"
 	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"
@@ -64,27 +63,6 @@ static const char POLICY[] =
 	"  { name = \"ok\"; to = \"wan\"; proto = \"tcp\"; port = 443; action = \"allow\"; },\n"
 	"  { name = \"egress\"; to = \"wan\"; action = \"reject\"; }\n"
 	");\n";
-
-static struct policy *policy_from(const char *text)
-{
-	char path[64];
-	struct policy_errors errs;
-	struct policy *p;
-	FILE *f;
-	size_t i;
-
-	snprintf(path, sizeof(path), "%s/p.conf", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	p = policy_load(path, &errs);
-	for (i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.lines[i]);
-	policy_errors_clear(&errs);
-	assert_non_null(p);
-	return p;
-}
 
 /* --- one thread's work ------------------------------------------------------ */
 
@@ -247,7 +225,7 @@ static void *worker_run(void *arg)
 
 static void test_threads_share_names(void **state)
 {
-	struct policy *p = policy_from(POLICY);
+	struct policy *p = policy_of_text(POLICY);
 	struct engine_shared *sh = engine_shared_new(p);
 	struct worker w[THREADS];
 	struct engine_stats sum = { 0 };
@@ -338,7 +316,7 @@ static void *learn_run(void *arg)
 
 static void test_flush_while_learning(void **state)
 {
-	struct policy *p = policy_from(POLICY);
+	struct policy *p = policy_of_text(POLICY);
 	struct engine_shared *sh = engine_shared_new(p);
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	int stop = 0;
@@ -379,22 +357,6 @@ static void test_flush_while_learning(void **state)
 	policy_free(p);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char path[64];
-
-	(void)state;
-	snprintf(path, sizeof(path), "%s/p.conf", dir);
-	unlink(path);
-	return rmdir(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,5 +364,5 @@ int main(void)
 		cmocka_unit_test(test_flush_while_learning),
 	};
 
-	return cmocka_run_group_tests_name("shared", tests, setup, teardown);
+	return cmocka_run_group_tests_name("shared", tests, NULL, NULL);
 }
