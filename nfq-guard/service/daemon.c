@@ -392,10 +392,6 @@ static void teardown(struct run *r)
 	}
 	if (r->gen_fd >= 0)
 		close(r->gen_fd);
-	if (r->ready_fd >= 0) {
-		log_copy_fd(-1);
-		close(r->ready_fd); /* the starter sees the end: "did not start" */
-	}
 	nft_owner_close(r->owner);
 	evlimit_fini(&r->lim);
 	devtab_fini(&r->devs);
@@ -404,6 +400,11 @@ static void teardown(struct run *r)
 	if (r->pidfile)
 		unlink(r->pidfile);
 	policy_free(r->p);
+	/* last: the starter prints what teardown said, then "did not start" */
+	if (r->ready_fd >= 0) {
+		log_copy_fd(-1);
+		close(r->ready_fd);
+	}
 	free(r);
 }
 
