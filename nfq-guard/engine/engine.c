@@ -13,46 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/dns.h"
-#include "decode/sniff.h"
-#include "engine/engine.h"
-#include "decode/http.h"
-#include "decode/stream.h"
-#include "decode/tls.h"
+#include "engine/internal.h"
 #include "engine/shared.h"
 
-#define DNS_PORT 53
 #define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
-
-enum sniff {
-	SNIFF_NAME = 0, /* the client's server name (decode/sniff.h: TLS, then HTTP) */
-	SNIFF_DNS,	/* a DNS-over-TCP answer stream to a device */
-	SNIFF_DNS_OFF,	/* ... no longer read (a message too large to hold) */
-	SNIFF_INBOUND,	/* a connection another host opened to the device */
-};
-
-struct eflow {
-	struct lru_node node; /* first */
-	struct engine_flow_key key;
-	bool decided;
-	struct decision d;
-	/* while waiting */
-	struct device_key dev;
-	uint32_t packets;
-	uint64_t started;
-	struct stream st;
-	enum sniff sniff;
-	struct sniff_state name_st; /* with SNIFF_NAME */
-};
-
-struct engine {
-	const struct policy *p;
-	struct lru_table flows;
-	struct engine_shared *sh;
-	bool own_sh;
-	struct engine_stats st;
-	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
-};
 
 /* --- rule evaluation (pure) ------------------------------------------------ */
 
@@ -232,11 +196,6 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 
 /* --- tables ------------------------------------------------------------------ */
 
-static bool flow_eq(const struct lru_node *n, const void *key)
-{
-	return !memcmp(&((const struct eflow *)n)->key, key, sizeof(struct engine_flow_key));
-}
-
 static void flow_free(struct engine *e, struct eflow *f)
 {
 	lru_remove(&e->flows, &f->node);
@@ -315,18 +274,6 @@ size_t engine_flow_count(const struct engine *e, size_t *max)
 	return e->flows.count;
 }
 
-/* Is the address a device's: seen sending, or named by a device's ip? */
-static bool is_device_addr(struct engine *e, uint8_t family, const uint8_t *addr)
-{
-	struct device_key dk = { 0 };
-
-	if (shared_seen_has(e->sh, family, addr))
-		return true;
-	dk.family = family;
-	memcpy(dk.addr, addr, 16);
-	return policy_identify(e->p, &dk, NULL) != 0;
-}
-
 /* In the lan or router networks. */
 static bool is_local(const struct policy *p, uint8_t family, const uint8_t *addr)
 {
@@ -334,26 +281,7 @@ static bool is_local(const struct policy *p, uint8_t family, const uint8_t *addr
 	       (p->router && cidr_list_contains(p->router->cidrs, p->router->ncidrs, family, addr));
 }
 
-static void flow_key_of(const struct packet *pkt, bool reverse, struct engine_flow_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->family = pkt->family;
-	k->proto = pkt->proto;
-	memcpy(k->src, reverse ? pkt->dst : pkt->src, 16);
-	memcpy(k->dst, reverse ? pkt->src : pkt->dst, 16);
-	if (pkt->l4 && (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP)) {
-		k->sport = reverse ? pkt->dport : pkt->sport;
-		k->dport = reverse ? pkt->sport : pkt->dport;
-	}
-}
-
-static struct eflow *flow_find(struct engine *e, const struct engine_flow_key *k)
-{
-	return (struct eflow *)lru_find(&e->flows, lru_hash(LRU_HASH_INIT, k, sizeof(*k)), flow_eq,
-					k);
-}
-
-static struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
+struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
 {
 	struct eflow *f;
 
@@ -370,7 +298,7 @@ static struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
 }
 
 /* Give the flow's stream its buffer the first time it carries bytes.  0 or -ENOMEM. */
-static int flow_stream_buffer(struct eflow *f)
+int flow_stream_buffer(struct eflow *f)
 {
 	uint8_t *buf;
 
@@ -383,61 +311,11 @@ static int flow_stream_buffer(struct eflow *f)
 	return 0;
 }
 
-/* --- DNS snooping ------------------------------------------------------------- */
-
-static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
+void flow_stream_drop(struct eflow *f)
 {
-	if (dns_parse(pkt->payload, pkt->payload_len, &e->msg) == DNS_OK)
-		shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
-}
-
-static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
-{
-	struct engine_flow_key k;
-	struct eflow *f;
-	size_t used;
-
-	flow_key_of(pkt, false, &k);
-	f = flow_find(e, &k);
-	if (!f) {
-		f = flow_new(e, &k);
-		if (!f)
-			return;
-		f->sniff = SNIFF_DNS;
-		f->decided = true; /* nothing to decide: an answer stream */
-	}
-	if (f->sniff == SNIFF_DNS_OFF)
-		return;
-	if (pkt->payload_len > 0 && flow_stream_buffer(f))
-		return;
-	if (!f->st.buf) {
-		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
-		return;
-	}
-	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, pkt->payload,
-		       pkt->payload_len) == 0)
-		return;
-	for (;;) {
-		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &e->msg, &used);
-
-		if (ds == DNS_NEED_MORE) {
-			/*
-			 * A message we cannot hold: stop reading this stream.
-			 * Reading on from its middle would take its tail for
-			 * messages of their own, which a sender could plant.
-			 */
-			if (f->st.len == f->st.cap) {
-				f->sniff = SNIFF_DNS_OFF;
-				free(f->st.buf);
-				f->st.buf = NULL;
-				f->st.cap = f->st.len = 0;
-			}
-			break;
-		}
-		if (ds == DNS_OK)
-			shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
-		stream_consume(&f->st, used);
-	}
+	free(f->st.buf);
+	f->st.buf = NULL;
+	f->st.cap = f->st.len = 0;
 }
 
 /* --- device flows ------------------------------------------------------------ */
@@ -500,9 +378,7 @@ static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const s
 	f->d.first = true;
 	f->d.note = note;
 	f->decided = true;
-	free(f->st.buf);
-	f->st.buf = NULL;
-	f->st.cap = f->st.len = 0;
+	flow_stream_drop(f);
 	e->st.decisions++;
 }
 
@@ -557,19 +433,6 @@ static void device_key_of(const struct engine_input *in, struct device_key *dev)
 	memcpy(dev->addr, pkt->src, 16);
 	if (in->iface)
 		snprintf(dev->iface, sizeof(dev->iface), "%s", in->iface);
-}
-
-/*
- * A DNS answer on its way to a device?  Never from a device: a camera must
- * not teach itself names by sending "answers" (to itself, or with a forged
- * source) from port 53.
- */
-static bool is_answer_to_device(struct engine *e, const struct packet *pkt,
-				const struct device_key *dev)
-{
-	return pkt->l4 && pkt->sport == DNS_PORT &&
-	       (pkt->proto == IPPROTO_NUM_UDP || pkt->proto == IPPROTO_NUM_TCP) &&
-	       is_device_addr(e, pkt->family, pkt->dst) && !policy_identify(e->p, dev, NULL);
 }
 
 /* A decided flow's later packet: its decision again. */
@@ -702,15 +565,8 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 
 	e->st.packets++;
 	device_key_of(in, &dev);
-	if (is_answer_to_device(e, pkt, &dev)) {
-		/* learn, and let it pass */
-		if (pkt->proto == IPPROTO_NUM_UDP)
-			snoop_udp(e, pkt, in->now);
-		else
-			snoop_tcp(e, pkt, in->now);
-		e->st.snooped++;
-		return ENGINE_SNOOPED;
-	}
+	if (engine_snoop(e, pkt, &dev, in->now))
+		return ENGINE_SNOOPED; /* learned from, and let pass */
 	flow_key_of(pkt, false, &k);
 	if (flow_known(e, in, &k, d, &res))
 		return res;
