@@ -8,7 +8,10 @@ static enum sniff_result sniff_tls(struct sniff_state *s, const uint8_t *buf, si
 	s->tls = tls_sni(buf, len, out);
 	switch (s->tls) {
 	case TLS_NEED_MORE:
-		return full ? SNIFF_FULL : SNIFF_MORE;
+		if (!full)
+			return SNIFF_MORE;
+		s->why = "ClientHello larger than the stream buffer";
+		return SNIFF_FULL;
 	case TLS_FOUND:
 		return SNIFF_SNI;
 	case TLS_NO_SNI:
@@ -17,7 +20,10 @@ static enum sniff_result sniff_tls(struct sniff_state *s, const uint8_t *buf, si
 		s->http = true;
 		return SNIFF_MORE; /* read as HTTP: see sniff_name */
 	case TLS_MALFORMED:
+		s->why = "malformed ClientHello";
+		break;
 	case TLS_TOO_LARGE:
+		s->why = "ClientHello too large";
 		break;
 	}
 	return SNIFF_BROKEN;
@@ -29,14 +35,20 @@ static enum sniff_result sniff_http(struct sniff_state *s, const uint8_t *buf, s
 	s->http_st = http_host(buf, len, out);
 	switch (s->http_st) {
 	case HTTP_NEED_MORE:
-		return full ? SNIFF_FULL : SNIFF_MORE;
+		if (!full)
+			return SNIFF_MORE;
+		s->why = "request head larger than the stream buffer";
+		return SNIFF_FULL;
 	case HTTP_FOUND:
 		return SNIFF_HOST;
 	case HTTP_NO_HOST:
 	case HTTP_NOT_HTTP:
 		return SNIFF_NO_NAME;
 	case HTTP_MALFORMED:
+		s->why = "malformed or ambiguous request head";
+		break;
 	case HTTP_TOO_LARGE:
+		s->why = "request head too large";
 		break;
 	}
 	return SNIFF_BROKEN;

@@ -36,6 +36,7 @@ struct sniff_state {
 	bool http;	     /* not TLS: read as HTTP from now on */
 	enum tls_status tls; /* the last answers of the decoders, for a report */
 	enum http_status http_st;
+	const char *why; /* with SNIFF_BROKEN and SNIFF_FULL: why the name is unreadable */
 };
 
 /*

@@ -208,8 +208,7 @@ enum tls_status tls_sni(const uint8_t *stream, size_t len, struct name *sni)
 	size_t got = 0, need = sizeof(hs);
 	bool first = true, hs_known = false;
 	enum tls_status st;
-	struct cursor c, body;
-	struct name found;
+	struct cursor c;
 
 	cur_init(&c, stream, len);
 	for (;;) {
@@ -256,9 +255,28 @@ enum tls_status tls_sni(const uint8_t *stream, size_t len, struct name *sni)
 			return TLS_NEED_MORE;
 	}
 
-	cur_init(&c, hs, need);
-	if (!cur_skip(&c, TLS_HS_HDR) || !cur_sub(&c, need - TLS_HS_HDR, &body))
+	return tls_handshake_sni(hs, need, sni);
+}
+
+enum tls_status tls_handshake_sni(const uint8_t *msg, size_t len, struct name *sni)
+{
+	struct cursor c, body;
+	struct name found;
+	enum tls_status st;
+	uint32_t body_len;
+	uint8_t type;
+
+	cur_init(&c, msg, len);
+	if (!cur_u8(&c, &type))
+		return TLS_NEED_MORE;
+	if (type != TLS_HS_CLIENT_HELLO)
 		return TLS_MALFORMED;
+	if (!cur_u24be(&c, &body_len))
+		return TLS_NEED_MORE;
+	if (body_len > TLS_HELLO_MAX)
+		return TLS_TOO_LARGE;
+	if (!cur_sub(&c, body_len, &body))
+		return TLS_NEED_MORE;
 	st = tls_hello_parse(&body, &found);
 	if (st == TLS_FOUND)
 		*sni = found;

@@ -32,6 +32,13 @@ enum tls_status {
  */
 enum tls_status tls_sni(const uint8_t *stream, size_t len, struct name *sni);
 
+/*
+ * tls_handshake_sni - the same, from a handshake message with no record
+ * layer around it (QUIC carries the ClientHello in CRYPTO frames): its
+ * 4-byte header and body, of which len bytes are known so far.
+ */
+enum tls_status tls_handshake_sni(const uint8_t *msg, size_t len, struct name *sni);
+
 const char *tls_status_str(enum tls_status st);
 
 #endif
