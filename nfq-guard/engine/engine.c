@@ -32,6 +32,12 @@ struct eval {
 	struct name learned[NAMES_PER_ADDR]; /* copies: the shared cache may change */
 	size_t nnames;
 	bool late_possible; /* an SNI or Host may still arrive */
+	/*
+	 * The flow's name should be readable but is not (DESIGN.md §6): it
+	 * matches every domain rule that drops or rejects, none that allows.
+	 */
+	bool unknown;
+	const char *unknown_why; /* the event's note */
 };
 
 static bool rule_to_matches(const struct policy *p, const struct rule *r, const struct eval *ev)
