@@ -233,7 +233,7 @@ static void flow_track(struct lru_table *fl, struct report *r)
 	if ((dns && f->dns_off[d]) || (!dns && (d != f->client || f->done)))
 		return;
 	if (!st->buf && p->payload_len > 0) {
-		uint8_t *buf = malloc(INSPECT_STREAM_CAP);
+		uint8_t *buf = malloc(stream_mem(INSPECT_STREAM_CAP));
 
 		if (!buf) {
 			report_error(r, "out of memory following tcp flows");
@@ -241,7 +241,7 @@ static void flow_track(struct lru_table *fl, struct report *r)
 		}
 		stream_attach(st, buf, INSPECT_STREAM_CAP);
 	}
-	if (stream_add(st, p->tcp_seq, syn, p->payload, p->payload_len) == 0)
+	if (stream_add(st, p->tcp_seq, p->tcp_flags, p->payload, p->payload_len) == 0)
 		return;
 	if (dns) {
 		if (!flow_read_dns(st, r)) {

@@ -1,74 +1,167 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * stream.c - in-order first bytes of a TCP direction (see stream.h).
+ * stream.c - a TCP direction's first bytes as the receiver sees them (see
+ * stream.h).
  *
- * Only what arrives in order is kept: a segment ahead of the next expected
- * byte is not buffered (the sender will retransmit what was lost), which
- * keeps the state to one buffer and one sequence number.  Sequence numbers
- * wrap, so every comparison is done on the signed 32-bit difference.
+ * buf holds bytes by offset from base; held has a bit for each.  Bytes
+ * ahead of a hole are kept so that a sender cannot make us miss a head by
+ * sending it out of order, and every byte that comes again is compared
+ * with the one held.  Sequence numbers wrap, so every comparison is done
+ * on the signed 32-bit difference.
  */
 #include <string.h>
 
-#include "base/cursor.h"
+#include "base/proto.h"
 #include "decode/stream.h"
 
-void stream_attach(struct stream *s, uint8_t *buf, size_t cap)
+static inline bool held_get(const struct stream *s, uint32_t i)
 {
-	s->buf = buf;
-	s->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-	s->len = 0;
+	return s->held[i >> 3] & (1u << (i & 7));
 }
 
-size_t stream_add(struct stream *s, uint32_t seq, bool syn, const uint8_t *data, size_t len)
+static inline void held_set(struct stream *s, uint32_t i)
 {
-	struct cursor c;
-	const uint8_t *fresh;
-	int32_t ahead;
-	size_t skip, room, take;
+	s->held[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
 
+static inline void held_clear(struct stream *s, uint32_t i)
+{
+	s->held[i >> 3] &= (uint8_t) ~(1u << (i & 7));
+}
+
+void stream_attach(struct stream *s, uint8_t *mem, size_t cap)
+{
+	s->cap = cap > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)cap;
+	s->buf = mem;
+	s->held = mem + s->cap;
+	memset(s->held, 0, (s->cap + 7) / 8);
+	s->len = s->end = s->syn_len = 0;
+}
+
+/* Move len over the bytes held in order; SYN data waits for its ACK. */
+static size_t advance(struct stream *s)
+{
+	uint32_t old = s->len;
+
+	if (s->syn_len > 0)
+		return 0;
+	while (s->len < s->end && held_get(s, s->len))
+		s->len++;
+	return s->len - old;
+}
+
+/* Store data at offset off, comparing what is already held. */
+static void place(struct stream *s, uint32_t off, const uint8_t *data, size_t len)
+{
+	size_t i;
+
+	if (off + len > s->cap) {
+		s->full = true;
+		len = off < s->cap ? s->cap - off : 0;
+	}
+	if (off == s->end) { /* the common case: nothing held there yet */
+		memcpy(s->buf + off, data, len);
+		for (i = 0; i < len; i++)
+			held_set(s, off + (uint32_t)i);
+	} else {
+		for (i = 0; i < len; i++) {
+			uint32_t at = off + (uint32_t)i;
+
+			if (!held_get(s, at)) {
+				s->buf[at] = data[i];
+				held_set(s, at);
+			} else if (s->buf[at] != data[i]) {
+				s->conflict = true;
+			}
+		}
+	}
+	if (off + len > s->end)
+		s->end = off + (uint32_t)len;
+}
+
+size_t stream_add(struct stream *s, uint32_t seq, uint8_t tcp_flags, const uint8_t *data,
+		  size_t len)
+{
+	bool syn = tcp_flags & TCPF_SYN;
+	int32_t rel;
+	size_t skip;
+
+	if (tcp_flags & TCPF_URG)
+		s->urgent = true;
 	if (syn) {
 		/* SYN takes one sequence number; data on a SYN follows it. */
 		seq++;
 		if (!s->started) {
-			s->next_seq = seq;
+			s->base = seq;
 			s->started = true;
+		} else if (seq != s->base) {
+			s->conflict = true; /* another connection's SYN: not this stream */
+			return 0;
 		}
 	}
-	if (len == 0)
+	if (len == 0 || !s->buf)
 		return 0;
 	if (!s->started) {
 		/* The capture began after the handshake: start here. */
-		s->next_seq = seq;
+		s->base = seq;
 		s->started = true;
 	}
-	ahead = (int32_t)(seq - s->next_seq);
-	if (ahead > 0) {
-		s->gap = true;
+	rel = (int32_t)(seq - s->base);
+	skip = rel < 0 ? (size_t)(-(int64_t)rel) : 0;
+	if (skip >= len)
+		return 0; /* before what we hold (read and consumed) */
+	if (rel > 0 && (uint32_t)rel >= s->cap) {
+		s->full = true;
 		return 0;
 	}
-	skip = (size_t)(-(int64_t)ahead);
-	cur_init(&c, data, len);
-	if (!cur_skip(&c, skip) || cur_left(&c) == 0)
-		return 0; /* a retransmission of what we hold */
-	len = cur_left(&c);
+	if (syn) {
+		place(s, 0, data, len);
+		if (s->syn_len < s->end)
+			s->syn_len = s->end < s->cap ? s->end : s->cap;
+		return 0;
+	}
+	place(s, rel > 0 ? (uint32_t)rel : 0, data + skip, len - skip);
+	if (s->syn_len > 0 && rel <= 0 && len - skip >= s->syn_len)
+		s->syn_len = 0; /* sent again without SYN: the receiver gets these bytes */
+	return advance(s);
+}
 
-	room = s->cap - s->len;
-	take = len < room ? len : room;
-	if (take < len)
-		s->full = true;
-	if (take > 0 && cur_bytes(&c, take, &fresh))
-		memcpy(s->buf + s->len, fresh, take);
-	s->len += (uint32_t)take;
-	s->next_seq += (uint32_t)len;
-	return take;
+size_t stream_acked(struct stream *s, uint32_t ack)
+{
+	int32_t got = (int32_t)(ack - s->base);
+	uint32_t i;
+
+	if (s->syn_len == 0 || !s->started)
+		return 0;
+	if (got < 0)
+		got = 0;
+	if ((uint32_t)got < s->syn_len) {
+		/* the receiver did not take these: the sender sends them again */
+		for (i = (uint32_t)got; i < s->syn_len; i++)
+			held_clear(s, i);
+		if (s->end == s->syn_len)
+			s->end = (uint32_t)got;
+	}
+	s->syn_len = 0;
+	return advance(s);
 }
 
 void stream_consume(struct stream *s, size_t n)
 {
-	if (n >= s->len) {
-		s->len = 0;
+	uint32_t i, k = n > s->len ? s->len : (uint32_t)n;
+
+	if (k == 0)
 		return;
+	memmove(s->buf, s->buf + k, s->end - k);
+	for (i = 0; i + k < s->end; i++) {
+		if (held_get(s, i + k))
+			held_set(s, i);
+		else
+			held_clear(s, i);
 	}
-	memmove(s->buf, s->buf + n, s->len - n);
-	s->len -= (uint32_t)n;
+	for (; i < s->end; i++)
+		held_clear(s, i);
+	s->base += k;
+	s->len -= k;
+	s->end -= k;
 }

@@ -310,7 +310,7 @@ int flow_stream_buffer(struct eflow *f)
 
 	if (f->st.buf)
 		return 0;
-	buf = malloc(ENGINE_STREAM_CAP);
+	buf = malloc(stream_mem(ENGINE_STREAM_CAP));
 	if (!buf)
 		return -ENOMEM;
 	stream_attach(&f->st, buf, ENGINE_STREAM_CAP);
@@ -399,12 +399,11 @@ static enum engine_result flow_wait(struct engine *e, struct eflow *f,
 
 	f->packets++;
 	if (pkt->payload_len > 0 && pkt->l4) {
-		if (flow_stream_buffer(f) == 0 &&
-		    stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, pkt->payload,
-			       pkt->payload_len) > 0)
+		if (flow_stream_buffer(f) == 0 && stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags,
+							     pkt->payload, pkt->payload_len) > 0)
 			src = flow_sniff(f, &late, &final);
 	} else if (pkt->l4) {
-		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
+		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, NULL, 0);
 	}
 	if (final && f->st.len == f->st.cap && src == NAME_NONE)
 		e->st.stream_full++;

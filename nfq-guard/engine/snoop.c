@@ -46,11 +46,10 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 	if (pkt->payload_len > 0 && flow_stream_buffer(f))
 		return;
 	if (!f->st.buf) {
-		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, NULL, 0);
+		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, NULL, 0);
 		return;
 	}
-	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags & TCPF_SYN, pkt->payload,
-		       pkt->payload_len) == 0)
+	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, pkt->payload, pkt->payload_len) == 0)
 		return;
 	for (;;) {
 		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &e->msg, &used);
