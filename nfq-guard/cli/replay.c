@@ -13,7 +13,6 @@
 #include "print/json.h"
 #include "cli/replay.h"
 
-#define REPLAY_MAX_FLOWS (1u << 20)
 #define NACTIONS 4
 
 struct counts {
@@ -177,7 +176,7 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 		return 1;
 	r.rules = calloc(p->nrules + 1, sizeof(*r.rules));
 	r.devices = calloc(p->ndevices + 1, sizeof(*r.devices));
-	e = engine_new(p, REPLAY_MAX_FLOWS);
+	e = engine_new(p, 0); /* the policy's limits, as in the daemon */
 	if (!r.rules || !r.devices || !e) {
 		fprintf(err, "nfq-guard: replay: out of memory\n");
 		ret = 1;
@@ -208,14 +207,11 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 		memcpy(in.mac, lk.src_mac, 6);
 		in.now = ts / 1000;
 		if (engine_packet(e, &in, &d) == ENGINE_DECIDED && d.first) {
-			struct engine_flow_key k = { .family = pkt.family, .proto = pkt.proto };
+			struct engine_flow_key k;
 			struct device_key dev = { .has_mac = lk.has_mac };
 
 			memcpy(dev.mac, lk.src_mac, 6);
-			memcpy(k.src, pkt.src, 16);
-			memcpy(k.dst, pkt.dst, 16);
-			k.sport = pkt.sport;
-			k.dport = pkt.dport;
+			decision_flow(&d, &pkt, &dev.has_mac, dev.mac, &k);
 			print_decision(&r, ts, &dev, &k, &d);
 		}
 	}

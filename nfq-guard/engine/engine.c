@@ -16,197 +16,79 @@
 #include "engine/internal.h"
 #include "engine/shared.h"
 
-#define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
-
-/* --- rule evaluation (pure) ------------------------------------------------ */
-
-struct eval {
-	uint64_t groups;
-	uint8_t family;
-	const uint8_t *dst;
-	uint8_t proto;
-	bool has_port;
-	uint16_t dport;
-	const struct name *names[EVAL_MAX_NAMES];
-	enum name_source sources[EVAL_MAX_NAMES];
-	struct name learned[NAMES_PER_ADDR]; /* copies: the shared cache may change */
-	size_t nnames;
-	bool late_possible; /* an SNI or Host may still arrive */
-	/*
-	 * The flow's name should be readable but is not (DESIGN.md §6): it
-	 * matches every domain rule that drops or rejects, none that allows.
-	 */
-	bool unknown;
-	const char *unknown_why; /* the event's note */
-};
-
-static bool rule_to_matches(const struct policy *p, const struct rule *r, const struct eval *ev)
-{
-	if (r->to_flags & TO_ANY)
-		return true;
-	if ((r->to_flags & TO_WAN) &&
-	    !(p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, ev->family, ev->dst)) &&
-	    !(p->router &&
-	      cidr_list_contains(p->router->cidrs, p->router->ncidrs, ev->family, ev->dst)))
-		return true;
-	return cidr_list_contains(r->to, r->nto, ev->family, ev->dst);
-}
-
-static bool rule_port_matches(const struct rule *r, const struct eval *ev)
-{
-	size_t i;
-
-	if (r->nports == 0)
-		return true;
-	if (!ev->has_port)
-		return false;
-	for (i = 0; i < r->nports; i++)
-		if (ev->dport >= r->ports[i].lo && ev->dport <= r->ports[i].hi)
-			return true;
-	return false;
-}
-
-static bool rule_proto_matches(const struct rule *r, const struct eval *ev)
-{
-	if (r->proto == 0)
-		return true;
-	if (r->proto == IPPROTO_NUM_ICMP)
-		return ev->proto == IPPROTO_NUM_ICMP || ev->proto == IPPROTO_NUM_ICMPV6;
-	return r->proto == ev->proto;
-}
-
-/*
- * First match wins.  A rule with domains that no known name matches may
- * still match when a name arrives later; if one such rule stands before
- * the rule that matches now and would give another action, the flow waits.
- * Returns the matching rule (NULL: default), *pending, and in *name_idx the
- * name that matched a domain rule (-1 for none).
- */
-static const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool *pending,
-				   int *name_idx, const char **pattern)
-{
-	const struct rule *maybe[16];
-	size_t nmaybe = 0, i, k;
-	enum action act;
-
-	*pending = false;
-	*name_idx = -1;
-	*pattern = NULL;
-	for (i = 0; i < p->nrules; i++) {
-		const struct rule *r = &p->rules[i];
-
-		if (!r->from_any && !(r->from & ev->groups))
-			continue;
-		if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) ||
-		    !rule_to_matches(p, r, ev))
-			continue;
-		if (r->domains) {
-			for (k = 0; k < ev->nnames; k++) {
-				*pattern = domain_set_match(r->domains, ev->names[k]);
-				if (*pattern) {
-					*name_idx = (int)k;
-					break;
-				}
-			}
-			if (*name_idx < 0) {
-				if (ev->late_possible) {
-					if (nmaybe < sizeof(maybe) / sizeof(maybe[0]))
-						maybe[nmaybe++] = r;
-					else
-						*pending = true; /* too many to weigh: wait */
-				}
-				continue;
-			}
-		}
-		act = r->action;
-		for (k = 0; k < nmaybe; k++)
-			if (maybe[k]->action != act)
-				*pending = true;
-		return r;
-	}
-	act = p->dflt;
-	for (k = 0; k < nmaybe; k++)
-		if (maybe[k]->action != act)
-			*pending = true;
-	return NULL;
-}
-
-/* Fill d from the evaluation: action, rule, device reported, name. */
-static void fill_decision(const struct policy *p, const struct eval *ev, const struct rule *r,
-			  int name_idx, const char *pattern, const struct group_match *how,
-			  struct decision *d)
-{
-	uint64_t pick;
-	size_t i;
-
-	memset(d, 0, sizeof(*d));
-	d->rule = r;
-	d->pattern = pattern;
-	d->action = r ? r->action : p->dflt;
-	d->log = r ? r->log : p->dflt_log;
-	d->groups = ev->groups;
-	/* the group reported: the first of the rule's groups the device is in */
-	pick = r && !r->from_any ? (r->from & ev->groups) : ev->groups;
-	d->device = -1;
-	for (i = 0; i < p->ndevices; i++) {
-		if (pick & (1ull << i)) {
-			d->device = (int)i;
-			if (how)
-				d->how = how[i];
-			break;
-		}
-	}
-	if (name_idx < 0) {
-		/* no name decided it: report the flow's own name, else the DNS one */
-		for (i = 0; i < ev->nnames; i++)
-			if (ev->sources[i] != NAME_DNS)
-				name_idx = (int)i;
-		if (name_idx < 0 && ev->nnames > 0)
-			name_idx = 0;
-	}
-	if (name_idx >= 0) {
-		d->has_name = true;
-		d->name = *ev->names[name_idx];
-		d->name_source = ev->sources[name_idx];
-	}
-	d->by_address = !r || !r->domains;
-}
-
-void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t family,
-		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
-		   enum name_source source, struct decision *d)
-{
-	struct group_match how[POLICY_MAX_DEVICES];
-	struct eval ev = { 0 };
-	const struct rule *r;
-	const char *pat;
-	bool pending;
-	int idx;
-
-	memset(how, 0, sizeof(how));
-	ev.groups = policy_identify(p, dev, how);
-	ev.family = family;
-	ev.dst = dst;
-	ev.proto = proto;
-	ev.has_port = proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP;
-	ev.dport = dport;
-	if (name) {
-		ev.names[0] = name;
-		ev.sources[0] = source;
-		ev.nnames = 1;
-	}
-	r = evaluate(p, &ev, &pending, &idx, &pat);
-	fill_decision(p, &ev, r, idx, pat, how, d);
-	d->first = true;
-}
-
 /* --- tables ------------------------------------------------------------------ */
 
-static void flow_free(struct engine *e, struct eflow *f)
+/*
+ * Two tables of flows, each with its bound: the decided ones, whose oldest
+ * goes when a new one comes, and the ones waiting for their name, which no
+ * newcomer pushes out (a camera could otherwise open flows until the one
+ * it wants undecided is forgotten); past that bound a new flow that would
+ * wait is decided at once with an unknown name.
+ */
+static void flow_free(struct lru_table *t, struct eflow *f)
 {
-	lru_remove(&e->flows, &f->node);
+	lru_remove(t, &f->node);
 	free(f->st.buf);
 	free(f);
+}
+
+static uint32_t flow_hash(const struct engine_flow_key *k)
+{
+	return lru_hash(LRU_HASH_INIT, k, sizeof(*k));
+}
+
+static void flows_make_room(struct engine *e)
+{
+	if (lru_full(&e->flows)) {
+		flow_free(&e->flows, (struct eflow *)lru_victim(&e->flows));
+		e->st.flows_evicted++;
+	}
+}
+
+struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
+{
+	struct eflow *f;
+
+	flows_make_room(e);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->key = *k;
+	lru_insert(&e->flows, &f->node, flow_hash(k));
+	return f;
+}
+
+/* A copy of tmpl in the waiting table; NULL when it is full or without memory. */
+static struct eflow *flow_new_waiting(struct engine *e, const struct eflow *tmpl)
+{
+	struct eflow *f;
+
+	if (lru_full(&e->waiting))
+		return NULL;
+	f = malloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	*f = *tmpl;
+	lru_insert(&e->waiting, &f->node, flow_hash(&f->key));
+	return f;
+}
+
+/* A waiting flow is decided: over to the decided table. */
+static void flow_settle(struct engine *e, struct eflow *f)
+{
+	lru_remove(&e->waiting, &f->node);
+	flows_make_room(e);
+	lru_insert(&e->flows, &f->node, flow_hash(&f->key));
+}
+
+/* The flow with key k, decided or waiting. */
+static inline struct eflow *flow_lookup(struct engine *e, const struct engine_flow_key *k)
+{
+	struct eflow *f = flow_find(e, k);
+
+	if (!f && e->waiting.count > 0)
+		f = (struct eflow *)lru_find(&e->waiting, flow_hash(k), flow_eq, k);
+	return f;
 }
 
 struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struct engine_shared *sh)
@@ -217,11 +99,16 @@ struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struc
 		return NULL;
 	e->p = p;
 	e->sh = sh;
-	if (lru_init(&e->flows, max_flows ? max_flows : p->max_flows)) {
-		free(e);
-		return NULL;
-	}
+	if (lru_init(&e->flows, max_flows ? max_flows : p->max_flows))
+		goto out_free;
+	if (lru_init(&e->waiting, p->max_pending_flows))
+		goto out_flows;
 	return e;
+out_flows:
+	lru_fini(&e->flows);
+out_free:
+	free(e);
+	return NULL;
 }
 
 struct engine *engine_new(const struct policy *p, size_t max_flows)
@@ -244,8 +131,11 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	while ((n = lru_oldest(&e->flows)))
-		flow_free(e, (struct eflow *)n);
+		flow_free(&e->flows, (struct eflow *)n);
+	while ((n = lru_oldest(&e->waiting)))
+		flow_free(&e->waiting, (struct eflow *)n);
 	lru_fini(&e->flows);
+	lru_fini(&e->waiting);
 	if (e->own_sh)
 		engine_shared_free(e->sh);
 	free(e);
@@ -271,36 +161,15 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s)
 	sum->pending_cut += s->pending_cut;
 	sum->devices_evicted += s->devices_evicted;
 	sum->stream_full += s->stream_full;
+	sum->unknown_names += s->unknown_names;
+	sum->waiting_full += s->waiting_full;
 }
 
 size_t engine_flow_count(const struct engine *e, size_t *max)
 {
 	if (max)
-		*max = e->flows.max;
-	return e->flows.count;
-}
-
-/* In the lan or router networks. */
-static bool is_local(const struct policy *p, uint8_t family, const uint8_t *addr)
-{
-	return (p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, family, addr)) ||
-	       (p->router && cidr_list_contains(p->router->cidrs, p->router->ncidrs, family, addr));
-}
-
-struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
-{
-	struct eflow *f;
-
-	if (lru_full(&e->flows)) {
-		flow_free(e, (struct eflow *)lru_victim(&e->flows));
-		e->st.flows_evicted++;
-	}
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return NULL;
-	f->key = *k;
-	lru_insert(&e->flows, &f->node, lru_hash(LRU_HASH_INIT, k, sizeof(*k)));
-	return f;
+		*max = e->flows.max + e->waiting.max;
+	return e->flows.count + e->waiting.count;
 }
 
 /* Give the flow's stream its buffer the first time it carries bytes.  0 or -ENOMEM. */
@@ -326,6 +195,13 @@ void flow_stream_drop(struct eflow *f)
 
 /* --- device flows ------------------------------------------------------------ */
 
+/* In the lan or router networks. */
+static bool is_local(const struct policy *p, uint8_t family, const uint8_t *addr)
+{
+	return (p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, family, addr)) ||
+	       (p->router && cidr_list_contains(p->router->cidrs, p->router->ncidrs, family, addr));
+}
+
 static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, uint64_t now,
 		      struct eval *ev)
 {
@@ -346,17 +222,49 @@ static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, 
 	}
 }
 
-/* Look for SNI or Host in a waiting flow's stream. */
-static enum name_source flow_sniff(struct eflow *f, struct name *out, bool *final)
+/*
+ * Look for SNI or Host in a waiting flow's stream: the source of the name
+ * found, *final when reading is over, *why when the name is unreadable.
+ */
+static enum name_source flow_sniff(struct eflow *f, struct name *out, bool *final, const char **why)
 {
 	enum sniff_result r = sniff_name(&f->name_st, f->st.buf, f->st.len, f->st.cap, out);
 
 	*final = sniff_final(r);
+	if (r == SNIFF_BROKEN || r == SNIFF_FULL)
+		*why = f->name_st.why ? f->name_st.why : "unreadable head";
 	return r == SNIFF_SNI ? NAME_SNI : r == SNIFF_HOST ? NAME_HTTP : NAME_NONE;
 }
 
+/* Why the stream's bytes cannot be trusted to be what the server reads, or NULL. */
+static const char *stream_distrust(const struct stream *st)
+{
+	if (st->conflict)
+		return "a retransmission differs from the bytes it repeats";
+	if (st->urgent)
+		return "urgent data inside the head";
+	return NULL;
+}
+
+/* A waiting flow's decision in f->d is final: it leaves the waiting table. */
+static void flow_commit(struct engine *e, struct eflow *f)
+{
+	f->confirming = false;
+	f->decided = true;
+	flow_stream_drop(f);
+	flow_settle(e, f);
+	e->st.decisions++;
+}
+
+/*
+ * Decide a waiting flow with what is known now: a late name from its
+ * stream, or (why) an unknown one.  A decision that lets the flow pass
+ * after its stream was read is held until the server acknowledges the
+ * bytes read (flow_confirm): a copy the server never got (a short TTL, a
+ * bad checksum) must not be the one that was read.
+ */
 static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
-			enum name_source late_src, const char *note)
+			enum name_source late_src, const char *why)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	struct eval ev;
@@ -368,7 +276,10 @@ static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const s
 
 	groups = policy_identify(e->p, &f->dev, how);
 	eval_init(e, f, groups, now, &ev);
-	if (late && ev.nnames < EVAL_MAX_NAMES) {
+	if (why) {
+		ev.unknown = true;
+		ev.unknown_why = why;
+	} else if (late && ev.nnames < EVAL_MAX_NAMES) {
 		ev.names[ev.nnames] = late;
 		ev.sources[ev.nnames++] = late_src;
 	}
@@ -382,48 +293,142 @@ static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const s
 	f->d.by_address = false;
 	f->d.waited = true;
 	f->d.first = true;
-	f->d.note = note;
-	f->decided = true;
-	flow_stream_drop(f);
-	e->st.decisions++;
+	if (!why && !action_blocks(f->d.action) && f->st.len > 0 && !f->confirming) {
+		f->confirming = true;
+		f->confirm_seq = f->st.base + f->st.len;
+		return;
+	}
+	if (why)
+		e->st.unknown_names++;
+	if (why && f->st.full)
+		e->st.stream_full++;
+	flow_commit(e, f);
 }
 
-/* A packet of a waiting flow: read its bytes, decide when a name or a bound says so. */
+/* Has a bound on waiting been reached?  Counts as a cut. */
+static const char *flow_bound(struct engine *e, const struct eflow *f, uint64_t now)
+{
+	if (f->packets >= e->p->pending_packets ||
+	    (now > f->started && now - f->started >= (uint64_t)e->p->pending_seconds * 1000)) {
+		e->st.pending_cut++;
+		return f->confirming ?
+			       "the server did not acknowledge the head within the wait bound" :
+			       "no name within the wait bound";
+	}
+	return NULL;
+}
+
+/* Take a client packet's bytes into a waiting flow's stream; the in-order bytes gained. */
+static size_t flow_take(struct eflow *f, const struct packet *pkt, const char **why)
+{
+	if (!pkt->l4)
+		return 0;
+	if (pkt->payload_len > 0 && flow_stream_buffer(f) != 0) {
+		*why = "no memory for the flow's stream";
+		return 0;
+	}
+	return stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, pkt->payload, pkt->payload_len);
+}
+
+static enum engine_result flow_result(struct eflow *f, struct decision *d)
+{
+	if (!f->decided)
+		return ENGINE_PENDING;
+	*d = f->d;
+	return ENGINE_DECIDED;
+}
+
+/*
+ * A waiting flow gained fresh in-order bytes (or none) with a packet of
+ * these TCP flags: read on, and decide when a name, a doubt or a bound
+ * says so.
+ */
+static enum engine_result flow_advance(struct engine *e, struct eflow *f, uint64_t now,
+				       size_t fresh, uint8_t flags, const char *why,
+				       struct decision *d)
+{
+	enum name_source src = NAME_NONE;
+	bool final = false;
+	struct name late;
+
+	if (fresh > 0) {
+		f->packets++; /* the packet bound counts data that adds to the head */
+		if (!f->confirming)
+			src = flow_sniff(f, &late, &final, &why);
+	}
+	if (!why)
+		why = stream_distrust(&f->st);
+	if (!why && (flags & (TCPF_FIN | TCPF_RST)) && (!final || f->confirming))
+		why = (flags & TCPF_RST) ? "reset before its name was read" :
+					   "closed before its name was read";
+	if (!why && final) {
+		flow_decide(e, f, now, src != NAME_NONE ? &late : NULL, src, NULL);
+		return flow_result(f, d); /* decided, or confirming */
+	}
+	if (!why)
+		why = flow_bound(e, f, now);
+	if (why) {
+		flow_decide(e, f, now, NULL, NAME_NONE, why);
+		return flow_result(f, d);
+	}
+	e->st.pending++;
+	return ENGINE_PENDING;
+}
+
+/* A client packet of a waiting flow. */
 static enum engine_result flow_wait(struct engine *e, struct eflow *f,
 				    const struct engine_input *in, struct decision *d)
 {
-	const struct packet *pkt = in->pkt;
-	struct name late;
-	enum name_source src = NAME_NONE;
-	bool final = false;
+	const char *why = NULL;
+	size_t fresh = flow_take(f, in->pkt, &why);
 
-	f->packets++;
-	if (pkt->payload_len > 0 && pkt->l4) {
-		if (flow_stream_buffer(f) == 0 && stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags,
-							     pkt->payload, pkt->payload_len) > 0)
-			src = flow_sniff(f, &late, &final);
-	} else if (pkt->l4) {
-		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, NULL, 0);
+	return flow_advance(e, f, in->now, fresh, in->pkt->tcp_flags, why, d);
+}
+
+/*
+ * A server packet of a waiting flow: its SYN-ACK tells which SYN data it
+ * took; an acknowledgement of every byte read confirms a decision that
+ * lets the flow pass (flow_decide).
+ */
+static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
+					     const struct engine_input *in, struct decision *d);
+
+static enum engine_result flow_server(struct engine *e, struct eflow *f,
+				      const struct engine_input *in, struct decision *d)
+{
+	enum engine_result res = flow_server_packet(e, f, in, d);
+
+	if (res == ENGINE_DECIDED) {
+		d->at_reply = true;
+		d->dev_has_mac = f->dev.has_mac;
+		memcpy(d->dev_mac, f->dev.mac, 6);
 	}
-	if (final && f->st.len == f->st.cap && src == NAME_NONE)
-		e->st.stream_full++;
-	if (!final && (pkt->tcp_flags & (TCPF_FIN | TCPF_RST)))
-		final = true; /* the client gave up before naming the server */
-	if (!final && (f->packets >= e->p->pending_packets ||
-		       (in->now > f->started &&
-			in->now - f->started >= (uint64_t)e->p->pending_seconds * 1000))) {
-		e->st.pending_cut++;
-		flow_decide(e, f, in->now, NULL, NAME_NONE, "no name within the wait bound");
-		*d = f->d;
-		return ENGINE_DECIDED;
-	}
-	if (!final) {
-		e->st.pending++;
+	return res;
+}
+
+static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
+					     const struct engine_input *in, struct decision *d)
+{
+	const struct packet *pkt = in->pkt;
+
+	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_TCP)
 		return ENGINE_PENDING;
+	if ((pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) {
+		/* SYN data the server took is read as if it came now */
+		size_t fresh = stream_acked(&f->st, pkt->tcp_ack);
+
+		return fresh > 0 ? flow_advance(e, f, in->now, fresh, 0, NULL, d) : ENGINE_PENDING;
 	}
-	flow_decide(e, f, in->now, src != NAME_NONE ? &late : NULL, src, NULL);
-	*d = f->d;
-	return ENGINE_DECIDED;
+	if (f->confirming && (pkt->tcp_flags & TCPF_ACK) &&
+	    (int32_t)(pkt->tcp_ack - f->confirm_seq) >= 0) {
+		flow_commit(e, f);
+		return flow_result(f, d);
+	}
+	if (pkt->tcp_flags & TCPF_RST) {
+		flow_decide(e, f, in->now, NULL, NAME_NONE, "reset before its name was read");
+		return flow_result(f, d);
+	}
+	return ENGINE_PENDING;
 }
 
 /* The device key of the packet's sender. */
@@ -448,9 +453,18 @@ static enum engine_result flow_again(const struct eflow *f, struct decision *d)
 	return ENGINE_DECIDED;
 }
 
+/* A SYN that opens another connection on a flow's 4-tuple (a new ISN). */
+static inline bool is_new_syn(const struct eflow *f, const struct packet *pkt)
+{
+	return pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
+	       (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	       (!f->has_isn || pkt->tcp_seq != f->isn);
+}
+
 /*
  * A packet of a flow already known, either way: true, with its result in
- * *res.  False for the first packet of a flow.  Inlined, as flow_first is:
+ * *res.  False for the first packet of a flow (a new SYN on a known 4-tuple
+ * is one: the old flow is forgotten).  Inlined, as flow_first is:
  * engine_packet's steps run for every packet (callgrind counts the calls).
  */
 static inline __attribute__((always_inline)) bool
@@ -458,9 +472,13 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 	   struct decision *d, enum engine_result *res)
 {
 	struct engine_flow_key rk;
-	struct eflow *f = flow_find(e, k);
+	struct eflow *f = flow_lookup(e, k);
 
 	if (f) {
+		if (f->sniff < SNIFF_DNS && is_new_syn(f, in->pkt)) {
+			flow_free(f->decided ? &e->flows : &e->waiting, f);
+			return false;
+		}
 		if (!f->decided)
 			*res = flow_wait(e, f, in, d);
 		else if (f->sniff >= SNIFF_DNS)
@@ -470,7 +488,7 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 		return true;
 	}
 	flow_key_of(in->pkt, true, &rk);
-	f = flow_find(e, &rk);
+	f = flow_lookup(e, &rk);
 	if (!f)
 		return false;
 	if (f->sniff >= SNIFF_DNS)
@@ -478,7 +496,7 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 	else if (f->decided)
 		*res = flow_again(f, d);
 	else
-		*res = ENGINE_PENDING; /* the server's side of a waiting flow */
+		*res = flow_server(e, f, in, d);
 	return true;
 }
 
@@ -505,6 +523,57 @@ static bool is_inbound_reply(struct engine *e, const struct packet *pkt,
 	return true;
 }
 
+/* Decide a new flow now, an unknown name's why or NULL; stored when f is in a table. */
+static void decide_now(struct engine *e, struct eflow *f, uint64_t groups,
+		       const struct group_match *how, uint64_t now, const char *why)
+{
+	const struct rule *r;
+	struct eval ev;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	eval_init(e, f, groups, now, &ev);
+	ev.unknown = why != NULL;
+	ev.unknown_why = why;
+	r = evaluate(e->p, &ev, &pending, &idx, &pat);
+	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
+	f->d.first = true;
+	if (why)
+		e->st.unknown_names++;
+}
+
+/*
+ * A first packet whose flow would wait for its name: in the waiting table,
+ * or, past its bound, decided now with an unknown name.
+ */
+static enum engine_result flow_start_wait(struct engine *e, struct eflow *tmp, uint64_t groups,
+					  const struct group_match *how,
+					  const struct engine_input *in, struct decision *d)
+{
+	struct eflow *f;
+
+	tmp->started = in->now;
+	tmp->sniff = SNIFF_NAME;
+	f = flow_new_waiting(e, tmp);
+	if (f)
+		return flow_wait(e, f, in, d);
+	e->st.waiting_full++;
+	f = flow_new(e, &tmp->key);
+	if (f) {
+		f->dev = tmp->dev;
+		f->has_isn = tmp->has_isn;
+		f->isn = tmp->isn;
+		f->decided = true;
+		e->st.decisions++;
+	} else {
+		f = tmp;
+	}
+	decide_now(e, f, groups, how, in->now, "too many flows waiting for their names");
+	*d = f->d;
+	return ENGINE_DECIDED;
+}
+
 /* The first packet of a device's flow: decided now, or waiting for a name. */
 static inline __attribute__((always_inline)) enum engine_result
 flow_first(struct engine *e, const struct engine_input *in, const struct engine_flow_key *k,
@@ -512,10 +581,9 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	const struct packet *pkt = in->pkt;
-	struct eflow *f, tmp;
-	bool stored;
-	struct eval ev;
+	struct eflow tmp, *f;
 	const struct rule *r;
+	struct eval ev;
 	uint64_t groups;
 	const char *pat;
 	bool pending;
@@ -530,27 +598,31 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 	    shared_seen_add(e->sh, pkt->family, pkt->src))
 		e->st.devices_evicted++;
 
-	/* without memory for flow state: decided now, with what is known, unstored */
-	f = flow_new(e, k);
-	stored = f != NULL;
-	if (!stored) {
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.key = *k;
-		f = &tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.key = *k;
+	tmp.dev = *dev;
+	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP && (pkt->tcp_flags & TCPF_SYN)) {
+		tmp.has_isn = true;
+		tmp.isn = pkt->tcp_seq;
 	}
-	f->dev = *dev;
-	eval_init(e, f, groups, in->now, &ev);
-	ev.late_possible = stored && pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
+	eval_init(e, &tmp, groups, in->now, &ev);
+	ev.late_possible = pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
 			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
-	if (pending) {
-		f->started = in->now;
-		f->sniff = SNIFF_NAME;
-		return flow_wait(e, f, in, d);
+	if (pending)
+		return flow_start_wait(e, &tmp, groups, how, in, d);
+	/* without memory for flow state: decided now, with what is known, unstored */
+	f = flow_new(e, k);
+	if (f) {
+		f->dev = tmp.dev;
+		f->has_isn = tmp.has_isn;
+		f->isn = tmp.isn;
+	} else {
+		f = &tmp;
 	}
 	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
 	f->d.first = true;
-	if (stored) {
+	if (f != &tmp) {
 		f->decided = true;
 		e->st.decisions++;
 	} else {
@@ -587,11 +659,11 @@ void engine_finish(struct engine *e, uint64_t now,
 {
 	struct lru_node *n;
 
-	for (n = e->flows.head; n; n = n->next) {
+	/* each one leaves the waiting table as it is decided */
+	while ((n = e->waiting.head)) {
 		struct eflow *f = (struct eflow *)n;
 
-		if (f->decided)
-			continue;
+		f->confirming = false;
 		flow_decide(e, f, now, NULL, NAME_NONE, "still waiting when the capture ended");
 		if (fn)
 			fn(&f->d, &f->key, &f->dev, arg);
@@ -609,6 +681,8 @@ const char *name_source_str(enum name_source s)
 		return "sni";
 	case NAME_HTTP:
 		return "http";
+	case NAME_UNREADABLE:
+		return "unreadable";
 	}
 	return NULL;
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "decode/decode.h"
 #include "decode/sniff.h"
@@ -30,6 +31,13 @@ enum name_source {
 	NAME_DNS,
 	NAME_SNI,
 	NAME_HTTP,
+	/*
+	 * The flow's name should have been readable but was not (cut short,
+	 * too large, malformed, ambiguous, conflicting): an unknown name,
+	 * which every domain rule that drops or rejects matches and no domain
+	 * rule that allows (DESIGN.md §6).  has_name is false; note says why.
+	 */
+	NAME_UNREADABLE,
 };
 
 enum engine_result {
@@ -55,6 +63,14 @@ struct decision {
 	bool first;	     /* decided at this packet (not a later packet of the flow) */
 	bool waited;	     /* was pending before */
 	const char *note;    /* why a bound cut the wait short, or NULL */
+	/*
+	 * Decided at a packet of the server's (its acknowledgement of the
+	 * bytes read): the flow is the packet's reverse, its device the one
+	 * with dev_mac.  See decision_flow.
+	 */
+	bool at_reply;
+	bool dev_has_mac;
+	uint8_t dev_mac[6];
 };
 
 struct engine_stats {
@@ -62,7 +78,9 @@ struct engine_stats {
 	uint64_t flows_evicted; /* decided or waiting flows pushed out by the bound */
 	uint64_t pending_cut;	/* waits ended by the packet or time bound */
 	uint64_t devices_evicted;
-	uint64_t stream_full; /* ClientHello or head beyond ENGINE_STREAM_CAP */
+	uint64_t stream_full;	/* ClientHello or head beyond ENGINE_STREAM_CAP */
+	uint64_t unknown_names; /* flows decided with an unknown name */
+	uint64_t waiting_full;	/* new flows that could not wait: limits.pending_flows */
 };
 
 struct engine;
@@ -74,6 +92,29 @@ struct engine_flow_key {
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
 };
+
+/*
+ * decision_flow - the flow decision d (made at packet pkt) is about, in *k,
+ * and its device's MAC: *has_mac and mac come in as the packet's and are
+ * replaced when the packet was the server's.
+ */
+static inline void decision_flow(const struct decision *d, const struct packet *pkt, bool *has_mac,
+				 uint8_t mac[6], struct engine_flow_key *k)
+{
+	bool rev = d->at_reply;
+
+	memset(k, 0, sizeof(*k));
+	k->family = pkt->family;
+	k->proto = pkt->proto;
+	memcpy(k->src, rev ? pkt->dst : pkt->src, 16);
+	memcpy(k->dst, rev ? pkt->src : pkt->dst, 16);
+	k->sport = rev ? pkt->dport : pkt->sport;
+	k->dport = rev ? pkt->sport : pkt->dport;
+	if (rev) {
+		*has_mac = d->dev_has_mac;
+		memcpy(mac, d->dev_mac, 6);
+	}
+}
 
 /* What the daemon or replay knows about one packet besides its bytes. */
 struct engine_input {

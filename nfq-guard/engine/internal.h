@@ -36,16 +36,63 @@ struct eflow {
 	struct stream st;
 	enum sniff sniff;
 	struct sniff_state name_st; /* with SNIFF_NAME */
+	bool has_isn;		    /* the flow began with the client's SYN ... */
+	uint32_t isn;		    /* ... of this sequence number */
+	bool confirming;	    /* d lets it pass once the server acknowledges ... */
+	uint32_t confirm_seq;	    /* ... the bytes up to here */
 };
 
 struct engine {
 	const struct policy *p;
-	struct lru_table flows;
+	struct lru_table flows;	  /* decided flows: the oldest goes at the bound */
+	struct lru_table waiting; /* flows waiting for a name: never pushed out */
 	struct engine_shared *sh;
 	bool own_sh;
 	struct engine_stats st;
 	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
 };
+
+#define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
+
+/* What a flow is evaluated on: its device's groups, destination and names. */
+struct eval {
+	uint64_t groups;
+	uint8_t family;
+	const uint8_t *dst;
+	uint8_t proto;
+	bool has_port;
+	uint16_t dport;
+	const struct name *names[EVAL_MAX_NAMES];
+	enum name_source sources[EVAL_MAX_NAMES];
+	struct name learned[NAMES_PER_ADDR]; /* copies: the shared cache may change */
+	size_t nnames;
+	bool late_possible; /* an SNI or Host may still arrive */
+	/*
+	 * The flow's name should be readable but is not (DESIGN.md §6): it
+	 * matches every domain rule that drops or rejects, none that allows.
+	 */
+	bool unknown;
+	const char *unknown_why; /* the event's note */
+};
+
+static inline bool action_blocks(enum action a)
+{
+	return a == ACTION_DROP || a == ACTION_REJECT;
+}
+
+/*
+ * evaluate - the first rule that matches ev (NULL: the default), with
+ * *pending when a name that may still arrive could change the verdict,
+ * *name_idx the name that matched a domain rule (-1 none) and *pattern
+ * its pattern (evaluate.c).
+ */
+const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool *pending,
+			    int *name_idx, const char **pattern);
+
+/* fill_decision - d from the evaluation: action, rule, device reported, name. */
+void fill_decision(const struct policy *p, const struct eval *ev, const struct rule *r,
+		   int name_idx, const char *pattern, const struct group_match *how,
+		   struct decision *d);
 
 static inline bool flow_eq(const struct lru_node *n, const void *key)
 {

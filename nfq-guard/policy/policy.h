@@ -120,18 +120,19 @@ struct policy {
 	size_t mac_hash_mask;
 	struct rule *rules;
 	size_t nrules;
-	size_t ndomains;	  /* patterns over all rules */
-	size_t nregistry;	  /* registry entries loaded */
-	uint32_t name_ttl_floor;  /* seconds a learned name lives at least */
-	uint32_t max_names;	  /* learned (device, address) entries */
-	uint32_t max_flows;	  /* flows waiting for a late decision */
-	uint32_t pending_packets; /* a waiting flow is decided after this many */
-	uint32_t pending_seconds; /* ... or this long */
-	bool fail_open;		  /* fail = "open": traffic passes while no daemon answers */
-	char *events;		  /* the event log's path */
-	uint32_t events_interval; /* s: one line, then a count, per device and rule (0: all) */
-	uint32_t queue_num;	  /* queue.num */
-	uint32_t queue_threads;	  /* queue.threads: queues num..num+threads-1, a thread each */
+	size_t ndomains;	    /* patterns over all rules */
+	size_t nregistry;	    /* registry entries loaded */
+	uint32_t name_ttl_floor;    /* seconds a learned name lives at least */
+	uint32_t max_names;	    /* learned (device, address) entries */
+	uint32_t max_flows;	    /* decided flows remembered */
+	uint32_t max_pending_flows; /* flows waiting for their name at once */
+	uint32_t pending_packets;   /* a waiting flow is decided after this many */
+	uint32_t pending_seconds;   /* ... or this long */
+	bool fail_open;		    /* fail = "open": traffic passes while no daemon answers */
+	char *events;		    /* the event log's path */
+	uint32_t events_interval;   /* s: one line, then a count, per device and rule (0: all) */
+	uint32_t queue_num;	    /* queue.num */
+	uint32_t queue_threads;	    /* queue.threads: queues num..num+threads-1, a thread each */
 	struct registry *registry;
 	char **strings; /* copies of policy text the structure points to */
 	size_t nstrings;

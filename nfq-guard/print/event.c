@@ -54,7 +54,9 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 	json_key(f, "name", 0);
 	json_name(f, d->has_name ? &d->name : NULL);
 	json_key(f, "name_source", 0);
-	json_str(f, d->has_name ? name_source_str(d->name_source) : NULL);
+	json_str(f, d->has_name || d->name_source == NAME_UNREADABLE ?
+			    name_source_str(d->name_source) :
+			    NULL);
 	json_key(f, "pattern", 0);
 	json_str(f, d->pattern);
 	json_key(f, "log", 0);
@@ -154,6 +156,8 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 		put(&l, " (");
 		put(&l, name_source_str(d->name_source));
 		put(&l, ")");
+	} else if (d->name_source == NAME_UNREADABLE) {
+		put(&l, " name=? (unreadable)");
 	}
 	if (d->note) {
 		put(&l, " note=\"");

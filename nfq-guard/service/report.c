@@ -262,6 +262,8 @@ static void stats_json(struct run *r, const struct stats *st, FILE *f)
 	json_u64(f, "verdict_errors", st->verr);
 	json_u64(f, "queue_dropped", st->qd);
 	json_u64(f, "user_dropped", st->ud);
+	json_u64(f, "unknown_names", st->es.unknown_names);
+	json_u64(f, "waiting_full", st->es.waiting_full);
 	stats_json_queues(r, st, f);
 	json_key(f, "caches", 0);
 	fputc('{', f);
@@ -298,9 +300,11 @@ static void stats_text(struct run *r, const struct stats *st, FILE *f)
 	fprintf(f,
 		"packets:     %" PRIu64 " queued, %" PRIu64 " flows decided, %" PRIu64
 		" waited for a name (%" PRIu64 " cut short), %" PRIu64
-		" DNS answers snooped, %" PRIu64 " unreadable\n",
+		" DNS answers snooped, %" PRIu64 " unreadable\n"
+		"names:       %" PRIu64 " flows decided with an unknown name, %" PRIu64
+		" could not wait (limits.pending_flows)\n",
 		st->packets, st->es.decisions, st->es.pending, st->es.pending_cut, st->es.snooped,
-		st->malformed);
+		st->malformed, st->es.unknown_names, st->es.waiting_full);
 	fprintf(f,
 		"queues:      %" PRIu64 " dropped by the kernel (queue full), %" PRIu64
 		" dropped (socket full), %" PRIu64 " ENOBUFS, %" PRIu64 " verdict errors\n",

@@ -42,7 +42,7 @@ void run_write_event(const struct event *ev, void *arg)
 static void record(struct run *r, const struct queued_packet *qp, const struct packet *pkt,
 		   const struct decision *d, uint64_t ts_us)
 {
-	struct engine_flow_key k = { .family = pkt->family, .proto = pkt->proto };
+	struct engine_flow_key k;
 	struct event ev = {
 		.ts_us = ts_us,
 		.has_mac = qp->has_mac,
@@ -54,10 +54,7 @@ static void record(struct run *r, const struct queued_packet *qp, const struct p
 	if (d->action == ACTION_ALLOW && !d->log)
 		return;
 	memcpy(ev.mac, qp->mac, 6);
-	memcpy(k.src, pkt->src, 16);
-	memcpy(k.dst, pkt->dst, 16);
-	k.sport = pkt->sport;
-	k.dport = pkt->dport;
+	decision_flow(d, pkt, &ev.has_mac, ev.mac, &k);
 	pthread_mutex_lock(&r->events_lock);
 	if (evlimit_admit(&r->lim, &ev, run_now_ms()))
 		run_write_event(&ev, r);
@@ -72,8 +69,14 @@ static void decided(struct worker *w, const struct queued_packet *qp, const stru
 	size_t i = d->rule ? (size_t)(d->rule - r->p->rules) : r->p->nrules;
 	uint64_t now = run_wall_us();
 
+	struct engine_flow_key k;
+	bool has_mac = qp->has_mac;
+	uint8_t mac[6];
+
 	__atomic_add_fetch(&w->rule_flows[i], 1, __ATOMIC_RELAXED);
-	devtab_note(&r->devs, r->p, qp->has_mac, qp->mac, pkt->family, pkt->src, d,
+	memcpy(mac, qp->mac, 6);
+	decision_flow(d, pkt, &has_mac, mac, &k);
+	devtab_note(&r->devs, r->p, has_mac, mac, pkt->family, k.src, d,
 		    d->action == ACTION_DROP || d->action == ACTION_REJECT, now / 1000000);
 	record(r, qp, pkt, d, now);
 }

@@ -41,12 +41,17 @@ static inline int craft_ip4(struct pktbuf *pb, uint8_t proto, const uint8_t *src
 	return decode_ip(pb->b, pb->len, &pb->p, NULL) == DECODE_OK ? 0 : -1;
 }
 
-/* A TCP segment (no options): 0 or -1. */
-static inline int craft_tcp(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst,
-			    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,
-			    const void *data, size_t len)
+/* A TCP segment (no options) acknowledging ack: 0 or -1. */
+static inline int craft_tcp_ack(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst,
+				uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,
+				uint32_t ack, const void *data, size_t len)
 {
 	uint8_t t[1600] = { 0 };
+
+	t[8] = (uint8_t)(ack >> 24);
+	t[9] = (uint8_t)(ack >> 16);
+	t[10] = (uint8_t)(ack >> 8);
+	t[11] = (uint8_t)ack;
 
 	t[0] = (uint8_t)(sport >> 8);
 	t[1] = (uint8_t)sport;
@@ -61,6 +66,14 @@ static inline int craft_tcp(struct pktbuf *pb, const uint8_t *src, const uint8_t
 	if (len)
 		memcpy(t + 20, data, len);
 	return craft_ip4(pb, IPPROTO_NUM_TCP, src, dst, t, 20 + len);
+}
+
+/* A TCP segment (no options), ack 0: 0 or -1. */
+static inline int craft_tcp(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst,
+			    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,
+			    const void *data, size_t len)
+{
+	return craft_tcp_ack(pb, src, dst, sport, dport, flags, seq, 0, data, len);
 }
 
 /* A UDP datagram: 0 or -1. */

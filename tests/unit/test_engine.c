@@ -212,9 +212,19 @@ static void test_first_match_and_not_device(void **state)
 	syn(&pb, NVR, 41000, 554);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
 	tcp(&pb, CAM, NVR, 41000, 554, TCPF_ACK | TCPF_PSH, 1001, describe, strlen(describe));
-	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	/* allowed once the NVR acknowledges the bytes read (not a copy it never got) */
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	craft_tcp_ack(&pb, NVR, CAM, 554, 41000, TCPF_ACK, 9000, 1001, NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_PENDING); /* not all of it yet */
+	craft_tcp_ack(&pb, NVR, CAM, 554, 41000, TCPF_ACK, 9000, 1001 + (uint32_t)strlen(describe),
+		      NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_DECIDED);
 	assert_string_equal(d.rule->name, "rtsp");
 	assert_true(d.waited);
+	assert_true(d.first);
+	assert_true(d.at_reply); /* the flow is the camera's, the packet the NVR's */
+	assert_true(d.dev_has_mac);
+	assert_memory_equal(d.dev_mac, CAM_MAC, 6);
 	fx_free(f);
 }
 
@@ -356,7 +366,9 @@ static void test_late_sni_split_hello(void **state)
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
 	n = client_hello(hello, "ok.example.org");
 	tcp(&pb, CAM, CLOUD, 41002, 443, TCPF_ACK | TCPF_PSH, 1001, hello, n);
-	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	craft_tcp_ack(&pb, CLOUD, CAM, 443, 41002, TCPF_ACK, 5001, 1001 + (uint32_t)n, NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_DECIDED);
 	assert_string_equal(d.rule->name, "ok");
 	assert_string_equal(d.name.s, "ok.example.org");
 
@@ -438,42 +450,65 @@ static void test_pending_bounds(void **state)
 				   "limits = { pending_packets = 3; pending_seconds = 2; };\n"
 				   "rules = ( { name = \"fw\"; domain = \"*.ezvizlife.com\"; "
 				   "action = \"drop\"; } );\ndefault = \"allow\";\n");
+	uint8_t hello[600];
 	struct pktbuf pb;
 	struct decision d;
 
 	(void)state;
-	/* packets without a hello: decided at the third with what is known */
+	client_hello(hello, "x.example.org");
+	/* acknowledgements carry nothing: they do not count towards the bound */
 	syn(&pb, CLOUD, 41000, 443);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
 	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK, 1001, NULL, 0);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	/* a hello in three-byte pieces: cut at the third, its name unknown */
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK | TCPF_PSH, 1001, hello, 3);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK | TCPF_PSH, 1004, hello + 3, 3);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK | TCPF_PSH, 1007, hello + 6, 3);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
-	assert_null(d.rule);
-	assert_int_equal(d.action, ACTION_ALLOW);
-	assert_non_null(d.note);
+	assert_string_equal(d.rule->name, "fw");
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_int_equal(d.name_source, NAME_UNREADABLE);
+	assert_false(d.has_name);
+	assert_string_equal(d.note, "no name within the wait bound");
 	assert_int_equal(engine_stats(f->e)->pending_cut, 1);
+	assert_int_equal(engine_stats(f->e)->unknown_names, 1);
 
-	/* time: two seconds later the next packet decides */
+	/* time: two seconds later the next packet decides, unknown */
 	syn(&pb, CLOUD, 41001, 443);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
 	f->now += 2500;
 	tcp(&pb, CAM, CLOUD, 41001, 443, TCPF_ACK, 1001, NULL, 0);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
-	assert_non_null(d.note);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_int_equal(d.name_source, NAME_UNREADABLE);
 
-	/* a stream that is neither TLS nor HTTP: decided at its first bytes */
+	/* a stream that is neither TLS nor HTTP has no name: allowed once acknowledged */
 	syn(&pb, CLOUD, 41002, 8666);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
 	tcp(&pb, CAM, CLOUD, 41002, 8666, TCPF_ACK | TCPF_PSH, 1001, "\x01\x02\x03", 3);
-	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	craft_tcp_ack(&pb, CLOUD, CAM, 8666, 41002, TCPF_ACK, 1, 1004, NULL, 0);
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_DECIDED);
+	assert_null(d.rule);
+	assert_int_equal(d.action, ACTION_ALLOW);
 	assert_null(d.note);
 	assert_false(d.has_name);
+	assert_int_equal(d.name_source, NAME_NONE);
 
-	/* the client gives up (FIN) before naming the server */
+	/* the client gives up (FIN) before naming the server: unknown, not nameless */
 	syn(&pb, CLOUD, 41003, 443);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
-	tcp(&pb, CAM, CLOUD, 41003, 443, TCPF_ACK | TCPF_FIN, 1001, NULL, 0);
+	tcp(&pb, CAM, CLOUD, 41003, 443, TCPF_ACK | TCPF_PSH, 1001, hello, 10);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41003, 443, TCPF_ACK | TCPF_FIN, 1011, NULL, 0);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_string_equal(d.note, "closed before its name was read");
 	fx_free(f);
 }
 
@@ -683,7 +718,10 @@ static void on_finish_expired(const struct decision *d, const struct engine_flow
 	(void)k;
 	(void)dev;
 	(void)arg;
-	finish_rule_is_egress = d->rule && !strcmp(d->rule->name, "egress") && !d->has_name;
+	/* still waiting at the end: unknown, so the first rule that drops by name */
+	finish_rule_is_egress = d->rule && !strcmp(d->rule->name, "cloud") && !d->has_name &&
+				d->name_source == NAME_UNREADABLE && d->note &&
+				!strcmp(d->note, "still waiting when the capture ended");
 }
 
 static void test_finish_and_clock(void **state)

@@ -169,7 +169,12 @@ static const char *flow_check(struct worker *w, int ph, int c, int j, uint16_t s
 	n = craft_client_hello(hello, name);
 	if (craft_tcp(&pb, cam, srv, sport, 443, TCPF_ACK | TCPF_PSH, 1001, hello, n))
 		return "ClientHello not decoded";
-	res = feed(w, &pb, mac, now, &d);
+	if (feed(w, &pb, mac, now, &d) != ENGINE_PENDING)
+		return "allowed name decided before the server acknowledged the hello";
+	/* the server's acknowledgement of the hello confirms the allow */
+	if (craft_tcp_ack(&pb, srv, cam, 443, sport, TCPF_ACK, 5000, 1001 + (uint32_t)n, NULL, 0))
+		return "ACK not decoded";
+	res = feed(w, &pb, (const uint8_t *)"\x02\xbb\xbb\xbb\xbb\xbb", now, &d);
 	if (res != ENGINE_DECIDED || d.action != ACTION_ALLOW || !d.rule ||
 	    strcmp(d.rule->name, "ok") || d.name_source != NAME_SNI || strcmp(d.name.s, name))
 		return "allowed name not allowed at the SNI";

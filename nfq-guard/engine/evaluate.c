@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * evaluate.c - a flow against the policy's rules (pure): first match wins;
+ * a domain rule that a name arriving later could still match makes the
+ * flow wait; an unknown name matches every domain rule that drops or
+ * rejects and none that allows (DESIGN.md §6).
+ */
+#include <string.h>
+
+#include "engine/internal.h"
+
+static bool rule_to_matches(const struct policy *p, const struct rule *r, const struct eval *ev)
+{
+	if (r->to_flags & TO_ANY)
+		return true;
+	if ((r->to_flags & TO_WAN) &&
+	    !(p->lan && cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, ev->family, ev->dst)) &&
+	    !(p->router &&
+	      cidr_list_contains(p->router->cidrs, p->router->ncidrs, ev->family, ev->dst)))
+		return true;
+	return cidr_list_contains(r->to, r->nto, ev->family, ev->dst);
+}
+
+static bool rule_port_matches(const struct rule *r, const struct eval *ev)
+{
+	size_t i;
+
+	if (r->nports == 0)
+		return true;
+	if (!ev->has_port)
+		return false;
+	for (i = 0; i < r->nports; i++)
+		if (ev->dport >= r->ports[i].lo && ev->dport <= r->ports[i].hi)
+			return true;
+	return false;
+}
+
+static bool rule_proto_matches(const struct rule *r, const struct eval *ev)
+{
+	if (r->proto == 0)
+		return true;
+	if (r->proto == IPPROTO_NUM_ICMP)
+		return ev->proto == IPPROTO_NUM_ICMP || ev->proto == IPPROTO_NUM_ICMPV6;
+	return r->proto == ev->proto;
+}
+
+/*
+ * First match wins.  A rule with domains that no known name matches may
+ * still match when a name arrives later; if one such rule stands before
+ * the rule that matches now and would give another action, the flow waits.
+ * Returns the matching rule (NULL: default), *pending, and in *name_idx the
+ * name that matched a domain rule (-1 for none).
+ */
+const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool *pending,
+			    int *name_idx, const char **pattern)
+{
+	const struct rule *maybe[16];
+	size_t nmaybe = 0, i, k;
+	enum action act;
+
+	*pending = false;
+	*name_idx = -1;
+	*pattern = NULL;
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (!r->from_any && !(r->from & ev->groups))
+			continue;
+		if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) ||
+		    !rule_to_matches(p, r, ev))
+			continue;
+		if (r->domains) {
+			/* an unknown name: no domain rule that allows can match */
+			if (ev->unknown && !action_blocks(r->action))
+				continue;
+			for (k = 0; k < ev->nnames; k++) {
+				*pattern = domain_set_match(r->domains, ev->names[k]);
+				if (*pattern) {
+					*name_idx = (int)k;
+					break;
+				}
+			}
+			/* ... and every one that drops or rejects does */
+			if (*name_idx < 0 && !ev->unknown) {
+				if (ev->late_possible) {
+					if (nmaybe < sizeof(maybe) / sizeof(maybe[0]))
+						maybe[nmaybe++] = r;
+					else
+						*pending = true; /* too many to weigh: wait */
+				}
+				continue;
+			}
+		}
+		act = r->action;
+		for (k = 0; k < nmaybe; k++)
+			if (maybe[k]->action != act)
+				*pending = true;
+		return r;
+	}
+	act = p->dflt;
+	for (k = 0; k < nmaybe; k++)
+		if (maybe[k]->action != act)
+			*pending = true;
+	return NULL;
+}
+
+/* Fill d from the evaluation: action, rule, device reported, name. */
+void fill_decision(const struct policy *p, const struct eval *ev, const struct rule *r,
+		   int name_idx, const char *pattern, const struct group_match *how,
+		   struct decision *d)
+{
+	uint64_t pick;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->rule = r;
+	d->pattern = pattern;
+	d->action = r ? r->action : p->dflt;
+	d->log = r ? r->log : p->dflt_log;
+	d->groups = ev->groups;
+	/* the group reported: the first of the rule's groups the device is in */
+	pick = r && !r->from_any ? (r->from & ev->groups) : ev->groups;
+	d->device = -1;
+	for (i = 0; i < p->ndevices; i++) {
+		if (pick & (1ull << i)) {
+			d->device = (int)i;
+			if (how)
+				d->how = how[i];
+			break;
+		}
+	}
+	if (name_idx < 0) {
+		/* no name decided it: report the flow's own name, else the DNS one */
+		for (i = 0; i < ev->nnames; i++)
+			if (ev->sources[i] != NAME_DNS)
+				name_idx = (int)i;
+		if (name_idx < 0 && ev->nnames > 0)
+			name_idx = 0;
+	}
+	if (ev->unknown) {
+		/* the name that counts is the one we could not read */
+		d->name_source = NAME_UNREADABLE;
+		d->note = ev->unknown_why;
+	} else if (name_idx >= 0) {
+		d->has_name = true;
+		d->name = *ev->names[name_idx];
+		d->name_source = ev->sources[name_idx];
+	}
+	d->by_address = !ev->unknown && (!r || !r->domains);
+}
+
+void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t family,
+		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
+		   enum name_source source, struct decision *d)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct eval ev = { 0 };
+	const struct rule *r;
+	const char *pat;
+	bool pending;
+	int idx;
+
+	memset(how, 0, sizeof(how));
+	ev.groups = policy_identify(p, dev, how);
+	ev.family = family;
+	ev.dst = dst;
+	ev.proto = proto;
+	ev.has_port = proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP;
+	ev.dport = dport;
+	if (name) {
+		ev.names[0] = name;
+		ev.sources[0] = source;
+		ev.nnames = 1;
+	}
+	r = evaluate(p, &ev, &pending, &idx, &pat);
+	fill_decision(p, &ev, r, idx, pat, how, d);
+	d->first = true;
+}
