@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_hostile.c - the engine against a camera whose firmware tries to slip
+ * a flow past its domain rules (DESIGN.md §6): copies of a segment the
+ * server never gets, segments out of order, urgent data, SYN data, heads
+ * cut short, a reused 4-tuple, and a flood of flows that would wait.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "craft.h"
+#include "policy_file.h"
+#include "engine/engine.h"
+
+#define CAM_MAC "\x44\x47\xcc\x00\x00\x64"
+#define SRV_MAC "\x02\xaa\xaa\xaa\xaa\xaa"
+
+static const uint8_t CAM[4] = { 192, 168, 1, 64 };
+static const uint8_t CLOUD[4] = { 198, 51, 100, 7 };
+
+/* An allow list: the cameras may reach *.good.example; the vendor and the rest not. */
+static const char POLICY_ALLOW_LIST[] =
+	"version = 1;\n"
+	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"
+	"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; } );\n"
+	"limits = { pending_flows = 16; flows = 16; };\n"
+	"rules = (\n"
+	"  { name = \"good\"; domain = [ \"*.good.example\" ]; action = \"allow\"; },\n"
+	"  { name = \"vendor\"; domain = [ \"*.hikvision.com\" ]; action = \"drop\"; },\n"
+	"  { name = \"egress\"; to = \"wan\"; action = \"reject\"; }\n"
+	");\n";
+
+/* A deny list: the cameras may go anywhere but to the vendor. */
+static const char POLICY_DENY_LIST[] =
+	"version = 1;\n"
+	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"
+	"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; } );\n"
+	"rules = (\n"
+	"  { name = \"vendor\"; domain = [ \"*.hikvision.com\" ]; action = \"drop\"; },\n"
+	"  { name = \"out\"; to = \"wan\"; action = \"allow\"; }\n"
+	");\n";
+
+struct fx {
+	struct policy *p;
+	struct engine *e;
+	uint64_t now;
+	struct pktbuf pb;
+	struct decision d;
+	uint8_t hello[600];
+	size_t n;
+};
+
+static struct fx *fx_new(const char *text)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->p = policy_of_text(text);
+	f->e = engine_new(f->p, 0);
+	assert_non_null(f->e);
+	f->now = 1000000;
+	return f;
+}
+
+static void fx_free(struct fx *f)
+{
+	engine_free(f->e);
+	policy_free(f->p);
+	free(f);
+}
+
+/* The camera sends a TCP segment of port sport to CLOUD:443. */
+static enum engine_result cam(struct fx *f, uint16_t sport, uint8_t flags, uint32_t seq,
+			      const void *data, size_t len)
+{
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
+
+	assert_int_equal(craft_tcp(&f->pb, CAM, CLOUD, sport, 443, flags, seq, data, len), 0);
+	memcpy(in.mac, CAM_MAC, 6);
+	return engine_packet(f->e, &in, &f->d);
+}
+
+/* The server answers, acknowledging ack. */
+static enum engine_result srv(struct fx *f, uint16_t dport, uint8_t flags, uint32_t ack)
+{
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
+
+	assert_int_equal(
+		craft_tcp_ack(&f->pb, CLOUD, CAM, 443, dport, flags, 7000, ack, NULL, 0), 0);
+	memcpy(in.mac, SRV_MAC, 6);
+	return engine_packet(f->e, &in, &f->d);
+}
+
+static void hello(struct fx *f, const char *name)
+{
+	f->n = craft_client_hello(f->hello, name);
+}
+
+static void assert_unknown_dropped(const struct fx *f, const char *rule, const char *note)
+{
+	assert_true(f->d.first);
+	assert_string_equal(f->d.rule->name, rule);
+	assert_true(f->d.action == ACTION_DROP || f->d.action == ACTION_REJECT);
+	assert_int_equal(f->d.name_source, NAME_UNREADABLE);
+	assert_false(f->d.has_name);
+	assert_false(f->d.by_address);
+	if (note)
+		assert_string_equal(f->d.note, note);
+}
+
+static void test_first_copy_never_reaches_the_server(void **state)
+{
+	struct fx *f = fx_new(POLICY_ALLOW_LIST);
+
+	(void)state;
+	/* copy 1 (short TTL: dies past the router) names an allowed server */
+	assert_int_equal(cam(f, 40000, TCPF_SYN, 1000, NULL, 0), ENGINE_PENDING);
+	hello(f, "cdn.good.example");
+	assert_int_equal(cam(f, 40000, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n), ENGINE_PENDING);
+	/* copy 2, the one the server gets, names the vendor, same length */
+	hello(f, "fw.hikvision.com");
+	assert_int_equal(cam(f, 40000, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "a retransmission differs from the bytes it repeats");
+	/* the flow stays dropped */
+	assert_int_equal(srv(f, 40000, TCPF_ACK, 1001 + (uint32_t)f->n), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_false(f->d.first);
+	fx_free(f);
+}
+
+static void test_allowed_once_acknowledged(void **state)
+{
+	struct fx *f = fx_new(POLICY_ALLOW_LIST);
+
+	(void)state;
+	cam(f, 40001, TCPF_SYN, 1000, NULL, 0);
+	hello(f, "cdn.good.example");
+	assert_int_equal(cam(f, 40001, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n), ENGINE_PENDING);
+	/* a retransmission of the same bytes is no conflict */
+	assert_int_equal(cam(f, 40001, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n), ENGINE_PENDING);
+	/* an ACK short of the hello's end: not yet */
+	assert_int_equal(srv(f, 40001, TCPF_ACK, 1001 + 10), ENGINE_PENDING);
+	assert_int_equal(srv(f, 40001, TCPF_ACK, 1001 + (uint32_t)f->n), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_string_equal(f->d.rule->name, "good");
+	assert_string_equal(f->d.name.s, "cdn.good.example");
+	assert_int_equal(f->d.name_source, NAME_SNI);
+	assert_true(f->d.at_reply);
+	fx_free(f);
+}
+
+static void test_out_of_order_hello(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	size_t half;
+
+	(void)state;
+	cam(f, 40002, TCPF_SYN, 1000, NULL, 0);
+	hello(f, "fw.hikvision.com");
+	half = f->n / 2;
+	/* the second half first: held, nothing decided on a stream with a hole */
+	assert_int_equal(cam(f, 40002, TCPF_ACK | TCPF_PSH, 1001 + (uint32_t)half,
+			     f->hello + half, f->n - half),
+			 ENGINE_PENDING);
+	assert_int_equal(cam(f, 40002, TCPF_ACK | TCPF_PSH, 1001, f->hello, half), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	assert_int_equal(f->d.name_source, NAME_SNI);
+	fx_free(f);
+}
+
+static void test_urgent_data_in_head(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	cam(f, 40003, TCPF_SYN, 1000, NULL, 0);
+	hello(f, "www.example.org");
+	assert_int_equal(cam(f, 40003, TCPF_ACK | TCPF_PSH | TCPF_URG, 1001, f->hello, f->n),
+			 ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "urgent data inside the head");
+	fx_free(f);
+}
+
+static void test_syn_data(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* Fast Open with a cookie: the SYN-ACK takes the hello on the SYN */
+	hello(f, "fw.hikvision.com");
+	assert_int_equal(cam(f, 40004, TCPF_SYN, 1000, f->hello, f->n), ENGINE_PENDING);
+	assert_int_equal(srv(f, 40004, TCPF_SYN | TCPF_ACK, 1001 + (uint32_t)f->n),
+			 ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+
+	/* no cookie: the SYN's data is not taken; what the camera sends next counts */
+	hello(f, "www.example.org");
+	assert_int_equal(cam(f, 40005, TCPF_SYN, 1000, f->hello, f->n), ENGINE_PENDING);
+	assert_int_equal(srv(f, 40005, TCPF_SYN | TCPF_ACK, 1001), ENGINE_PENDING);
+	hello(f, "fw.hikvision.com");
+	assert_int_equal(cam(f, 40005, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	fx_free(f);
+}
+
+static void test_head_cut_short(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* half a hello, then RST: unknown, not "no name" (the deny list would allow it) */
+	cam(f, 40006, TCPF_SYN, 1000, NULL, 0);
+	hello(f, "fw.hikvision.com");
+	assert_int_equal(cam(f, 40006, TCPF_ACK | TCPF_PSH, 1001, f->hello, 20), ENGINE_PENDING);
+	assert_int_equal(cam(f, 40006, TCPF_RST, 1021, NULL, 0), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "reset before its name was read");
+
+	/* a complete hello without server_name has no name: not unknown */
+	cam(f, 40007, TCPF_SYN, 1000, NULL, 0);
+	{
+		static const uint8_t no_sni[] = {
+			0x16, 3, 1, 0, 45, 1, 0, 0, 41, 3, 3,
+			/* random */
+			1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 1,
+			2, 3, 4, 5, 6, 7, 8,
+			/* session id, suites, compression */
+			0, 0, 2, 0x13, 0x01, 1, 0
+		};
+
+		assert_int_equal(cam(f, 40007, TCPF_ACK | TCPF_PSH, 1001, no_sni, sizeof(no_sni)),
+				 ENGINE_PENDING);
+		assert_int_equal(srv(f, 40007, TCPF_ACK, 1001 + sizeof(no_sni)), ENGINE_DECIDED);
+		assert_int_equal(f->d.action, ACTION_ALLOW);
+		assert_int_equal(f->d.name_source, NAME_NONE);
+		assert_null(f->d.note);
+	}
+	fx_free(f);
+}
+
+static void test_new_syn_on_decided_tuple(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* allowed under one name ... */
+	cam(f, 40008, TCPF_SYN, 1000, NULL, 0);
+	hello(f, "www.example.org");
+	cam(f, 40008, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n);
+	assert_int_equal(srv(f, 40008, TCPF_ACK, 1001 + (uint32_t)f->n), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	/* a retransmitted SYN of that connection is still that flow */
+	assert_int_equal(cam(f, 40008, TCPF_SYN, 1000, NULL, 0), ENGINE_DECIDED);
+	assert_false(f->d.first);
+	/* ... a new connection on the same 4-tuple is decided anew */
+	assert_int_equal(cam(f, 40008, TCPF_SYN, 555555, NULL, 0), ENGINE_PENDING);
+	hello(f, "fw.hikvision.com");
+	assert_int_equal(cam(f, 40008, TCPF_ACK | TCPF_PSH, 555556, f->hello, f->n),
+			 ENGINE_DECIDED);
+	assert_true(f->d.first);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	fx_free(f);
+}
+
+static void test_waiting_flows_are_not_pushed_out(void **state)
+{
+	struct fx *f = fx_new(POLICY_ALLOW_LIST);
+	int i;
+
+	(void)state;
+	/* 16 flows wait (limits.pending_flows) */
+	for (i = 0; i < 16; i++)
+		assert_int_equal(cam(f, (uint16_t)(41000 + i), TCPF_SYN, 1000, NULL, 0),
+				 ENGINE_PENDING);
+	/* the 17th cannot wait: decided at once, its name unknown */
+	assert_int_equal(cam(f, 42000, TCPF_SYN, 1000, NULL, 0), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "too many flows waiting for their names");
+	assert_int_equal(engine_stats(f->e)->waiting_full, 1);
+	/* many decided flows later, the first waiting flow is still waiting */
+	for (i = 0; i < 40; i++)
+		cam(f, (uint16_t)(43000 + i), TCPF_SYN, 1000, NULL, 0);
+	hello(f, "fw.hikvision.com");
+	assert_int_equal(cam(f, 41000, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n), ENGINE_DECIDED);
+	assert_true(f->d.first);
+	assert_string_equal(f->d.rule->name, "vendor");
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	fx_free(f);
+}
+
+static void test_bound_counts_in_order_data(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	int i;
+
+	(void)state;
+	/* out-of-order junk does not spend the bound ... */
+	cam(f, 40009, TCPF_SYN, 1000, NULL, 0);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(cam(f, 40009, TCPF_ACK | TCPF_PSH, 2000 + (uint32_t)i, "x", 1),
+				 ENGINE_PENDING);
+	/* ... and the time bound ends the wait with an unknown name */
+	f->now += 6000;
+	assert_int_equal(cam(f, 40009, TCPF_ACK, 1001, NULL, 0), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "no name within the wait bound");
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_copy_never_reaches_the_server),
+		cmocka_unit_test(test_allowed_once_acknowledged),
+		cmocka_unit_test(test_out_of_order_hello),
+		cmocka_unit_test(test_urgent_data_in_head),
+		cmocka_unit_test(test_syn_data),
+		cmocka_unit_test(test_head_cut_short),
+		cmocka_unit_test(test_new_syn_on_decided_tuple),
+		cmocka_unit_test(test_waiting_flows_are_not_pushed_out),
+		cmocka_unit_test(test_bound_counts_in_order_data),
+	};
+
+	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
+}
