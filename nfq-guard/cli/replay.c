@@ -39,23 +39,48 @@ static void count(struct replay *r, const struct decision *d)
 	r->decisions++;
 }
 
+static void print_event(struct replay *r, struct event *ev, const struct device_key *dev,
+			const struct decision *d)
+{
+	ev->has_mac = dev->has_mac;
+	ev->monitor = r->p->monitor;
+	ev->d = d;
+	memcpy(ev->mac, dev->mac, 6);
+	if (r->json)
+		event_print_json(r->out, r->p, ev);
+	else
+		event_print_text(r->out, r->p, ev);
+	count(r, d);
+}
+
 static void print_decision(struct replay *r, uint64_t ts_us, const struct device_key *dev,
 			   const struct engine_flow_key *k, const struct decision *d)
 {
-	struct event ev = {
-		.ts_us = ts_us,
-		.has_mac = dev->has_mac,
-		.flow = k,
-		.monitor = r->p->monitor,
-		.d = d,
-	};
+	struct event ev = { .ts_us = ts_us, .flow = k };
 
-	memcpy(ev.mac, dev->mac, 6);
-	if (r->json)
-		event_print_json(r->out, r->p, &ev);
-	else
-		event_print_text(r->out, r->p, &ev);
-	count(r, d);
+	print_event(r, &ev, dev, d);
+}
+
+/*
+ * A frame that did not decode: the daemon's decision for it (the strictest a
+ * rule could give), with the addresses and ports that could be read.
+ */
+static void print_unreadable(struct replay *r, uint64_t ts_us, const struct link *lk,
+			     const struct packet *pkt)
+{
+	struct engine_flow_key k = { .family = pkt->family, .proto = pkt->proto };
+	struct device_key dev = { .has_mac = lk->has_mac, .family = pkt->family };
+	struct event ev = { .ts_us = ts_us, .flow = &k };
+	struct decision d;
+
+	memcpy(dev.mac, lk->src_mac, 6);
+	memcpy(dev.addr, pkt->src, 16);
+	memcpy(k.src, pkt->src, 16);
+	memcpy(k.dst, pkt->dst, 16);
+	ev.no_src = ev.no_dst = pkt->family == 0;
+	ev.no_ports = true;
+	engine_unreadable(r->p, &dev, &d);
+	print_event(r, &ev, &dev, &d);
 }
 
 static void finish_one(const struct decision *d, const struct engine_flow_key *k,
@@ -196,8 +221,11 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 			r.not_ip++;
 			continue;
 		case CAPTURE_BAD_LINK:
+			memset(&pkt, 0, sizeof(pkt));
+			/* fall through */
 		case CAPTURE_BAD_IP:
 			r.unreadable++;
+			print_unreadable(&r, ts, &lk, &pkt);
 			continue;
 		case CAPTURE_IP:
 			break;

@@ -229,8 +229,10 @@ enum decode_status decode_ip(const uint8_t *buf, size_t len, struct packet *pkt,
 
 	memset(&p, 0, sizeof(p));
 	cur_init(&c, buf, len);
-	if (len < 1)
+	if (len < 1) {
+		*pkt = p;
 		FAIL(DECODE_TRUNCATED, "empty packet");
+	}
 	switch (buf[0] >> 4) {
 	case 4:
 		st = decode_ipv4(&c, &p, why);
@@ -239,10 +241,15 @@ enum decode_status decode_ip(const uint8_t *buf, size_t len, struct packet *pkt,
 		st = decode_ipv6(&c, &p, why);
 		break;
 	default:
+		*pkt = p;
 		FAIL(DECODE_UNSUPPORTED, "not ipv4 or ipv6");
 	}
-	if (st != DECODE_OK)
+	if (st != DECODE_OK) {
+		/* what was read, for the caller's record: addresses, no transport */
+		p.l4 = false;
+		*pkt = p;
 		return st;
+	}
 	p.payload = cur_ptr(&c);
 	p.payload_len = cur_left(&c);
 	*pkt = p;
@@ -261,7 +268,13 @@ enum decode_status decode_ether(const uint8_t *buf, size_t len, struct link *lk)
 	int tags = 0;
 
 	cur_init(&c, buf, len);
-	if (!cur_bytes(&c, 6, &dst) || !cur_bytes(&c, 6, &src) || !cur_u16be(&c, &type))
+	memset(lk, 0, sizeof(*lk));
+	if (!cur_bytes(&c, 6, &dst) || !cur_bytes(&c, 6, &src))
+		return DECODE_TRUNCATED;
+	/* the sender, even of a frame that goes on to fail: for its record */
+	memcpy(lk->src_mac, src, 6);
+	lk->has_mac = true;
+	if (!cur_u16be(&c, &type))
 		return DECODE_TRUNCATED;
 	while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
 		if (++tags > 2)
@@ -269,9 +282,6 @@ enum decode_status decode_ether(const uint8_t *buf, size_t len, struct link *lk)
 		if (!cur_u16be(&c, &tci) || !cur_u16be(&c, &type))
 			return DECODE_TRUNCATED;
 	}
-	memset(lk, 0, sizeof(*lk));
-	memcpy(lk->src_mac, src, 6);
-	lk->has_mac = true;
 	lk->ethertype = type;
 	lk->l3_off = len - cur_left(&c);
 	return DECODE_OK;

@@ -51,7 +51,9 @@ struct link {
 /*
  * decode_ip - read the IPv4 or IPv6 packet of len captured bytes at buf
  * into *pkt.  Returns DECODE_OK or why not; *why (if not NULL) then points
- * to a short static reason.  *pkt is written only with DECODE_OK.  Padding
+ * to a short static reason.  With another status *pkt holds what was read,
+ * for the caller's record: family 0 when not even the addresses were, l4
+ * false, no payload.  Padding
  * past the IP length is ignored.  A later fragment has l4 == false.
  */
 enum decode_status decode_ip(const uint8_t *buf, size_t len, struct packet *pkt, const char **why);

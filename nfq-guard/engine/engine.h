@@ -166,6 +166,14 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
 		   enum name_source source, struct decision *d);
 
+/*
+ * engine_unreadable - the decision for a device packet nfq-guard could not
+ * decode (DESIGN.md §6): the strictest action any rule that could apply to
+ * dev gives (by its MAC and interface; with neither known, any rule), or
+ * the default when it is stricter.  The rule in d is the one that gives it.
+ */
+void engine_unreadable(const struct policy *p, const struct device_key *dev, struct decision *d);
+
 const struct engine_stats *engine_stats(const struct engine *e);
 /* engine_stats_add - sum += s, counter by counter (several queues' engines). */
 void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s);

@@ -176,3 +176,38 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 	fill_decision(p, &ev, r, idx, pat, how, d);
 	d->first = true;
 }
+
+/* How strict an action is: drop, then reject, then the ones that let pass. */
+static int strictness(enum action a)
+{
+	return a == ACTION_DROP ? 3 : a == ACTION_REJECT ? 2 : a == ACTION_LOG ? 1 : 0;
+}
+
+void engine_unreadable(const struct policy *p, const struct device_key *dev, struct decision *d)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct eval ev = { 0 };
+	const struct rule *pick = NULL;
+	enum action act = p->dflt;
+	size_t i;
+
+	memset(how, 0, sizeof(how));
+	ev.groups = policy_identify(p, dev, how);
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		/* a device named by address alone is not known here: every rule counts */
+		if (ev.groups && !r->from_any && !(r->from & ev.groups))
+			continue;
+		if (strictness(r->action) > strictness(act)) {
+			act = r->action;
+			pick = r;
+		}
+	}
+	fill_decision(p, &ev, pick, -1, NULL, how, d);
+	d->action = act;
+	d->log = pick ? pick->log : p->dflt_log;
+	d->by_address = false;
+	d->first = true;
+	d->note = "undecodable packet: the strictest verdict a rule could give it";
+}

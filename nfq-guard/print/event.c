@@ -9,9 +9,11 @@
 #include "print/format.h"
 #include "print/json.h"
 
-static bool has_ports(const struct engine_flow_key *k)
+static bool has_ports(const struct event *ev)
 {
-	return k->proto == IPPROTO_NUM_TCP || k->proto == IPPROTO_NUM_UDP;
+	const struct engine_flow_key *k = ev->flow;
+
+	return !ev->no_ports && (k->proto == IPPROTO_NUM_TCP || k->proto == IPPROTO_NUM_UDP);
 }
 
 void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
@@ -48,9 +50,9 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 	fmt_proto(k->proto, pr, sizeof(pr));
 	json_str(f, pr);
 	json_key(f, "sport", 0);
-	has_ports(k) ? fprintf(f, "%u", k->sport) : fputs("null", f);
+	has_ports(ev) ? fprintf(f, "%u", k->sport) : fputs("null", f);
 	json_key(f, "dport", 0);
-	has_ports(k) ? fprintf(f, "%u", k->dport) : fputs("null", f);
+	has_ports(ev) ? fprintf(f, "%u", k->dport) : fputs("null", f);
 	json_key(f, "name", 0);
 	json_name(f, d->has_name ? &d->name : NULL);
 	json_key(f, "name_source", 0);
@@ -112,7 +114,7 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	char esc[NAME_ESCAPED_MAX];
 	const struct decision *d = ev->d;
 	const struct engine_flow_key *k = ev->flow;
-	bool v6ports = has_ports(k) && k->family == 6;
+	bool v6ports = has_ports(ev) && k->family == 6;
 	struct line l;
 
 	l.n = 0;
@@ -134,15 +136,15 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	put(&l, ev->has_mac ? m : "-");
 	fmt_addr(k->family, k->src, a, sizeof(a));
 	put(&l, v6ports ? " [" : " ");
-	put(&l, a);
-	if (has_ports(k)) {
+	put(&l, ev->no_src ? "?" : a);
+	if (has_ports(ev)) {
 		put(&l, v6ports ? "]:" : ":");
 		put_u(&l, k->sport);
 	}
 	fmt_addr(k->family, k->dst, a, sizeof(a));
 	put(&l, v6ports ? " > [" : " > ");
-	put(&l, a);
-	if (has_ports(k)) {
+	put(&l, ev->no_dst ? "?" : a);
+	if (has_ports(ev)) {
 		put(&l, v6ports ? "]:" : ":");
 		put_u(&l, k->dport);
 	}

@@ -17,7 +17,9 @@ struct event {
 	uint8_t mac[6];
 	const struct engine_flow_key *flow;
 	bool monitor;	     /* the policy's mode: decided but not enforced */
-	bool no_src, no_dst; /* explain without --src / --dst: print null */
+	bool no_src, no_dst; /* not known (explain without --src / --dst, a packet
+			      * that did not decode): print null */
+	bool no_ports;	     /* ports not read (a later fragment, a packet that did not decode) */
 	const struct decision *d;
 	uint32_t repeated; /* > 0: sums up this many like it held back (evlimit.h) */
 };

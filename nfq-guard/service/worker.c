@@ -55,6 +55,8 @@ static void record(struct run *r, const struct queued_packet *qp, const struct p
 		return;
 	memcpy(ev.mac, qp->mac, 6);
 	decision_flow(d, pkt, &ev.has_mac, ev.mac, &k);
+	ev.no_src = ev.no_dst = pkt->family == 0;
+	ev.no_ports = !pkt->l4;
 	pthread_mutex_lock(&r->events_lock);
 	if (evlimit_admit(&r->lim, &ev, run_now_ms()))
 		run_write_event(&ev, r);
@@ -81,6 +83,21 @@ static void decided(struct worker *w, const struct queued_packet *qp, const stru
 	record(r, qp, pkt, d, now);
 }
 
+/* A packet that did not decode: decided as strictly as any rule could, and recorded. */
+static void unreadable(struct worker *w, const struct queued_packet *qp,
+		       const struct engine_input *in, struct decision *d)
+{
+	struct device_key dev = { .has_mac = in->has_mac, .family = in->pkt->family };
+
+	memcpy(dev.mac, in->mac, 6);
+	memcpy(dev.addr, in->pkt->src, 16);
+	if (in->iface)
+		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
+	w->malformed++;
+	engine_unreadable(w->r->p, &dev, d);
+	record(w->r, qp, in->pkt, d, run_wall_us());
+}
+
 static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg)
 {
 	struct worker *w = arg;
@@ -91,20 +108,19 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 	struct decision d;
 	struct packet pkt;
 
-	if (decode_ip(qp->data, qp->len, &pkt, NULL) != DECODE_OK) {
-		/* Unreadable: the policy's default, for this packet alone. */
-		enum verdict v = verdict_unreadable(r->p->dflt, r->p->monitor);
-
-		w->malformed++;
-		queue_verdict(q, qp->id, keep | nft_mark(&r->nc, v));
-		return;
-	}
 	in.pkt = &pkt;
 	in.has_mac = qp->has_mac;
 	memcpy(in.mac, qp->mac, 6);
 	in.now = run_now_ms();
 	if (r->need_iface && qp->indev && if_indextoname(qp->indev, ifname))
 		in.iface = ifname;
+	if (decode_ip(qp->data, qp->len, &pkt, NULL) != DECODE_OK) {
+		/* Unreadable: the strictest verdict a rule could give it. */
+		unreadable(w, qp, &in, &d);
+		queue_verdict(q, qp->id,
+			      keep | nft_mark(&r->nc, verdict_unreadable(d.action, r->p->monitor)));
+		return;
+	}
 	if (engine_packet(w->e, &in, &d) == ENGINE_DECIDED) {
 		mark = keep | nft_mark(&r->nc, verdict_of(&d, r->p->monitor));
 		if (d.first)

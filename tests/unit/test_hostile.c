@@ -90,8 +90,8 @@ static enum engine_result srv(struct fx *f, uint16_t dport, uint8_t flags, uint3
 {
 	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
 
-	assert_int_equal(
-		craft_tcp_ack(&f->pb, CLOUD, CAM, 443, dport, flags, 7000, ack, NULL, 0), 0);
+	assert_int_equal(craft_tcp_ack(&f->pb, CLOUD, CAM, 443, dport, flags, 7000, ack, NULL, 0),
+			 0);
 	memcpy(in.mac, SRV_MAC, 6);
 	return engine_packet(f->e, &in, &f->d);
 }
@@ -164,8 +164,8 @@ static void test_out_of_order_hello(void **state)
 	hello(f, "fw.hikvision.com");
 	half = f->n / 2;
 	/* the second half first: held, nothing decided on a stream with a hole */
-	assert_int_equal(cam(f, 40002, TCPF_ACK | TCPF_PSH, 1001 + (uint32_t)half,
-			     f->hello + half, f->n - half),
+	assert_int_equal(cam(f, 40002, TCPF_ACK | TCPF_PSH, 1001 + (uint32_t)half, f->hello + half,
+			     f->n - half),
 			 ENGINE_PENDING);
 	assert_int_equal(cam(f, 40002, TCPF_ACK | TCPF_PSH, 1001, f->hello, half), ENGINE_DECIDED);
 	assert_int_equal(f->d.action, ACTION_DROP);
@@ -195,8 +195,7 @@ static void test_syn_data(void **state)
 	/* Fast Open with a cookie: the SYN-ACK takes the hello on the SYN */
 	hello(f, "fw.hikvision.com");
 	assert_int_equal(cam(f, 40004, TCPF_SYN, 1000, f->hello, f->n), ENGINE_PENDING);
-	assert_int_equal(srv(f, 40004, TCPF_SYN | TCPF_ACK, 1001 + (uint32_t)f->n),
-			 ENGINE_DECIDED);
+	assert_int_equal(srv(f, 40004, TCPF_SYN | TCPF_ACK, 1001 + (uint32_t)f->n), ENGINE_DECIDED);
 	assert_int_equal(f->d.action, ACTION_DROP);
 	assert_string_equal(f->d.name.s, "fw.hikvision.com");
 
@@ -226,14 +225,12 @@ static void test_head_cut_short(void **state)
 	/* a complete hello without server_name has no name: not unknown */
 	cam(f, 40007, TCPF_SYN, 1000, NULL, 0);
 	{
-		static const uint8_t no_sni[] = {
-			0x16, 3, 1, 0, 45, 1, 0, 0, 41, 3, 3,
-			/* random */
-			1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 1,
-			2, 3, 4, 5, 6, 7, 8,
-			/* session id, suites, compression */
-			0, 0, 2, 0x13, 0x01, 1, 0
-		};
+		static const uint8_t no_sni[] = { 0x16, 3, 1, 0, 45, 1, 0, 0, 41, 3, 3,
+						  /* random */
+						  1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 1,
+						  2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8,
+						  /* session id, suites, compression */
+						  0, 0, 2, 0x13, 0x01, 1, 0 };
 
 		assert_int_equal(cam(f, 40007, TCPF_ACK | TCPF_PSH, 1001, no_sni, sizeof(no_sni)),
 				 ENGINE_PENDING);
@@ -312,6 +309,45 @@ static void test_bound_counts_in_order_data(void **state)
 	fx_free(f);
 }
 
+static void test_undecodable_gets_the_strictest(void **state)
+{
+	static const char mixed[] =
+		"version = 1;\n"
+		"networks = { lan = [ \"192.168.0.0/16\" ]; };\n"
+		"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; },\n"
+		"            { name = \"nvr\"; mac = [ \"02:00:00:00:00:05\" ]; } );\n"
+		"rules = (\n"
+		"  { name = \"local\"; from = \"cam\"; to = \"lan\"; action = \"allow\"; },\n"
+		"  { name = \"p2p\"; from = \"cam\"; proto = \"udp\"; action = \"reject\"; },\n"
+		"  { name = \"vendor\"; from = \"cam\"; domain = \"*.hikvision.com\"; "
+		"action = \"drop\"; },\n"
+		"  { name = \"nvr-out\"; from = \"nvr\"; action = \"log\"; }\n"
+		");\ndefault = \"allow\";\n";
+	struct policy *p = policy_of_text(mixed);
+	struct device_key dev = { .has_mac = true };
+	struct decision d;
+
+	(void)state;
+	/* a camera's packet that does not decode: the drop of its strictest rule */
+	memcpy(dev.mac, CAM_MAC, 6);
+	engine_unreadable(p, &dev, &d);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_string_equal(d.rule->name, "vendor");
+	assert_string_equal(p->devices[d.device].name, "cam");
+	assert_false(d.by_address);
+	assert_non_null(d.note);
+	/* the NVR's rules only let pass: nothing stricter than the default */
+	memcpy(dev.mac, "\x02\x00\x00\x00\x00\x05", 6);
+	engine_unreadable(p, &dev, &d);
+	assert_int_equal(d.action, ACTION_LOG);
+	/* no MAC, no address: any rule could apply */
+	dev.has_mac = false;
+	engine_unreadable(p, &dev, &d);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_int_equal(d.device, -1);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_new_syn_on_decided_tuple),
 		cmocka_unit_test(test_waiting_flows_are_not_pushed_out),
 		cmocka_unit_test(test_bound_counts_in_order_data),
+		cmocka_unit_test(test_undecodable_gets_the_strictest),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
