@@ -410,6 +410,7 @@ static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
 					     const struct engine_input *in, struct decision *d)
 {
 	const struct packet *pkt = in->pkt;
+	const char *why;
 
 	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_TCP)
 		return ENGINE_PENDING;
@@ -426,6 +427,11 @@ static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
 	}
 	if (pkt->tcp_flags & TCPF_RST) {
 		flow_decide(e, f, in->now, NULL, NAME_NONE, "reset before its name was read");
+		return flow_result(f, d);
+	}
+	why = flow_bound(e, f, in->now); /* the time bound, also while the client is silent */
+	if (why) {
+		flow_decide(e, f, in->now, NULL, NAME_NONE, why);
 		return flow_result(f, d);
 	}
 	return ENGINE_PENDING;

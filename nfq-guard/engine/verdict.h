@@ -17,13 +17,17 @@
 struct decision;
 
 enum verdict {
-	VERDICT_NONE = 0,   /* no mark: accept this packet, the flow stays undecided */
-	VERDICT_ALLOW = 1,  /* accept; the flow's ct mark says so from now on */
-	VERDICT_DROP = 2,   /* drop this flow (decided by a name: the address stays open) */
-	VERDICT_BLOCK = 3,  /* drop, and the address in the block set for a while */
-	VERDICT_REJECT = 4, /* reject (TCP reset, ICMP otherwise) and drop the flow */
-	VERDICT_OTHER = 5,  /* set by the table itself on a flow no device opened: it
+	VERDICT_NONE = 0,    /* no mark: accept this packet, the flow stays undecided */
+	VERDICT_ALLOW = 1,   /* accept; the flow's ct mark says so from now on */
+	VERDICT_DROP = 2,    /* drop this flow (decided by a name: the address stays open) */
+	VERDICT_BLOCK = 3,   /* drop, and the address in the block set for a while */
+	VERDICT_REJECT = 4,  /* reject (TCP reset, ICMP otherwise) and drop the flow */
+	VERDICT_OTHER = 5,   /* set by the table itself on a flow no device opened: it
 			     * passes in the kernel from its second packet on */
+	VERDICT_PENDING = 6, /* set by the table itself on a device's flow as its first
+			      * packet goes to the queue: every packet of the flow, both
+			      * ways, goes to the queue until a verdict replaces it (the
+			      * engine reads the server's ACK of a name before it allows) */
 };
 
 /*

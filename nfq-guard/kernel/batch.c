@@ -256,6 +256,10 @@ static int build_match(struct nftnl_rule *r, const struct nft_config *c, const s
 		return e_ct_get(r, NFT_CT_STATE, NFT_REG_1) ?:
 			       e_bitwise(r, NFT_REG_1, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED), 0) ?:
 			       e_cmp_op(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+	case S_CT_UNTRUSTED:
+		return e_ct_get(r, NFT_CT_STATE, NFT_REG_1) ?:
+			       e_bitwise(r, NFT_REG_1, NF_CT_STATE_INVALID_BIT | NF_CT_STATE_UNTRACKED_BIT, 0) ?:
+			       e_cmp_op(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
 	case S_MARK_NONE:
 		return e_meta(r, NFT_META_MARK, NFT_REG_1)	   ?:
 			       e_bitwise(r, NFT_REG_1, c->mask, 0) ?:

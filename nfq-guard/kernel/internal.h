@@ -31,6 +31,7 @@ enum step_kind {
 	S_DADDR_IN,	  /* ip[6] daddr @s */
 	S_CT_ORIGINAL,	  /* ct direction original */
 	S_CT_ESTABLISHED, /* ct state established,related */
+	S_CT_UNTRUSTED,	  /* ct state invalid,untracked: conntrack does not follow it */
 	S_MARK_NONE,	  /* meta mark & mask == 0: no verdict on this packet */
 	S_CT_MARK_IS,	  /* ct mark & mask == mark(v) */
 	S_MARK_IS,	  /* meta mark & mask == mark(v) */

@@ -46,6 +46,9 @@ static bool print_match(FILE *f, const struct nft_config *c, const struct step *
 	case S_CT_ESTABLISHED:
 		fputs("ct state established,related", f);
 		return true;
+	case S_CT_UNTRUSTED:
+		fputs("ct state invalid,untracked", f);
+		return true;
 	case S_MARK_NONE:
 		fprintf(f, "meta mark & 0x%08x == 0x00000000", c->mask);
 		return true;

@@ -52,10 +52,31 @@ const struct chain_desc ruleset_chains[] = {
 	}
 
 /*
+ * A device's packets (by MAC, address or interface) that `first` matches,
+ * to what follows: those conntrack follows in their original direction
+ * mark their flow pending and go to the queue; those it does not follow
+ * (invalid, untracked) would slip past every rule that reads the ct, so
+ * they go to the queue on their own, each decided by the engine.
+ */
+#define DEVICE_RULES(chain, first, ...)                                                            \
+	{ chain, { S(first, 0, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"), __VA_ARGS__, END } },     \
+		{ chain,                                                                           \
+		  { S(first, 0, NULL), S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"),         \
+		    __VA_ARGS__, END } },                                                          \
+		{ chain, { S(first, 0, NULL), S(S_IIFNAME_IN, 0, "dev_iif"), __VA_ARGS__, END } }, \
+	{                                                                                          \
+		chain,                                                                             \
+		{                                                                                  \
+			S(first, 0, NULL), S(S_NFPROTO, 6, NULL), S(S_SADDR_IN, 6, "dev_ip6"),     \
+				__VA_ARGS__, END                                                   \
+		}                                                                                  \
+	}
+
+/*
  * The rules of the device-facing chains (forward and input): answers to
  * devices are queued before the fast path so every one is snooped; decided
- * flows pass in the kernel; blocked addresses die here; the rest of a
- * device's original-direction traffic goes to the queue.
+ * flows pass in the kernel; blocked addresses die here; a pending flow's
+ * packets, both ways, and the rest of a device's traffic go to the queue.
  */
 #define GUARD_RULES(chain)                                                                         \
 	{ chain,                                                                                   \
@@ -83,17 +104,10 @@ const struct chain_desc ruleset_chains[] = {
 		  { S(S_NFPROTO, 6, NULL), S(S_BLOCK_IN, 6, "block6"), S(S_DROP, 0, NULL),         \
 		    END } },                                                                       \
 		{ chain,                                                                           \
-		  { S(S_CT_ORIGINAL, 0, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"),                  \
-		    S(S_JUMP, 0, "to_queue"), END } },                                             \
-		{ chain,                                                                           \
-		  { S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"), \
-		    S(S_JUMP, 0, "to_queue"), END } },                                             \
-		{ chain,                                                                           \
-		  { S(S_CT_ORIGINAL, 0, NULL), S(S_IIFNAME_IN, 0, "dev_iif"),                      \
-		    S(S_JUMP, 0, "to_queue"), END } },                                             \
-		{ chain,                                                                           \
-		  { S(S_CT_ORIGINAL, 0, NULL), S(S_NFPROTO, 6, NULL), S(S_SADDR_IN, 6, "dev_ip6"), \
-		    S(S_JUMP, 0, "to_queue"), END } },                                             \
+		  { S(S_CT_MARK_IS, VERDICT_PENDING, NULL), S(S_JUMP, 0, "to_queue"), END } },     \
+		DEVICE_RULES(chain, S_CT_UNTRUSTED, S(S_JUMP, 0, "to_queue")),                     \
+		DEVICE_RULES(chain, S_CT_ORIGINAL, S(S_CT_MARK_SET, VERDICT_PENDING, NULL),        \
+			     S(S_JUMP, 0, "to_queue")),                                            \
 	/* no device's flow: its later packets take the fast path above */                         \
 	{                                                                                          \
 		chain,                                                                             \

@@ -150,7 +150,7 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.sets, 8);
 	assert_int_equal(n.elems, 4); /* dev_mac, dev_ip4, dev_ip6, dev_iif have elements */
 	assert_int_equal(n.chains, 7);
-	assert_int_equal(n.rules, 54); /* 7 + 14 + 7 + 14 + 7 + 4 + 1 */
+	assert_int_equal(n.rules, 64); /* 7 + 19 + 7 + 19 + 7 + 4 + 1 */
 	assert_int_equal(n.queue_rules, 1);
 	/* ct state established,related accept: learning needs a flow's first packets only */
 	assert_string_equal(n.first_rule_exprs, "ct bitwise cmp immediate ");
@@ -168,7 +168,7 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.tables, 4);
 	assert_int_equal(n.sets, 10); /* dev_mac and dev_iif in both, 3 more each */
 	assert_int_equal(n.chains, 14);
-	assert_int_equal(n.rules, 2 * (4 + 10 + 7 + 10 + 7 + 2 + 1) - 4);
+	assert_int_equal(n.rules, 2 * (4 + 14 + 7 + 14 + 7 + 2 + 1) - 4);
 	assert_int_equal(n.queue_rules, 2);
 	c.split = false;
 
@@ -179,7 +179,7 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.delrules, 7);
 	assert_int_equal(n.delelems, 8);
 	assert_int_equal(n.elems, 4);
-	assert_int_equal(n.rules, 54);
+	assert_int_equal(n.rules, 64);
 	/* quiesce: to_queue emptied, nothing else */
 	len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
 	count(batch, len, &n, "target");
@@ -232,7 +232,14 @@ static void test_render(void **state)
 	assert_non_null(strstr(out, "elements = { 192.168.1.64-192.168.1.67 }"));
 	assert_non_null(strstr(out, "elements = { fd00::64 }"));
 	assert_non_null(strstr(out, "ct mark & 0x00ff0000 == 0x00010000 accept"));
-	assert_non_null(strstr(out, "ct direction original ether saddr @dev_mac jump to_queue"));
+	/* a device's flow is pending from its first packet: both ways to the queue */
+	assert_non_null(strstr(out,
+			       "ct direction original ether saddr @dev_mac ct mark set ct mark "
+			       "& 0xff00ffff | 0x00060000 jump to_queue"));
+	assert_non_null(strstr(out, "ct mark & 0x00ff0000 == 0x00060000 jump to_queue"));
+	/* conntrack does not follow it: to the queue all the same */
+	assert_non_null(
+		strstr(out, "ct state invalid,untracked ether saddr @dev_mac jump to_queue"));
 	assert_non_null(strstr(out, "queue flags bypass num 0  # xtables NFQUEUE target"));
 	free(out);
 	policy_free(p);
