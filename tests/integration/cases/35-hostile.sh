@@ -1,0 +1,37 @@
+# A camera that tries to slip a TLS flow past its domain rules, through the
+# real kernel to the WAN's real TLS server, on raw sockets
+# (../hostile_tls.py): a first copy of the ClientHello that dies past the
+# router, and a hello sent out of order.  Sourced by ../run.
+# shellcheck shell=bash
+start_guard open || { bad "nfq-guard did not start"; return; }
+hostile() { nsx cam1 python3 tests/integration/hostile_tls.py "$@" --timeout 3; }
+# the camera's kernel must not reset the connections it did not open itself
+nsx cam1 nft -f - <<'NFT'
+table inet nfqg_hostile { chain out { type filter hook output priority 0; tcp flags rst drop; } }
+NFT
+# the hop past the router: a packet that leaves the router with TTL 1 dies here
+nsx wan nft -f - <<'NFT'
+table ip nfqg_hostile { chain pre { type filter hook prerouting priority -300; ip ttl 1 drop; } }
+NFT
+
+t "hostile: a hand-made connection with an allowed name gets its ServerHello (the tool works)"
+out=$(hostile plain "$LAB_CAM1" "$LAB_WAN_IP7" 443 "$LAB_NAME_OK")
+check '[[ $out == serverhello ]]' "got '$out'"
+
+t "hostile: a first copy naming an allowed server, dying past the router, does not carry the vendor's"
+evmark
+out=$(hostile firstcopy "$LAB_CAM1" "$LAB_WAN_IP7" 443 "$LAB_NAME_EZVIZ_UPGRADE" "$LAB_NAME_OK" --ttl 2)
+sleep 0.5
+check '[[ $out == none && $(ev rule=hik-cloud name_source=unreadable "note=a retransmission differs*") -ge 1 ]]' \
+	"got '$out'; events: $(evshow 3)"
+
+t "hostile: the vendor's hello sent second half first is read whole and dropped"
+sleep 3 # events_interval: a second hik-cloud event within 3 s would be held back
+evmark
+out=$(hostile ooo "$LAB_CAM1" "$LAB_WAN_IP7" 443 "$LAB_NAME_EZVIZ_UPGRADE")
+sleep 0.5
+check '[[ $out == none && $(ev rule=hik-cloud "name=$LAB_NAME_EZVIZ_UPGRADE" name_source=sni) -ge 1 ]]' \
+	"got '$out'; events: $(evshow 3)"
+
+nsx cam1 nft delete table inet nfqg_hostile
+nsx wan nft delete table ip nfqg_hostile
