@@ -120,7 +120,8 @@ def main():
     if mode == "plain":
         c.send(0x18, seq, hello)
     elif mode == "firstcopy":
-        c.send(0x18, seq, client_hello(decoy), ttl=ttl)
+        # the same name: the same bytes, a plain retransmission
+        c.send(0x18, seq, hello if decoy == name else client_hello(decoy), ttl=ttl)
         time.sleep(0.2)
         c.send(0x18, seq, hello)
     elif mode == "ooo":
@@ -140,7 +141,6 @@ def main():
         # a TLS handshake record carrying a ServerHello (type 2)
         if len(data) >= 6 and data[0] == 0x16 and data[5] == 2:
             print("serverhello")
-            c.send(0x14, seq + len(hello))  # RST|ACK: done
             return 0
     print("none")
     return 0

@@ -6,17 +6,19 @@
 start_guard open || { bad "nfq-guard did not start"; return; }
 hostile() { nsx cam1 python3 tests/integration/hostile_tls.py "$@" --timeout 3; }
 # the camera's kernel must not reset the connections it did not open itself
-nsx cam1 nft -f - <<'NFT'
-table inet nfqg_hostile { chain out { type filter hook output priority 0; tcp flags rst drop; } }
-NFT
+nsx cam1 sh -c 'nft add table inet nfqg_hostile &&
+	nft add chain inet nfqg_hostile out "{ type filter hook output priority 0; }" &&
+	nft add rule inet nfqg_hostile out "tcp flags & rst == rst" drop'
 # the hop past the router: a packet that leaves the router with TTL 1 dies here
-nsx wan nft -f - <<'NFT'
-table ip nfqg_hostile { chain pre { type filter hook prerouting priority -300; ip ttl 1 drop; } }
-NFT
+nsx wan sh -c 'nft add table ip nfqg_hostile &&
+	nft add chain ip nfqg_hostile pre "{ type filter hook prerouting priority -300; }" &&
+	nft add rule ip nfqg_hostile pre ip ttl 1 drop'
 
-t "hostile: a hand-made connection with an allowed name gets its ServerHello (the tool works)"
+t "hostile: hand-made connections with an allowed name get their ServerHello (the tool works)"
 out=$(hostile plain "$LAB_CAM1" "$LAB_WAN_IP7" 443 "$LAB_NAME_OK")
-check '[[ $out == serverhello ]]' "got '$out'"
+# the same name in both copies: the first dies past the router, the server answers the second
+again=$(hostile firstcopy "$LAB_CAM1" "$LAB_WAN_IP7" 443 "$LAB_NAME_OK" "$LAB_NAME_OK" --ttl 2)
+check '[[ $out == serverhello && $again == serverhello ]]' "plain '$out', first copy of the same '$again'"
 
 t "hostile: a first copy naming an allowed server, dying past the router, does not carry the vendor's"
 evmark
@@ -33,5 +35,7 @@ sleep 0.5
 check '[[ $out == none && $(ev rule=hik-cloud "name=$LAB_NAME_EZVIZ_UPGRADE" name_source=sni) -ge 1 ]]' \
 	"got '$out'; events: $(evshow 3)"
 
+# the WAN server's half of the hand-made connections: gone, not retransmitting
+nsx wan ss -K -t dst "$LAB_CAM1" >/dev/null 2>&1
 nsx cam1 nft delete table inet nfqg_hostile
 nsx wan nft delete table ip nfqg_hostile
