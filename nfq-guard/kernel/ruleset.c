@@ -116,9 +116,23 @@ const struct chain_desc ruleset_chains[] = {
 		}                                                                                  \
 	}
 
-/* After the queue: the verdict mark becomes a ct mark, a drop, a block or a reject. */
+/*
+ * After the queue: the verdict mark becomes a ct mark, a drop, a block or a
+ * reject.  A packet conntrack does not follow has no ct mark to read: every
+ * rule that sets one stops at it, so its drop and reject come first.
+ */
 #define ACT_RULES(chain)                                                                          \
 	{ chain, { S(S_MARK_NONE, 0, NULL), S(S_ACCEPT, 0, NULL), END } },                        \
+		{ chain,                                                                          \
+		  { S(S_CT_UNTRUSTED, 0, NULL), S(S_MARK_IS, VERDICT_DROP, NULL),                 \
+		    S(S_COUNTER, 0, NULL), S(S_DROP, 0, NULL), END } },                           \
+		{ chain,                                                                          \
+		  { S(S_CT_UNTRUSTED, 0, NULL), S(S_MARK_IS, VERDICT_REJECT, NULL),               \
+		    S(S_L4PROTO, IPPROTO_NUM_TCP, NULL), S(S_COUNTER, 0, NULL),                   \
+		    S(S_REJECT, IPPROTO_NUM_TCP, NULL), END } },                                  \
+		{ chain,                                                                          \
+		  { S(S_CT_UNTRUSTED, 0, NULL), S(S_MARK_IS, VERDICT_REJECT, NULL),               \
+		    S(S_COUNTER, 0, NULL), S(S_REJECT, 0, NULL), END } },                         \
 		{ chain,                                                                          \
 		  { S(S_MARK_IS, VERDICT_ALLOW, NULL), S(S_CT_MARK_SET, VERDICT_ALLOW, NULL),     \
 		    END } },                                                                      \

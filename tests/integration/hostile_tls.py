@@ -11,6 +11,9 @@ server's answer came back within the timeout, else "none":
              the router: it reaches the router, not the server), then the
              real copy naming NAME
   ooo        the hello for NAME in two segments, the second one first
+  stray      no handshake: one ACK segment carrying an HTTP request for NAME,
+             which conntrack calls invalid when it does not pick up
+             connections midstream (nf_conntrack_tcp_loose = 0); prints "sent"
 
 The camera's own kernel would reset a connection it knows nothing of: drop
 its outgoing RSTs first (the caller does, with nft in the namespace).
@@ -112,6 +115,11 @@ def main():
     mode, src, dst, port, name = args[:5]
     decoy = args[5] if len(args) > 5 else None
     c = Conn(src, dst, int(port))
+    if mode == "stray":
+        c.ack = random.randint(0, 2**32 - 1)
+        c.send(0x18, c.isn, b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % name.encode())
+        print("sent")
+        return 0
     if not c.open(timeout):
         print("no-handshake")
         return 0

@@ -35,6 +35,19 @@ sleep 0.5
 check '[[ $out == none && $(ev rule=hik-cloud "name=$LAB_NAME_EZVIZ_UPGRADE" name_source=sni) -ge 1 ]]' \
 	"got '$out'; events: $(evshow 3)"
 
+t "hostile: a segment conntrack calls invalid goes to the queue, not past it"
+loose=$(nsx router sysctl -n net.netfilter.nf_conntrack_tcp_loose)
+nsx router sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+nsx wan nft add rule ip nfqg_hostile pre ip saddr "$LAB_CAM1" tcp dport 80 counter
+before=$(queued)
+out=$(hostile stray "$LAB_CAM1" "$LAB_WAN_IP8" 80 "$LAB_NAME_EZVIZ")
+sleep 0.5
+after=$(queued)
+reached=$(nsx wan nft list chain ip nfqg_hostile pre | awk '/dport 80 counter/ { print $(NF - 2) }')
+nsx router sysctl -qw net.netfilter.nf_conntrack_tcp_loose="$loose"
+check '[[ $out == sent && $((after - before)) -ge 1 && $reached == 0 ]]' \
+	"sent '$out', queued $before -> $after, packets that reached the WAN: '$reached'"
+
 # the WAN server's half of the hand-made connections: gone, not retransmitting
 nsx wan ss -K -t dst "$LAB_CAM1" >/dev/null 2>&1
 nsx cam1 nft delete table inet nfqg_hostile
