@@ -29,6 +29,21 @@ static inline void held_clear(struct stream *s, uint32_t i)
 	s->held[i >> 3] &= (uint8_t) ~(1u << (i & 7));
 }
 
+/* Mark n bytes from offset off as held: whole bytes of the map at once. */
+static void held_set_range(struct stream *s, uint32_t off, uint32_t n)
+{
+	uint32_t end = off + n;
+
+	while (off < end && (off & 7))
+		held_set(s, off++);
+	if (end - off >= 8) {
+		memset(s->held + (off >> 3), 0xff, (end - off) >> 3);
+		off += (end - off) & ~7u;
+	}
+	while (off < end)
+		held_set(s, off++);
+}
+
 void stream_attach(struct stream *s, uint8_t *mem, size_t cap)
 {
 	s->cap = cap > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)cap;
@@ -45,8 +60,14 @@ static size_t advance(struct stream *s)
 
 	if (s->syn_len > 0)
 		return 0;
-	while (s->len < s->end && held_get(s, s->len))
-		s->len++;
+	while (s->len < s->end) {
+		if (!(s->len & 7) && s->end - s->len >= 8 && s->held[s->len >> 3] == 0xff)
+			s->len += 8;
+		else if (held_get(s, s->len))
+			s->len++;
+		else
+			break;
+	}
 	return s->len - old;
 }
 
@@ -61,8 +82,7 @@ static void place(struct stream *s, uint32_t off, const uint8_t *data, size_t le
 	}
 	if (off == s->end) { /* the common case: nothing held there yet */
 		memcpy(s->buf + off, data, len);
-		for (i = 0; i < len; i++)
-			held_set(s, off + (uint32_t)i);
+		held_set_range(s, off, (uint32_t)len);
 	} else {
 		for (i = 0; i < len; i++) {
 			uint32_t at = off + (uint32_t)i;
@@ -119,6 +139,13 @@ size_t stream_add(struct stream *s, uint32_t seq, uint8_t tcp_flags, const uint8
 		if (s->syn_len < s->end)
 			s->syn_len = s->end < s->cap ? s->end : s->cap;
 		return 0;
+	}
+	if (rel == (int32_t)s->len && s->end == s->len && s->syn_len == 0) {
+		/* in order, nothing held beyond: no hole to look through */
+		place(s, s->len, data, len);
+		skip = s->end - s->len;
+		s->len = s->end;
+		return skip;
 	}
 	place(s, rel > 0 ? (uint32_t)rel : 0, data + skip, len - skip);
 	if (s->syn_len > 0 && rel <= 0 && len - skip >= s->syn_len)

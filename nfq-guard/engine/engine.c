@@ -45,7 +45,8 @@ static void flows_make_room(struct engine *e)
 	}
 }
 
-struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
+/* A zeroed decided flow for k, whose hash is h. */
+static struct eflow *flow_new_hashed(struct engine *e, const struct engine_flow_key *k, uint32_t h)
 {
 	struct eflow *f;
 
@@ -54,12 +55,17 @@ struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
 	if (!f)
 		return NULL;
 	f->key = *k;
-	lru_insert(&e->flows, &f->node, flow_hash(k));
+	lru_insert(&e->flows, &f->node, h);
 	return f;
 }
 
+struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k)
+{
+	return flow_new_hashed(e, k, flow_hash(k));
+}
+
 /* A copy of tmpl in the waiting table; NULL when it is full or without memory. */
-static struct eflow *flow_new_waiting(struct engine *e, const struct eflow *tmpl)
+static struct eflow *flow_new_waiting(struct engine *e, const struct eflow *tmpl, uint32_t h)
 {
 	struct eflow *f;
 
@@ -69,25 +75,28 @@ static struct eflow *flow_new_waiting(struct engine *e, const struct eflow *tmpl
 	if (!f)
 		return NULL;
 	*f = *tmpl;
-	lru_insert(&e->waiting, &f->node, flow_hash(&f->key));
+	lru_insert(&e->waiting, &f->node, h);
 	return f;
 }
 
 /* A waiting flow is decided: over to the decided table. */
 static void flow_settle(struct engine *e, struct eflow *f)
 {
+	uint32_t h = f->node.hash;
+
 	lru_remove(&e->waiting, &f->node);
 	flows_make_room(e);
-	lru_insert(&e->flows, &f->node, flow_hash(&f->key));
+	lru_insert(&e->flows, &f->node, h);
 }
 
 /* The flow with key k, decided or waiting. */
-static inline struct eflow *flow_lookup(struct engine *e, const struct engine_flow_key *k)
+static inline struct eflow *flow_lookup(struct engine *e, const struct engine_flow_key *k,
+					uint32_t h)
 {
-	struct eflow *f = flow_find(e, k);
+	struct eflow *f = (struct eflow *)lru_find(&e->flows, h, flow_eq, k);
 
 	if (!f && e->waiting.count > 0)
-		f = (struct eflow *)lru_find(&e->waiting, flow_hash(k), flow_eq, k);
+		f = (struct eflow *)lru_find(&e->waiting, h, flow_eq, k);
 	return f;
 }
 
@@ -475,10 +484,10 @@ static inline bool is_new_syn(const struct eflow *f, const struct packet *pkt)
  */
 static inline __attribute__((always_inline)) bool
 flow_known(struct engine *e, const struct engine_input *in, const struct engine_flow_key *k,
-	   struct decision *d, enum engine_result *res)
+	   uint32_t h, struct decision *d, enum engine_result *res)
 {
 	struct engine_flow_key rk;
-	struct eflow *f = flow_lookup(e, k);
+	struct eflow *f = flow_lookup(e, k, h);
 
 	if (f) {
 		if (f->sniff < SNIFF_DNS && is_new_syn(f, in->pkt)) {
@@ -494,7 +503,7 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 		return true;
 	}
 	flow_key_of(in->pkt, true, &rk);
-	f = flow_lookup(e, &rk);
+	f = flow_lookup(e, &rk, flow_hash(&rk));
 	if (!f)
 		return false;
 	if (f->sniff >= SNIFF_DNS)
@@ -513,7 +522,7 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
  * may be a camera trying to open a connection the other way round.
  */
 static bool is_inbound_reply(struct engine *e, const struct packet *pkt,
-			     const struct engine_flow_key *k)
+			     const struct engine_flow_key *k, uint32_t h)
 {
 	struct eflow *f;
 
@@ -521,7 +530,7 @@ static bool is_inbound_reply(struct engine *e, const struct packet *pkt,
 	    (pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) != (TCPF_SYN | TCPF_ACK) ||
 	    !is_local(e->p, pkt->family, pkt->dst))
 		return false;
-	f = flow_new(e, k);
+	f = flow_new_hashed(e, k, h);
 	if (f) {
 		f->sniff = SNIFF_INBOUND;
 		f->decided = true;
@@ -553,19 +562,19 @@ static void decide_now(struct engine *e, struct eflow *f, uint64_t groups,
  * A first packet whose flow would wait for its name: in the waiting table,
  * or, past its bound, decided now with an unknown name.
  */
-static enum engine_result flow_start_wait(struct engine *e, struct eflow *tmp, uint64_t groups,
-					  const struct group_match *how,
+static enum engine_result flow_start_wait(struct engine *e, struct eflow *tmp, uint32_t h,
+					  uint64_t groups, const struct group_match *how,
 					  const struct engine_input *in, struct decision *d)
 {
 	struct eflow *f;
 
 	tmp->started = in->now;
 	tmp->sniff = SNIFF_NAME;
-	f = flow_new_waiting(e, tmp);
+	f = flow_new_waiting(e, tmp, h);
 	if (f)
 		return flow_wait(e, f, in, d);
 	e->st.waiting_full++;
-	f = flow_new(e, &tmp->key);
+	f = flow_new_hashed(e, &tmp->key, h);
 	if (f) {
 		f->dev = tmp->dev;
 		f->has_isn = tmp->has_isn;
@@ -583,7 +592,7 @@ static enum engine_result flow_start_wait(struct engine *e, struct eflow *tmp, u
 /* The first packet of a device's flow: decided now, or waiting for a name. */
 static inline __attribute__((always_inline)) enum engine_result
 flow_first(struct engine *e, const struct engine_input *in, const struct engine_flow_key *k,
-	   const struct device_key *dev, struct decision *d)
+	   uint32_t h, const struct device_key *dev, struct decision *d)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	const struct packet *pkt = in->pkt;
@@ -616,9 +625,9 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	if (pending)
-		return flow_start_wait(e, &tmp, groups, how, in, d);
+		return flow_start_wait(e, &tmp, h, groups, how, in, d);
 	/* without memory for flow state: decided now, with what is known, unstored */
-	f = flow_new(e, k);
+	f = flow_new_hashed(e, k, h);
 	if (f) {
 		f->dev = tmp.dev;
 		f->has_isn = tmp.has_isn;
@@ -645,17 +654,19 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	struct engine_flow_key k;
 	struct device_key dev;
 	enum engine_result res;
+	uint32_t h;
 
 	e->st.packets++;
 	device_key_of(in, &dev);
 	if (engine_snoop(e, pkt, &dev, in->now))
 		return ENGINE_SNOOPED; /* learned from, and let pass */
 	flow_key_of(pkt, false, &k);
-	if (flow_known(e, in, &k, d, &res))
+	h = flow_hash(&k);
+	if (flow_known(e, in, &k, h, d, &res))
 		return res;
-	if (is_inbound_reply(e, pkt, &k))
+	if (is_inbound_reply(e, pkt, &k, h))
 		return ENGINE_NOT_DEVICE;
-	return flow_first(e, in, &k, &dev, d);
+	return flow_first(e, in, &k, h, &dev, d);
 }
 
 void engine_finish(struct engine *e, uint64_t now,
