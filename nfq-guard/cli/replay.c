@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/capture.h"
+#include "cli/defrag.h"
 #include "engine/engine.h"
 #include "print/event.h"
 #include "print/json.h"
@@ -27,6 +28,7 @@ struct replay {
 	uint64_t last_ts;	/* of the last packet: when waiting flows are decided */
 	struct counts *rules;	/* nrules + 1: the last is "default" */
 	struct counts *devices; /* ndevices + 1: the last is "no group" */
+	struct defrag *df;	/* fragments put together, as the kernel does */
 };
 
 static void count(struct replay *r, const struct decision *d)
@@ -151,11 +153,12 @@ static void print_summary(struct replay *r, const struct engine *e)
 			"{\"event\":\"summary\",\"packets\":%llu,\"unreadable\":%llu,"
 			"\"not_ip\":%llu,\"decisions\":%llu,\"decided_at_end\":%llu,"
 			"\"dns_answers\":%llu,\"names_learned\":%llu,\"flows_evicted\":%llu,"
-			"\"rules\":[",
+			"\"fragments_dropped\":%llu,\"rules\":[",
 			(unsigned long long)r->packets, (unsigned long long)r->unreadable,
 			(unsigned long long)r->not_ip, (unsigned long long)r->decisions,
 			(unsigned long long)r->at_end, (unsigned long long)st->snooped,
-			(unsigned long long)ns->learned, (unsigned long long)st->flows_evicted);
+			(unsigned long long)ns->learned, (unsigned long long)st->flows_evicted,
+			(unsigned long long)defrag_dropped(r->df));
 		for (i = 0; i <= p->nrules; i++) {
 			if (!any(&r->rules[i]))
 				continue;
@@ -194,6 +197,7 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 	struct pcap_pkthdr *hdr;
 	const uint8_t *data;
 	struct capture cap;
+	struct defrag *df = NULL;
 	struct engine *e;
 	int rc, ret = 0;
 
@@ -202,7 +206,8 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 	r.rules = calloc(p->nrules + 1, sizeof(*r.rules));
 	r.devices = calloc(p->ndevices + 1, sizeof(*r.devices));
 	e = engine_new(p, 0); /* the policy's limits, as in the daemon */
-	if (!r.rules || !r.devices || !e) {
+	df = r.df = defrag_new();
+	if (!r.rules || !r.devices || !e || !df) {
 		fprintf(err, "nfq-guard: replay: out of memory\n");
 		ret = 1;
 		goto out;
@@ -230,6 +235,27 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 		case CAPTURE_IP:
 			break;
 		}
+		if (pkt.fragment) {
+			/* the kernel puts fragments together before the queue */
+			const uint8_t *whole;
+			size_t n;
+
+			switch (defrag_add(df, data + lk.l3_off, hdr->caplen - lk.l3_off, ts,
+					   &whole, &n)) {
+			case DEFRAG_PASS:
+				break;
+			case DEFRAG_HELD:
+			case DEFRAG_DROPPED:
+				continue;
+			case DEFRAG_DONE:
+				if (decode_ip(whole, n, &pkt, NULL) != DECODE_OK) {
+					r.unreadable++;
+					print_unreadable(&r, ts, &lk, &pkt);
+					continue;
+				}
+				break;
+			}
+		}
 		in.pkt = &pkt;
 		in.has_mac = lk.has_mac;
 		memcpy(in.mac, lk.src_mac, 6);
@@ -252,6 +278,7 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 		ret = 1;
 	}
 out:
+	defrag_free(df);
 	engine_free(e);
 	free(r.rules);
 	free(r.devices);

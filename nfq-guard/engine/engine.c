@@ -680,8 +680,12 @@ void engine_finish(struct engine *e, uint64_t now,
 	while ((n = e->waiting.head)) {
 		struct eflow *f = (struct eflow *)n;
 
+		const char *why = f->confirming ? "the server had not acknowledged the head "
+						  "when the capture ended" :
+						  "still waiting when the capture ended";
+
 		f->confirming = false;
-		flow_decide(e, f, now, NULL, NAME_NONE, "still waiting when the capture ended");
+		flow_decide(e, f, now, NULL, NAME_NONE, why);
 		if (fn)
 			fn(&f->d, &f->key, &f->dev, arg);
 	}

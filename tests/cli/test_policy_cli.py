@@ -171,7 +171,9 @@ class Rules(unittest.TestCase):
         out = r.stdout.decode()
         self.assertTrue(out.startswith("table inet nfq_guard {"))
         self.assertIn("44:47:cc:00:00:00-44:47:cc:ff:ff:ff", out)
-        self.assertIn("ct direction original ether saddr @dev_mac jump to_queue", out)
+        self.assertIn("ct direction original ether saddr @dev_mac ct mark set ct mark & 0xff00ffff"
+                      " | 0x00060000 jump to_queue", out)
+        self.assertIn("ct state invalid,untracked ether saddr @dev_mac jump to_queue", out)
         self.assertIn("\t\tqueue flags bypass num 0\n", out)
         r = run("-c", POLICY, "rules", "--compat")
         self.assertIn(b"# xtables NFQUEUE target, revision 3", r.stdout)
