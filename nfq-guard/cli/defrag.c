@@ -48,8 +48,8 @@ struct entry {
 };
 
 struct defrag {
-	struct entry e[DEFRAG_MAX];
-	uint8_t out[HDR_MAX + IP_MAX];
+	struct entry *e[DEFRAG_MAX]; /* made when first needed */
+	uint8_t *out;		     /* HDR_MAX + IP_MAX, made with the first entry */
 	uint64_t dropped;
 };
 
@@ -62,8 +62,12 @@ void defrag_free(struct defrag *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < DEFRAG_MAX; i++)
-		free(d->e[i].buf);
+	for (size_t i = 0; i < DEFRAG_MAX; i++) {
+		if (d->e[i])
+			free(d->e[i]->buf);
+		free(d->e[i]);
+	}
+	free(d->out);
 	free(d);
 }
 
@@ -166,10 +170,16 @@ static void entry_drop(struct defrag *d, struct entry *e)
 static struct entry *entry_get(struct defrag *d, const struct frag *f, uint64_t now)
 {
 	struct entry *free_e = NULL;
+	size_t i, slot = DEFRAG_MAX;
 
-	for (size_t i = 0; i < DEFRAG_MAX; i++) {
-		struct entry *e = &d->e[i];
+	for (i = 0; i < DEFRAG_MAX; i++) {
+		struct entry *e = d->e[i];
 
+		if (!e) {
+			if (slot == DEFRAG_MAX && !free_e)
+				slot = i;
+			continue;
+		}
 		if (e->used && now - e->started > DEFRAG_TIMEOUT_US)
 			entry_drop(d, e);
 		if (e->used && same_datagram(&e->key, f))
@@ -177,11 +187,18 @@ static struct entry *entry_get(struct defrag *d, const struct frag *f, uint64_t 
 		if (!e->used && !free_e)
 			free_e = e;
 	}
+	if (!d->out && !(d->out = malloc(HDR_MAX + IP_MAX)))
+		return NULL;
+	if (!free_e && slot < DEFRAG_MAX) {
+		free_e = calloc(1, sizeof(*free_e));
+		if (!free_e || !(free_e->buf = malloc(IP_MAX))) {
+			free(free_e);
+			return NULL;
+		}
+		d->e[slot] = free_e;
+	}
 	if (!free_e)
 		return NULL;
-	if (!free_e->buf && !(free_e->buf = malloc(IP_MAX)))
-		return NULL;
-	memset(free_e->pieces, 0, sizeof(free_e->pieces));
 	free_e->used = true;
 	free_e->key = *f;
 	free_e->started = now;

@@ -221,14 +221,17 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 
 		r.packets++;
 		r.last_ts = ts;
-		switch (capture_decode(&cap, data, hdr->caplen, &lk, &pkt, NULL, NULL)) {
+		enum capture_frame fr =
+			capture_decode(&cap, data, hdr->caplen, &lk, &pkt, NULL, NULL);
+
+		switch (fr) {
 		case CAPTURE_NOT_IP:
 			r.not_ip++;
 			continue;
 		case CAPTURE_BAD_LINK:
-			memset(&pkt, 0, sizeof(pkt));
-			/* fall through */
 		case CAPTURE_BAD_IP:
+			if (fr == CAPTURE_BAD_LINK)
+				memset(&pkt, 0, sizeof(pkt));
 			r.unreadable++;
 			print_unreadable(&r, ts, &lk, &pkt);
 			continue;
