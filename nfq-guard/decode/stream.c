@@ -135,9 +135,13 @@ size_t stream_add(struct stream *s, uint32_t seq, uint8_t tcp_flags, const uint8
 		return 0;
 	}
 	if (syn) {
+		/*
+		 * SYN data waits for the SYN-ACK.  Once bytes are readable in
+		 * order, a SYN that comes again only has its bytes compared.
+		 */
 		place(s, 0, data, len);
-		if (s->syn_len < s->end)
-			s->syn_len = s->end < s->cap ? s->end : s->cap;
+		if (s->len == 0 && s->syn_len < len)
+			s->syn_len = len < s->cap ? (uint32_t)len : s->cap;
 		return 0;
 	}
 	if (rel == (int32_t)s->len && s->end == s->len && s->syn_len == 0) {

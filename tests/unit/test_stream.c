@@ -189,6 +189,27 @@ static void test_syn_data_without_ack_seen(void **state)
 	assert_true(s.conflict);
 }
 
+static void test_syn_after_data(void **state)
+{
+	uint8_t mem[64];
+	struct stream s;
+
+	(void)state;
+	/* the capture began after the handshake; a SYN with the same ISN comes later */
+	s = (struct stream){ 0 };
+	stream_attach(&s, mem, 32);
+	assert_int_equal(stream_add(&s, 1001, 0, B("abcdef"), 6), 6);
+	assert_int_equal(stream_add(&s, 1000, TCPF_SYN, B("abcdefghij"), 10), 0);
+	assert_int_equal(s.syn_len, 0);
+	assert_int_equal(stream_acked(&s, 1001), 0);
+	assert_true(s.len <= s.end);
+	assert_int_equal(s.len, 6);
+	assert_false(s.conflict);
+	/* its bytes were still compared */
+	stream_add(&s, 1000, TCPF_SYN, B("abcXef"), 6);
+	assert_true(s.conflict);
+}
+
 static void test_second_syn_and_urgent(void **state)
 {
 	uint8_t mem[64];
@@ -257,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_syn_data_counts_once_acked),
 		cmocka_unit_test(test_syn_data_refused),
 		cmocka_unit_test(test_syn_data_without_ack_seen),
+		cmocka_unit_test(test_syn_after_data),
 		cmocka_unit_test(test_second_syn_and_urgent),
 		cmocka_unit_test(test_consume_keeps_early_bytes),
 		cmocka_unit_test(test_attach_keeps_syn),
