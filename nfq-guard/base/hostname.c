@@ -25,6 +25,29 @@ int name_set(struct name *n, const uint8_t *p, size_t len)
 	return 0;
 }
 
+#define LABEL_MAX 63
+
+bool name_is_hostname(const struct name *n)
+{
+	size_t i, label = 0;
+
+	for (i = 0; i < n->len; i++) {
+		uint8_t b = (uint8_t)n->s[i];
+
+		if (b == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_'))
+			return false;
+		if (++label > LABEL_MAX)
+			return false;
+	}
+	return label > 0;
+}
+
 size_t name_escape(const struct name *n, char *out, size_t outsz)
 {
 	static const char hex[] = "0123456789abcdef";

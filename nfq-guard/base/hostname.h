@@ -7,6 +7,7 @@
 #ifndef NFQG_NAME_H
 #define NFQG_NAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,15 @@ int name_set(struct name *n, const uint8_t *p, size_t len);
  * (output truncated to fit, always NUL-terminated when outsz > 0).
  */
 size_t name_escape(const struct name *n, char *out, size_t outsz);
+
+/*
+ * name_is_hostname - whether n is a host name a resolver could be asked
+ * for: labels of ASCII letters, digits, '-' and '_', each 1 to 63 bytes
+ * (no empty label: no leading dot, no "..", no second trailing dot), which
+ * dotted IPv4 literals are too.  A server name or Host that is not is
+ * unreadable to nfq-guard, whatever a server would make of it.
+ */
+bool name_is_hostname(const struct name *n);
 
 /* Byte-wise equality. */
 int name_eq(const struct name *a, const struct name *b);

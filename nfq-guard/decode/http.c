@@ -254,14 +254,14 @@ static bool scheme_ok(struct cursor s)
  *          \______/\______________/
  *          dropped    *authority
  *
- * More than one '@' is refused: parsers disagree on which one ends the
+ * It ends at the first '/', '?', '#' or '\\'.  More than one '@' is refused: parsers disagree on which one ends the
  * userinfo, and the host must be the one the server will see.
  */
 static bool absolute_authority(struct cursor t, struct cursor *authority)
 {
 	struct cursor scheme;
 	const uint8_t *v;
-	size_t n, i, at;
+	size_t n, i, bs, at;
 
 	if (!view_cut(&t, ':', &scheme) || !scheme_ok(scheme))
 		return false;
@@ -272,7 +272,16 @@ static bool absolute_authority(struct cursor t, struct cursor *authority)
 	for (i = 0; i < n; i++)
 		if (v[i] == '/' || v[i] == '?' || v[i] == '#')
 			break;
-	cur_truncate(&t, i);
+	/*
+	 * WHATWG URL parsers take '\\' for '/', RFC 3986 ones do not: the
+	 * authority ends at '\\', and an '@' after it (which one of them
+	 * would take for the end of a userinfo) leaves the host in doubt.
+	 */
+	for (bs = 0; bs < i && v[bs] != '\\'; bs++)
+		;
+	if (bs < i && memchr(v + bs, '@', i - bs))
+		return false;
+	cur_truncate(&t, bs);
 	if (view_find(&t, '@', &at)) {
 		cur_skip(&t, at + 1);
 		if (view_find(&t, '@', &at))
@@ -304,14 +313,26 @@ static bool view_has_prefix_nocase(struct cursor v, const char *lit)
 	return cur_truncate(&v, strlen(lit)) && view_is_nocase(v, lit); /* lit: lower-case */
 }
 
+/* HTTP/1.x: "HTTP/1." and one digit (RFC 9112 2.3); a server takes 1.2 as 1.1. */
+static bool version_1x(struct cursor v)
+{
+	const uint8_t *p;
+
+	if (cur_left(&v) != 8)
+		return false;
+	p = cur_ptr(&v);
+	return memcmp(p, "HTTP/1.", 7) == 0 && p[7] >= '0' && p[7] <= '9';
+}
+
 /*
  * method SP request-target SP HTTP-version.  HTTP_FOUND means a good
  * HTTP/1.x request line; *authority is set with TARGET_AUTHORITY.
  *
  * The HTTP/2 connection preface (RFC 9113 3.4) starts like a request line,
- * "PRI * HTTP/2.0", but is another protocol: HTTP_NOT_HTTP.  So are the
- * text protocols shaped like HTTP but with their own version (RTSP/1.0 of
- * a camera's video stream, SIP/2.0): they carry no Host to read.
+ * "PRI * HTTP/2.0": its requests name their host in :authority, in HPACK,
+ * which nfq-guard does not read: HTTP_H2_PRIOR, an unreadable name.  The
+ * text protocols shaped like HTTP but with their own version (RTSP/1.0 of a
+ * camera's video stream, SIP/2.0) are HTTP_NOT_HTTP: they carry no Host.
  */
 static enum http_status request_line(struct cursor line, enum target_form *form,
 				     struct cursor *authority)
@@ -324,10 +345,10 @@ static enum http_status request_line(struct cursor line, enum target_form *form,
 		return HTTP_MALFORMED;
 	/* the version is what is left of the line */
 	if (view_is(method, "PRI") && view_is(target, "*") && view_is(line, "HTTP/2.0"))
-		return HTTP_NOT_HTTP;
+		return HTTP_H2_PRIOR;
 	if (!view_find(&line, ' ', &sp) && !view_has_prefix_nocase(line, "http/"))
 		return HTTP_NOT_HTTP;
-	if (!view_is(line, "HTTP/1.1") && !view_is(line, "HTTP/1.0"))
+	if (!version_1x(line))
 		return HTTP_MALFORMED;
 	if (!target_ok(target))
 		return HTTP_MALFORMED;
@@ -355,9 +376,9 @@ static bool field_line(struct cursor line, struct cursor *name, struct cursor *v
 	/*
 	 * NUL, a bare CR and other controls are refused anywhere in the line:
 	 * some servers end a line at a bare CR, and would see a header there
-	 * that this parser does not.  A line starting with SP or HT (obs-fold,
-	 * RFC 9112 5.2) fails the token check on the name, as does whitespace
-	 * before the colon (RFC 9112 5.1: must be rejected).
+	 * that this parser does not.  Whitespace before the colon fails
+	 * the token check on the name (RFC 9112 5.1: must be rejected).  Lines
+	 * that continue a field (obs-fold) are taken apart in fields_read().
 	 */
 	if (!view_none(line, CH_CTL))
 		return false;
@@ -414,9 +435,12 @@ static bool port_ok(struct cursor v)
 static enum http_status host_store(struct cursor a, struct name *host)
 {
 	struct cursor h;
+	struct name n;
+	bool v6 = false;
 	size_t at;
 
 	if (cur_left(&a) > 0 && cur_ptr(&a)[0] == '[') {
+		v6 = true;
 		cur_skip(&a, 1);
 		if (!view_cut(&a, ']', &h) || !ipv6_ok(h))
 			return HTTP_MALFORMED;
@@ -430,17 +454,84 @@ static enum http_status host_store(struct cursor a, struct name *host)
 	if (!port_ok(a))
 		return HTTP_MALFORMED;
 	/* an empty host, a lone dot, or longer than NAME_MAX_LEN */
-	if (name_set(host, cur_ptr(&h), cur_left(&h)) < 0)
+	if (name_set(&n, cur_ptr(&h), cur_left(&h)) < 0)
 		return HTTP_MALFORMED;
+	if (!v6 && !name_is_hostname(&n))
+		return HTTP_BAD_HOST;
+	*host = n;
 	return HTTP_FOUND;
+}
+
+/* A Host value as the server sees it: obs-fold lines joined with SP (RFC 9112 5.2). */
+struct host_value {
+	uint8_t b[HTTP_HOST_VALUE_MAX];
+	size_t len;
+	bool over; /* longer than b: no host would fit */
+};
+
+static void host_value_add(struct host_value *hv, struct cursor piece, bool fold)
+{
+	size_t n;
+
+	view_trim(&piece);
+	n = cur_left(&piece);
+	if (fold && hv->len > 0 && n > 0) {
+		if (hv->len + 1 > sizeof(hv->b)) {
+			hv->over = true;
+			return;
+		}
+		hv->b[hv->len++] = ' ';
+	}
+	if (n > sizeof(hv->b) - hv->len) {
+		hv->over = true;
+		return;
+	}
+	memcpy(hv->b + hv->len, cur_ptr(&piece), n);
+	hv->len += n;
+}
+
+/*
+ * The field lines of a head: the Host (once; lines that continue it
+ * joined), every line checked.  A continuation before any field is
+ * refused (RFC 9112 2.2: servers may also drop it; which one is unknown).
+ */
+static enum http_status fields_read(struct cursor *head, struct host_value *hv,
+				    unsigned int *host_fields)
+{
+	struct cursor line, name, value;
+	bool in_host = false, any = false;
+
+	while (line_next(head, &line) && cur_left(&line) > 0) {
+		uint8_t b = cur_ptr(&line)[0];
+
+		if (b == ' ' || b == '\t') { /* obs-fold: the last field goes on */
+			if (!any || !view_none(line, CH_CTL))
+				return HTTP_MALFORMED;
+			if (in_host)
+				host_value_add(hv, line, true);
+			continue;
+		}
+		if (!field_line(line, &name, &value))
+			return HTTP_MALFORMED;
+		any = true;
+		in_host = view_is_nocase(name, "host");
+		if (in_host) {
+			/* RFC 9112 3.2: more than one Host must be rejected */
+			if (++*host_fields > 1)
+				return HTTP_MALFORMED;
+			host_value_add(hv, value, false);
+		}
+	}
+	return hv->over ? HTTP_MALFORMED : HTTP_FOUND;
 }
 
 enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
 {
-	struct cursor c, head, line, name, value;
-	struct cursor authority = { NULL, 0 }, host_value = { NULL, 0 };
+	struct cursor c, head, line, hvc;
+	struct cursor authority = { NULL, 0 };
 	enum target_form form = TARGET_ORIGIN;
 	unsigned int host_fields = 0;
+	struct host_value hv;
 	enum http_status st;
 
 	cur_init(&c, stream, len);
@@ -460,31 +551,32 @@ enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
 	st = request_line(line, &form, &authority);
 	if (st != HTTP_FOUND)
 		return st;
-	while (line_next(&head, &line) && cur_left(&line) > 0) {
-		if (!field_line(line, &name, &value))
-			return HTTP_MALFORMED;
-		if (view_is_nocase(name, "host")) {
-			/* RFC 9112 3.2: more than one Host must be rejected */
-			if (++host_fields > 1)
-				return HTTP_MALFORMED;
-			host_value = value;
-		}
-	}
+	hv.len = 0;
+	hv.over = false;
+	st = fields_read(&head, &hv, &host_fields);
+	if (st != HTTP_FOUND)
+		return st;
 
 	/* an empty authority is HTTP_MALFORMED, unlike an empty Host */
 	if (form == TARGET_AUTHORITY)
 		return host_store(authority, host);
-	if (host_fields == 0 || cur_left(&host_value) == 0)
+	if (host_fields == 0 || hv.len == 0)
 		return HTTP_NO_HOST;
-	return host_store(host_value, host);
+	cur_init(&hvc, hv.b, hv.len);
+	return host_store(hvc, host);
 }
 
 const char *http_status_str(enum http_status st)
 {
 	static const char *const str[] = {
-		[HTTP_NEED_MORE] = "need more", [HTTP_FOUND] = "found",
-		[HTTP_NO_HOST] = "no host",	[HTTP_NOT_HTTP] = "not http",
-		[HTTP_MALFORMED] = "malformed", [HTTP_TOO_LARGE] = "too large",
+		[HTTP_NEED_MORE] = "need more",
+		[HTTP_FOUND] = "found",
+		[HTTP_NO_HOST] = "no host",
+		[HTTP_NOT_HTTP] = "not http",
+		[HTTP_MALFORMED] = "malformed",
+		[HTTP_TOO_LARGE] = "too large",
+		[HTTP_H2_PRIOR] = "http/2 prior knowledge",
+		[HTTP_BAD_HOST] = "not a host name",
 	};
 
 	if ((size_t)st < sizeof(str) / sizeof(str[0]) && str[st])

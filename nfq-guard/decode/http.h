@@ -14,7 +14,10 @@
 #include "base/hostname.h"
 
 /* Longest request head read; a longer one is HTTP_TOO_LARGE. */
-#define HTTP_HEAD_MAX 8192
+#define HTTP_HEAD_MAX 16384
+
+/* Longest Host value held (folded lines joined): a name, brackets and a port. */
+#define HTTP_HOST_VALUE_MAX (NAME_MAX_LEN + 16)
 
 enum http_status {
 	HTTP_NEED_MORE = 0, /* a request head so far; more bytes needed */
@@ -23,6 +26,8 @@ enum http_status {
 	HTTP_NOT_HTTP,	    /* the stream does not start with a request line */
 	HTTP_MALFORMED,	    /* a request, but broken (e.g. two Host headers) */
 	HTTP_TOO_LARGE,	    /* no end of head within HTTP_HEAD_MAX bytes */
+	HTTP_H2_PRIOR,	    /* the HTTP/2 preface: the host is in HPACK, not read */
+	HTTP_BAD_HOST,	    /* the host is not a host name (name_is_hostname) */
 };
 
 /*

@@ -25,6 +25,9 @@ static enum sniff_result sniff_tls(struct sniff_state *s, const uint8_t *buf, si
 	case TLS_TOO_LARGE:
 		s->why = "ClientHello too large";
 		break;
+	case TLS_BAD_NAME:
+		s->why = "server name is not a host name";
+		break;
 	}
 	return SNIFF_BROKEN;
 }
@@ -49,6 +52,12 @@ static enum sniff_result sniff_http(struct sniff_state *s, const uint8_t *buf, s
 		break;
 	case HTTP_TOO_LARGE:
 		s->why = "request head too large";
+		break;
+	case HTTP_H2_PRIOR:
+		s->why = "HTTP/2 with prior knowledge: its :authority is not read";
+		break;
+	case HTTP_BAD_HOST:
+		s->why = "Host is not a host name";
 		break;
 	}
 	return SNIFF_BROKEN;

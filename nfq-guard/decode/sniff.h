@@ -18,8 +18,15 @@
 #include "decode/http.h"
 #include "decode/tls.h"
 
-/* Bytes of a flow's stream held to find its name (or a DNS-over-TCP message). */
-#define SNIFF_STREAM_CAP 8192
+/*
+ * Bytes of a flow's stream held to find its name (or a DNS-over-TCP
+ * message): the largest head the readers take, a ClientHello of
+ * TLS_HELLO_MAX bytes and its 4-byte header in up to 12 records (5 bytes of
+ * header each), or a request head of HTTP_HEAD_MAX bytes.  A head cut into
+ * more records than that fills the buffer: SNIFF_FULL, an unknown name.
+ */
+#define SNIFF_STREAM_CAP (TLS_HELLO_MAX + 64)
+_Static_assert(HTTP_HEAD_MAX <= SNIFF_STREAM_CAP, "a request head fits the stream buffer");
 
 enum sniff_result {
 	SNIFF_MORE = 0, /* nothing yet: the name may come with later bytes */

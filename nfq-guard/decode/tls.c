@@ -16,7 +16,7 @@
  *
  *   record      +------+---------+---------+--------------------------+
  *               | type | version | length  | fragment (length bytes)  |
- *               |  22  | 03 00-04| 1..2^14 |                          |
+ *               |  22  | 03 xx   | 0..2^14 |                          |
  *               +------+---------+---------+--------------------------+
  *                  1        2         2
  *
@@ -62,6 +62,7 @@ static const char *const tls_status_names[] = {
 	[TLS_NOT_TLS]   = "not tls",
 	[TLS_MALFORMED] = "malformed",
 	[TLS_TOO_LARGE] = "too large",
+	[TLS_BAD_NAME]  = "not a host name",
 };
 /* clang-format on */
 
@@ -79,7 +80,9 @@ const char *tls_status_str(enum tls_status st)
  * is not TLS is called so as early as possible (one byte of HTTP or SSH is
  * enough) and a true prefix of a record header is only ever NEED_MORE.
  * A later record that is not handshake is a broken hello, not another
- * protocol.
+ * protocol.  Any 03 xx version is taken and an empty record is skipped, as
+ * OpenSSL does: a stricter reader would call "not TLS" what a server reads
+ * as a hello.
  */
 static bool tls_record_next(struct cursor *c, bool first, uint16_t *frag_len, enum tls_status *st)
 {
@@ -103,13 +106,10 @@ static bool tls_record_next(struct cursor *c, bool first, uint16_t *frag_len, en
 	}
 	if (!cur_u8(&h, &minor))
 		return false;
-	if (minor > 4) { /* SSL 3.0 (03 00) to TLS 1.3 (03 04) */
-		*st = wrong;
-		return false;
-	}
+	(void)minor; /* any 03 xx: servers take record versions they do not speak */
 	if (!cur_u16be(&h, &len))
 		return false;
-	if (len == 0 || len > TLS_RECORD_MAX) {
+	if (len > TLS_RECORD_MAX) {
 		*st = TLS_MALFORMED;
 		return false;
 	}
@@ -149,6 +149,8 @@ static enum tls_status tls_sni_parse(struct cursor *ext, struct name *out)
 		/* name_set refuses empty, lone-dot and overlong names */
 		if (name_set(out, host, host_len) != 0)
 			return TLS_MALFORMED;
+		if (!name_is_hostname(out))
+			return TLS_BAD_NAME;
 		found = true;
 	}
 	return found ? TLS_FOUND : TLS_NO_SNI;
@@ -195,7 +197,7 @@ static enum tls_status tls_hello_parse(struct cursor *body, struct name *out)
 			return TLS_MALFORMED;
 		seen = true;
 		st = tls_sni_parse(&data, out);
-		if (st == TLS_MALFORMED)
+		if (st == TLS_MALFORMED || st == TLS_BAD_NAME)
 			return st;
 	}
 	return st;
@@ -219,6 +221,8 @@ enum tls_status tls_sni(const uint8_t *stream, size_t len, struct name *sni)
 		if (!tls_record_next(&c, first, &frag_len, &st))
 			return st;
 		first = false;
+		if (frag_len == 0)
+			continue; /* an empty record: bounded by the stream's length */
 
 		/*
 		 * Before the handshake header is known got < TLS_HS_HDR, and

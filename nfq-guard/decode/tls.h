@@ -23,12 +23,15 @@ enum tls_status {
 	TLS_NOT_TLS,	   /* the stream does not start with a TLS handshake */
 	TLS_MALFORMED,	   /* a TLS handshake, but broken */
 	TLS_TOO_LARGE,	   /* the ClientHello exceeds TLS_HELLO_MAX */
+	TLS_BAD_NAME,	   /* the host_name is not a host name (name_is_hostname) */
 };
 
 /*
  * tls_sni - look for the ClientHello's host_name in the len first bytes
  * of a client's stream.  *sni is written only with TLS_FOUND (lower-cased,
- * trailing dot removed).  An empty or overlong host_name is TLS_MALFORMED.
+ * trailing dot removed).  An empty or overlong host_name is TLS_MALFORMED;
+ * one with bytes or labels no host name has (NUL, controls, "a..b", two
+ * trailing dots) is TLS_BAD_NAME.
  */
 enum tls_status tls_sni(const uint8_t *stream, size_t len, struct name *sni);
 

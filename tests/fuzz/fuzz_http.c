@@ -46,8 +46,9 @@ static void check_host(const struct name *host)
 		if (!is_v6_byte(b))
 			v6 = false;
 	}
-	/* a colon only in an IPv6 literal (the port is gone) */
+	/* a colon only in an IPv6 literal (the port is gone); else a host name */
 	check(!colon || v6);
+	check(colon || name_is_hostname(host));
 }
 
 /* http_host() on a copy of exactly len bytes, so ASan sees an over-read. */
@@ -67,7 +68,7 @@ static enum http_status run(const uint8_t *data, size_t len, struct name *host)
 	st = http_host(copy, len, host);
 	free(copy);
 
-	check(st >= HTTP_NEED_MORE && st <= HTTP_TOO_LARGE);
+	check(st >= HTTP_NEED_MORE && st <= HTTP_BAD_HOST);
 	check(strcmp(http_status_str(st), "unknown") != 0);
 	if (st == HTTP_FOUND)
 		check_host(host);

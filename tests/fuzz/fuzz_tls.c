@@ -32,10 +32,11 @@ static enum tls_status check(const uint8_t *data, size_t len, struct name *sni)
 	st = tls_sni(copy, len, sni);
 	free(copy);
 
-	if (st < TLS_NEED_MORE || st > TLS_TOO_LARGE)
+	if (st < TLS_NEED_MORE || st > TLS_BAD_NAME)
 		abort();
 	if (st == TLS_FOUND) {
-		if (sni->len < 1 || sni->len > NAME_MAX_LEN || sni->s[sni->len] != '\0')
+		if (sni->len < 1 || sni->len > NAME_MAX_LEN || sni->s[sni->len] != '\0' ||
+		    !name_is_hostname(sni))
 			abort();
 	} else if (memcmp(sni, &sentinel, sizeof(sentinel)) != 0) {
 		abort();

@@ -682,7 +682,7 @@ static void test_tcp_dns_oversize_not_read(void **state)
 {
 	struct fixture *f = fx_new(POLICY_GOOD);
 	const struct rr a[] = { { "c2.good.example", DNS_TYPE_A, 300, NULL, CLOUD } };
-	static uint8_t big[9002];
+	static uint8_t big[ENGINE_STREAM_CAP + 1002];
 	uint8_t msg[512];
 	size_t len = dns_response(msg + 2, "c2.good.example", a, 1), off;
 	struct pktbuf pb;
@@ -692,9 +692,9 @@ static void test_tcp_dns_oversize_not_read(void **state)
 	msg[0] = (uint8_t)(len >> 8);
 	msg[1] = (uint8_t)len;
 	memset(big, 0x41, sizeof(big));
-	big[0] = (uint8_t)(9000 >> 8);
-	big[1] = (uint8_t)(9000 & 0xff);
-	/* inside the 9000-byte message, past the buffer: a complete planted message */
+	big[0] = (uint8_t)((sizeof(big) - 2) >> 8);
+	big[1] = (uint8_t)((sizeof(big) - 2) & 0xff);
+	/* inside the message, past the buffer: a complete planted message */
 	memcpy(big + ENGINE_STREAM_CAP, msg, len + 2);
 	tcp(&pb, CAM, ROUTER, 40000, 53, TCPF_SYN, 100, NULL, 0);
 	run(f, &pb, CAM_MAC, &d);

@@ -348,6 +348,91 @@ static void test_undecodable_gets_the_strictest(void **state)
 	policy_free(p);
 }
 
+/* The camera's whole head in one segment after a handshake; the result. */
+static enum engine_result cam_head(struct fx *f, uint16_t sport, const void *head, size_t len)
+{
+	cam(f, sport, TCPF_SYN, 1000, NULL, 0);
+	return cam(f, sport, TCPF_ACK | TCPF_PSH, 1001, head, len);
+}
+
+static void test_server_name_not_a_hostname(void **state)
+{
+	static const char *const bad[] = { "fw.hikvision.com..", "fw..hikvision.com",
+					   "fw.hikvision.com\x01", "fw.hikvision.com:443",
+					   "fw.hikvision%2ecom" };
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		hello(f, bad[i]);
+		assert_int_equal(cam_head(f, (uint16_t)(40100 + i), f->hello, f->n),
+				 ENGINE_DECIDED);
+		assert_unknown_dropped(f, "vendor", "server name is not a host name");
+	}
+	/* a NUL inside: the name's bytes are what the server may cut at */
+	hello(f, "fw.hikvision.com.xgood.example");
+	f->hello[f->n - 14] = '\0';
+	assert_int_equal(cam_head(f, 40110, f->hello, f->n), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "server name is not a host name");
+	fx_free(f);
+}
+
+static void test_tls_records_as_servers_take_them(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	uint8_t b[700];
+	size_t n;
+
+	(void)state;
+	/* an empty handshake record first, then the hello in a record of version 03 07 */
+	hello(f, "fw.hikvision.com");
+	memcpy(b, "\x16\x03\x01\x00\x00", 5);
+	memcpy(b + 5, f->hello, f->n);
+	b[5 + 2] = 0x07;
+	n = 5 + f->n;
+	assert_int_equal(cam_head(f, 40120, b, n), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_int_equal(f->d.name_source, NAME_SNI);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	fx_free(f);
+}
+
+static void test_http_heads_as_servers_read_them(void **state)
+{
+	static const char *const vendor[] = {
+		"GET / HTTP/1.2\r\nHost: fw.hikvision.com\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost:\r\n fw.hikvision.com\r\n\r\n",
+		"GET / HTTP/1.1\r\nX-A: 1\r\n Host: www.example.org\r\nHost: fw.hikvision.com\r\n\r\n",
+		"GET http://fw.hikvision.com\\x HTTP/1.1\r\nHost: www.example.org\r\n\r\n",
+	};
+	static const char *const unknown[] = {
+		"GET / HTTP/1.1\r\nHost: fw.hikvision.com\r\nHost: www.example.org\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost : www.example.org\r\n\r\n",
+		"GET http://www.example.org\\@fw.hikvision.com/ HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: fw..hikvision.com\r\n\r\n",
+		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+	};
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(vendor) / sizeof(vendor[0]); i++) {
+		assert_int_equal(cam_head(f, (uint16_t)(40130 + i), vendor[i], strlen(vendor[i])),
+				 ENGINE_DECIDED);
+		assert_int_equal(f->d.action, ACTION_DROP);
+		assert_int_equal(f->d.name_source, NAME_HTTP);
+		assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	}
+	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		assert_int_equal(cam_head(f, (uint16_t)(40140 + i), unknown[i], strlen(unknown[i])),
+				 ENGINE_DECIDED);
+		assert_unknown_dropped(f, "vendor", NULL);
+	}
+	assert_string_equal(f->d.note, "HTTP/2 with prior knowledge: its :authority is not read");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +446,9 @@ int main(void)
 		cmocka_unit_test(test_waiting_flows_are_not_pushed_out),
 		cmocka_unit_test(test_bound_counts_in_order_data),
 		cmocka_unit_test(test_undecodable_gets_the_strictest),
+		cmocka_unit_test(test_server_name_not_a_hostname),
+		cmocka_unit_test(test_tls_records_as_servers_take_them),
+		cmocka_unit_test(test_http_heads_as_servers_read_them),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);

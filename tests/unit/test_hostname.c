@@ -35,6 +35,39 @@ static void test_set(void **state)
 	assert_memory_equal(n.s, "a\xc3\x84z\0q", 6);
 }
 
+static bool is_host(const char *s)
+{
+	struct name n;
+
+	assert_int_equal(name_set(&n, (const uint8_t *)s, strlen(s)), 0);
+	return name_is_hostname(&n);
+}
+
+static void test_is_hostname(void **state)
+{
+	struct name n;
+
+	(void)state;
+	assert_true(is_host("upgrade.ezvizlife.com"));
+	assert_true(is_host("Upgrade.EZVIZLife.COM."));
+	assert_true(is_host("_dmarc.xn--bcher-kva.example"));
+	assert_true(is_host("192.0.2.1"));
+	assert_true(is_host("x"));
+	assert_false(is_host("a..b"));
+	assert_false(is_host(".a"));
+	assert_false(is_host("a.b.."));
+	assert_false(is_host("a b"));
+	assert_false(is_host("a:80"));
+	assert_false(is_host("2001:db8::1"));
+	assert_false(is_host("caf\xc3\xa9.example"));
+	assert_false(is_host("a\tb"));
+	assert_false(is_host("a\\b"));
+	assert_int_equal(name_set(&n, (const uint8_t *)"a\0b", 3), 0);
+	assert_false(name_is_hostname(&n));
+	assert_true(is_host("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b"));
+	assert_false(is_host("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b"));
+}
+
 static void test_escape(void **state)
 {
 	struct name n;
@@ -77,6 +110,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_is_hostname),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_eq),
 	};
