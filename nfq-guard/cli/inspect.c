@@ -55,8 +55,8 @@ struct report {
 	struct packet pkt;
 	bool has_dns;
 	struct dns_msg dns;
-	bool has_sni, has_host;
-	struct name sni, host;
+	bool has_sni, has_host, has_socks;
+	struct name sni, host, socks;
 	struct name name;    /* scratch for sniff_name */
 	struct dns_msg more; /* scratch: the messages after the first in a segment */
 	const char *error;
@@ -189,17 +189,25 @@ static bool flow_read_client(struct flow *f, struct stream *st, struct report *r
 		r->host = r->name;
 		r->has_host = true;
 		break;
+	case SNIFF_SOCKS:
+		r->socks = r->name;
+		r->has_socks = true;
+		break;
 	case SNIFF_NO_NAME:
 		break;
 	case SNIFF_BROKEN:
-		if (f->sniff.http)
+		if (f->sniff.proto == SNIFF_PROTO_HTTP)
 			report_error(r, "http: %s", http_status_str(f->sniff.http_st));
+		else if (f->sniff.proto == SNIFF_PROTO_SOCKS)
+			report_error(r, "socks: %s", socks_status_str(f->sniff.socks_st));
 		else
 			report_error(r, "tls: %s", tls_status_str(f->sniff.tls));
 		break;
 	case SNIFF_FULL:
-		if (f->sniff.http)
+		if (f->sniff.proto == SNIFF_PROTO_HTTP)
 			report_error(r, "http: request head beyond %d bytes", INSPECT_STREAM_CAP);
+		else if (f->sniff.proto == SNIFF_PROTO_SOCKS)
+			report_error(r, "socks: request beyond %d bytes", INSPECT_STREAM_CAP);
 		else
 			report_error(r, "tls: client hello beyond %d bytes", INSPECT_STREAM_CAP);
 		break;
@@ -403,6 +411,10 @@ static void print_text(FILE *out, const struct report *r)
 		name_escape(&r->host, esc, sizeof(esc));
 		fprintf(out, " http_host=%s", esc);
 	}
+	if (r->has_socks) {
+		name_escape(&r->socks, esc, sizeof(esc));
+		fprintf(out, " socks_host=%s", esc);
+	}
 	if (r->error)
 		fprintf(out, " error=\"%s\"", r->error);
 	fputc('\n', out);
@@ -485,6 +497,8 @@ static void print_json(FILE *out, const struct report *r)
 	json_name(out, r->has_sni ? &r->sni : NULL);
 	json_key(out, "http_host", 0);
 	json_name(out, r->has_host ? &r->host : NULL);
+	json_key(out, "socks_host", 0);
+	json_name(out, r->has_socks ? &r->socks : NULL);
 	json_key(out, "error", 0);
 	json_str(out, r->error);
 	fputs("}\n", out);
@@ -510,7 +524,7 @@ int inspect_file(const char *path, bool json, FILE *out, FILE *err)
 	}
 	while ((rc = capture_next(&cap, &hdr, &data, "inspect", err)) == 1) {
 		memset(r, 0, offsetof(struct report, dns));
-		r->has_sni = r->has_host = false;
+		r->has_sni = r->has_host = r->has_socks = false;
 		r->error = NULL;
 		r->hdr = *hdr;
 		inspect_packet(&cap, &fl, r, data);

@@ -65,6 +65,7 @@ static const uint8_t chclass[256] = {
 enum target_form {
 	TARGET_ORIGIN,	  /* "/path" or "*": the Host header says */
 	TARGET_AUTHORITY, /* the target holds the authority itself */
+	TARGET_CONNECT,	  /* CONNECT host:port: a tunnel to that host */
 };
 
 /* How the stream starts, judged before the head is complete. */
@@ -354,7 +355,7 @@ static enum http_status request_line(struct cursor line, enum target_form *form,
 		return HTTP_MALFORMED;
 
 	if (view_is(method, "CONNECT")) {
-		*form = TARGET_AUTHORITY; /* authority-form: host:port */
+		*form = TARGET_CONNECT; /* authority-form: host:port */
 		*authority = target;
 		return HTTP_FOUND;
 	}
@@ -462,6 +463,25 @@ static enum http_status host_store(struct cursor a, struct name *host)
 	return HTTP_FOUND;
 }
 
+/*
+ * A CONNECT's host.  A tunnel to an address goes to a server whose name
+ * nfq-guard does not know (the names learned from DNS are those of the
+ * proxy's address): HTTP_CONNECT_ADDR, an unknown name.
+ */
+static enum http_status connect_store(struct cursor a, struct name *host)
+{
+	struct name n;
+	enum http_status st = host_store(a, &n);
+
+	if (st != HTTP_FOUND)
+		return st;
+	/* an IPv6 literal (only those keep a colon) or dotted digits */
+	if (memchr(n.s, ':', n.len) || strspn(n.s, "0123456789.") == n.len)
+		return HTTP_CONNECT_ADDR;
+	*host = n;
+	return HTTP_FOUND;
+}
+
 /* A Host value as the server sees it: obs-fold lines joined with SP (RFC 9112 5.2). */
 struct host_value {
 	uint8_t b[HTTP_HOST_VALUE_MAX];
@@ -558,6 +578,8 @@ enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
 		return st;
 
 	/* an empty authority is HTTP_MALFORMED, unlike an empty Host */
+	if (form == TARGET_CONNECT)
+		return connect_store(authority, host);
 	if (form == TARGET_AUTHORITY)
 		return host_store(authority, host);
 	if (host_fields == 0 || hv.len == 0)
@@ -577,6 +599,7 @@ const char *http_status_str(enum http_status st)
 		[HTTP_TOO_LARGE] = "too large",
 		[HTTP_H2_PRIOR] = "http/2 prior knowledge",
 		[HTTP_BAD_HOST] = "not a host name",
+		[HTTP_CONNECT_ADDR] = "connect to an address",
 	};
 
 	if ((size_t)st < sizeof(str) / sizeof(str[0]) && str[st])

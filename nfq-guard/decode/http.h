@@ -28,6 +28,7 @@ enum http_status {
 	HTTP_TOO_LARGE,	    /* no end of head within HTTP_HEAD_MAX bytes */
 	HTTP_H2_PRIOR,	    /* the HTTP/2 preface: the host is in HPACK, not read */
 	HTTP_BAD_HOST,	    /* the host is not a host name (name_is_hostname) */
+	HTTP_CONNECT_ADDR,  /* CONNECT to an address: the name behind it is not known */
 };
 
 /*

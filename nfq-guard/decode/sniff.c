@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* sniff.c - SNI or Host from a client's first bytes (see sniff.h). */
+/* sniff.c - SNI, SOCKS host or Host from a client's first bytes (see sniff.h). */
 #include "decode/sniff.h"
 
 static enum sniff_result sniff_tls(struct sniff_state *s, const uint8_t *buf, size_t len, bool full,
@@ -17,8 +17,8 @@ static enum sniff_result sniff_tls(struct sniff_state *s, const uint8_t *buf, si
 	case TLS_NO_SNI:
 		return SNIFF_NO_NAME;
 	case TLS_NOT_TLS:
-		s->http = true;
-		return SNIFF_MORE; /* read as HTTP: see sniff_name */
+		s->proto = SNIFF_PROTO_SOCKS;
+		return SNIFF_MORE; /* the next reader: see sniff_name */
 	case TLS_MALFORMED:
 		s->why = "malformed ClientHello";
 		break;
@@ -27,6 +27,35 @@ static enum sniff_result sniff_tls(struct sniff_state *s, const uint8_t *buf, si
 		break;
 	case TLS_BAD_NAME:
 		s->why = "server name is not a host name";
+		break;
+	}
+	return SNIFF_BROKEN;
+}
+
+static enum sniff_result sniff_socks(struct sniff_state *s, const uint8_t *buf, size_t len,
+				     bool full, struct name *out)
+{
+	s->socks_st = socks_host(buf, len, out);
+	switch (s->socks_st) {
+	case SOCKS_NEED_MORE:
+		if (!full)
+			return SNIFF_MORE;
+		s->why = "SOCKS request larger than the stream buffer";
+		return SNIFF_FULL;
+	case SOCKS_FOUND:
+		return SNIFF_SOCKS;
+	case SOCKS_NOT_SOCKS:
+		s->proto = SNIFF_PROTO_HTTP;
+		return SNIFF_MORE; /* the next reader: see sniff_name */
+	case SOCKS_MALFORMED:
+		s->why = "malformed SOCKS greeting or request";
+		break;
+	case SOCKS_UNNAMED:
+		s->why =
+			"SOCKS request for an address or not a CONNECT: the name behind it is not known";
+		break;
+	case SOCKS_BAD_NAME:
+		s->why = "SOCKS host is not a host name";
 		break;
 	}
 	return SNIFF_BROKEN;
@@ -59,6 +88,9 @@ static enum sniff_result sniff_http(struct sniff_state *s, const uint8_t *buf, s
 	case HTTP_BAD_HOST:
 		s->why = "Host is not a host name";
 		break;
+	case HTTP_CONNECT_ADDR:
+		s->why = "CONNECT to an address: the name behind it is not known";
+		break;
 	}
 	return SNIFF_BROKEN;
 }
@@ -69,9 +101,14 @@ enum sniff_result sniff_name(struct sniff_state *s, const uint8_t *buf, size_t l
 	bool full = len >= cap;
 	enum sniff_result r;
 
-	if (!s->http) {
+	if (s->proto == SNIFF_PROTO_TLS) {
 		r = sniff_tls(s, buf, len, full, out);
-		if (!s->http)
+		if (s->proto == SNIFF_PROTO_TLS)
+			return r;
+	}
+	if (s->proto == SNIFF_PROTO_SOCKS) {
+		r = sniff_socks(s, buf, len, full, out);
+		if (s->proto == SNIFF_PROTO_SOCKS)
 			return r;
 	}
 	return sniff_http(s, buf, len, full, out);

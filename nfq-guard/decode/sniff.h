@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sniff.h - the server name in a client's first bytes: the SNI of a TLS
- * ClientHello or else the Host of an HTTP request, read from a TCP stream
+ * ClientHello, the host of a SOCKS request, or else the Host of an HTTP
+ * request (or the host of its CONNECT), read from a TCP stream
  * that grows as segments come.  The one copy of this step, used by the
  * engine (what the daemon and replay decide) and by `inspect` alike, with
  * one cap on the bytes held, so that what inspect shows is what the
@@ -16,6 +17,7 @@
 
 #include "base/hostname.h"
 #include "decode/http.h"
+#include "decode/socks.h"
 #include "decode/tls.h"
 
 /*
@@ -32,16 +34,26 @@ enum sniff_result {
 	SNIFF_MORE = 0, /* nothing yet: the name may come with later bytes */
 	SNIFF_SNI,	/* *out holds the ClientHello's server name */
 	SNIFF_HOST,	/* *out holds the request's Host */
+	SNIFF_SOCKS,	/* *out holds the host a SOCKS request asks for */
 	SNIFF_NO_NAME,	/* read to its end: a ClientHello or request without a name,
-			 * or neither TLS nor HTTP */
-	SNIFF_BROKEN,	/* a ClientHello or request that is malformed or too large */
+			 * or neither TLS, SOCKS nor HTTP */
+	SNIFF_BROKEN,	/* a ClientHello or request that is malformed, too large,
+			 * ambiguous, or names its host in a way not read */
 	SNIFF_FULL,	/* the stream filled its cap before the name could be read */
+};
+
+/* Which reader a stream is with: each says when the stream is not its protocol. */
+enum sniff_proto {
+	SNIFF_PROTO_TLS = 0,
+	SNIFF_PROTO_SOCKS,
+	SNIFF_PROTO_HTTP,
 };
 
 /* Where one stream's reading stands; zeroed before the first call. */
 struct sniff_state {
-	bool http;	     /* not TLS: read as HTTP from now on */
+	enum sniff_proto proto;
 	enum tls_status tls; /* the last answers of the decoders, for a report */
+	enum socks_status socks_st;
 	enum http_status http_st;
 	const char *why; /* with SNIFF_BROKEN and SNIFF_FULL: why the name is unreadable */
 };
@@ -49,7 +61,8 @@ struct sniff_state {
 /*
  * sniff_name - look for the name in the len bytes the stream holds (of at
  * most cap).  Call again as the stream grows until the result is not
- * SNIFF_MORE.  *out is written only with SNIFF_SNI and SNIFF_HOST.
+ * SNIFF_MORE.  *out is written only with SNIFF_SNI, SNIFF_HOST and
+ * SNIFF_SOCKS.
  */
 enum sniff_result sniff_name(struct sniff_state *s, const uint8_t *buf, size_t len, size_t cap,
 			     struct name *out);

@@ -242,7 +242,16 @@ static enum name_source flow_sniff(struct eflow *f, struct name *out, bool *fina
 	*final = sniff_final(r);
 	if (r == SNIFF_BROKEN || r == SNIFF_FULL)
 		*why = f->name_st.why ? f->name_st.why : "unreadable head";
-	return r == SNIFF_SNI ? NAME_SNI : r == SNIFF_HOST ? NAME_HTTP : NAME_NONE;
+	switch (r) {
+	case SNIFF_SNI:
+		return NAME_SNI;
+	case SNIFF_HOST:
+		return NAME_HTTP;
+	case SNIFF_SOCKS:
+		return NAME_SOCKS;
+	default:
+		return NAME_NONE;
+	}
 }
 
 /* Why the stream's bytes cannot be trusted to be what the server reads, or NULL. */
@@ -702,6 +711,8 @@ const char *name_source_str(enum name_source s)
 		return "sni";
 	case NAME_HTTP:
 		return "http";
+	case NAME_SOCKS:
+		return "socks";
 	case NAME_UNREADABLE:
 		return "unreadable";
 	}

@@ -31,6 +31,7 @@ enum name_source {
 	NAME_DNS,
 	NAME_SNI,
 	NAME_HTTP,
+	NAME_SOCKS,
 	/*
 	 * The flow's name should have been readable but was not (cut short,
 	 * too large, malformed, ambiguous, conflicting): an unknown name,

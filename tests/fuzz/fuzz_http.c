@@ -68,7 +68,7 @@ static enum http_status run(const uint8_t *data, size_t len, struct name *host)
 	st = http_host(copy, len, host);
 	free(copy);
 
-	check(st >= HTTP_NEED_MORE && st <= HTTP_BAD_HOST);
+	check(st >= HTTP_NEED_MORE && st <= HTTP_CONNECT_ADDR);
 	check(strcmp(http_status_str(st), "unknown") != 0);
 	if (st == HTTP_FOUND)
 		check_host(host);

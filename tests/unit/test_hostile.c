@@ -433,6 +433,40 @@ static void test_http_heads_as_servers_read_them(void **state)
 	fx_free(f);
 }
 
+static void test_socks_and_connect_name_the_real_server(void **state)
+{
+	static const uint8_t greeting[] = { 5, 1, 0 };
+	static const uint8_t request[] = { 5,	1,   0,	  3,   16,  'f', 'w', '.',
+					   'h', 'i', 'k', 'v', 'i', 's', 'i', 'o',
+					   'n', '.', 'c', 'o', 'm', 1,	 187 };
+	static const uint8_t to_addr[] = { 5, 1, 0, 1, 198, 51, 100, 9, 1, 187 };
+	static const char connect_addr[] = "CONNECT 198.51.100.9:443 HTTP/1.1\r\n\r\n";
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* the greeting passes, the proxy answers, then the request names the vendor */
+	cam(f, 40150, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam(f, 40150, TCPF_ACK | TCPF_PSH, 1001, greeting, sizeof(greeting)),
+			 ENGINE_PENDING);
+	assert_int_equal(srv(f, 40150, TCPF_ACK | TCPF_PSH, 1004), ENGINE_PENDING);
+	assert_int_equal(cam(f, 40150, TCPF_ACK | TCPF_PSH, 1004, request, sizeof(request)),
+			 ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_int_equal(f->d.name_source, NAME_SOCKS);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+
+	/* a request for an address: the server behind the proxy has no name we know */
+	cam(f, 40151, TCPF_SYN, 1000, NULL, 0);
+	cam(f, 40151, TCPF_ACK | TCPF_PSH, 1001, greeting, sizeof(greeting));
+	assert_int_equal(cam(f, 40151, TCPF_ACK | TCPF_PSH, 1004, to_addr, sizeof(to_addr)),
+			 ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", NULL);
+	assert_int_equal(cam_head(f, 40152, connect_addr, strlen(connect_addr)), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor",
+			       "CONNECT to an address: the name behind it is not known");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_server_name_not_a_hostname),
 		cmocka_unit_test(test_tls_records_as_servers_take_them),
 		cmocka_unit_test(test_http_heads_as_servers_read_them),
+		cmocka_unit_test(test_socks_and_connect_name_the_real_server),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);

@@ -320,7 +320,11 @@ static const struct {
 	{ REQ("CONNECT Cam.Example:443 HTTP/1.1\r\nHost: cam.example:443\r\n\r\n"), HTTP_FOUND,
 	  "cam.example" },
 	{ REQ("CONNECT a.example:443 HTTP/1.1\r\n\r\n"), HTTP_FOUND, "a.example" },
-	{ REQ("CONNECT [2001:db8::2]:443 HTTP/1.1\r\n\r\n"), HTTP_FOUND, "2001:db8::2" },
+	/* a tunnel to an address: the name behind it is not known */
+	{ REQ("CONNECT [2001:db8::2]:443 HTTP/1.1\r\n\r\n"), HTTP_CONNECT_ADDR, NULL },
+	{ REQ("CONNECT 198.51.100.7:443 HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_CONNECT_ADDR,
+	  NULL },
+	{ REQ("CONNECT 1a.example:443 HTTP/1.1\r\n\r\n"), HTTP_FOUND, "1a.example" },
 	{ REQ("CONNECT a.example:443 HTTP/1.1\r\nHost: b.example\r\n\r\n"), HTTP_FOUND,
 	  "a.example" },
 	{ REQ("CONNECT /x HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_MALFORMED, NULL },
@@ -471,6 +475,7 @@ static void test_status_str(void **state)
 	assert_string_equal(http_status_str(HTTP_TOO_LARGE), "too large");
 	assert_string_equal(http_status_str(HTTP_H2_PRIOR), "http/2 prior knowledge");
 	assert_string_equal(http_status_str(HTTP_BAD_HOST), "not a host name");
+	assert_string_equal(http_status_str(HTTP_CONNECT_ADDR), "connect to an address");
 	assert_string_equal(http_status_str((enum http_status)42), "unknown");
 }
 

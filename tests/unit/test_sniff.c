@@ -83,6 +83,38 @@ static void test_http(void **state)
 			 SNIFF_BROKEN);
 }
 
+static void test_socks(void **state)
+{
+	/* greeting (no auth), then a CONNECT for a domain, as curl --socks5-hostname sends */
+	static const uint8_t s5[] = { 5,   1,	0,   5,	  1,   0,   3,	 16,  'f',
+				      'w', '.', 'h', 'i', 'k', 'v', 'i', 's', 'i',
+				      'o', 'n', '.', 'c', 'o', 'm', 1,	 187 };
+	/* SOCKS4a, then HTTP/2 prior knowledge */
+	static const uint8_t s4a[] = { 4, 1, 0, 80, 0, 0, 0, 1, 'u', 0, 'A', '.', 'b', 0 };
+	static const char h2[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	struct sniff_state st = { 0 };
+	struct name n;
+	size_t at;
+
+	(void)state;
+	assert_int_equal(grow(s5, sizeof(s5), SNIFF_STREAM_CAP, &n, &at), SNIFF_SOCKS);
+	assert_string_equal(n.s, "fw.hikvision.com");
+	assert_int_equal(at, sizeof(s5));
+	assert_int_equal(grow(s4a, sizeof(s4a), SNIFF_STREAM_CAP, &n, &at), SNIFF_SOCKS);
+	assert_string_equal(n.s, "a.b");
+	/* SOCKS5 to an address: the name behind it is unknown */
+	{
+		static const uint8_t ip[] = { 5, 1, 0, 5, 1, 0, 1, 198, 51, 100, 7, 1, 187 };
+
+		assert_int_equal(sniff_name(&st, ip, sizeof(ip), SNIFF_STREAM_CAP, &n),
+				 SNIFF_BROKEN);
+		assert_int_equal(st.proto, SNIFF_PROTO_SOCKS);
+		assert_non_null(st.why);
+	}
+	assert_int_equal(grow((const uint8_t *)h2, strlen(h2), SNIFF_STREAM_CAP, &n, &at),
+			 SNIFF_BROKEN);
+}
+
 static void test_neither(void **state)
 {
 	static const char ptcp[] = "PTCP\x01\x02\x03\x04 not a request line\r\n\r\n";
@@ -93,7 +125,7 @@ static void test_neither(void **state)
 	assert_int_equal(sniff_name(&s, (const uint8_t *)ptcp, sizeof(ptcp) - 1, SNIFF_STREAM_CAP,
 				    &n),
 			 SNIFF_NO_NAME);
-	assert_true(s.http);
+	assert_int_equal(s.proto, SNIFF_PROTO_HTTP);
 	assert_int_equal(n.len, 0); /* *out untouched without a name */
 }
 
@@ -125,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_socks),
 		cmocka_unit_test(test_neither),
 		cmocka_unit_test(test_head_beyond_cap),
 	};
