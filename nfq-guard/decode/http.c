@@ -510,48 +510,100 @@ static void host_value_add(struct host_value *hv, struct cursor piece, bool fold
 	hv->len += n;
 }
 
+/* What the field lines say: the Host, and how long a body follows the head. */
+struct head_fields {
+	struct host_value hv;
+	unsigned int host_fields;
+	bool has_length; /* Content-Length */
+	uint64_t length;
+	bool has_te;	 /* Transfer-Encoding: a body whose end only chunks tell */
+	bool in_host;	 /* the last field line was Host ... */
+	bool in_framing; /* ... or Content-Length or Transfer-Encoding */
+};
+
+/* Content-Length = 1*DIGIT, at most 2^53 (RFC 9110 8.6). */
+static bool length_value(struct cursor v, uint64_t *out)
+{
+	uint64_t n = 0;
+	uint8_t b;
+
+	if (cur_left(&v) == 0 || cur_left(&v) > 16)
+		return false;
+	while (cur_u8(&v, &b)) {
+		if (b < '0' || b > '9')
+			return false;
+		n = n * 10 + (uint64_t)(b - '0');
+	}
+	*out = n;
+	return true;
+}
+
 /*
- * The field lines of a head: the Host (once; lines that continue it
- * joined), every line checked.  A continuation before any field is
- * refused (RFC 9112 2.2: servers may also drop it; which one is unknown).
+ * One field line.  A second Content-Length, one with Transfer-Encoding,
+ * or a framing field folded over lines, leaves the end of the body (and so
+ * where the next request starts) in doubt: request smuggling's raw
+ * material, refused (RFC 9112 6.3).
  */
-static enum http_status fields_read(struct cursor *head, struct host_value *hv,
-				    unsigned int *host_fields)
+static enum http_status field_take(struct head_fields *hf, struct cursor name, struct cursor value)
+{
+	hf->in_host = view_is_nocase(name, "host");
+	hf->in_framing = false;
+	if (hf->in_host) {
+		/* RFC 9112 3.2: more than one Host must be rejected */
+		if (++hf->host_fields > 1)
+			return HTTP_MALFORMED;
+		host_value_add(&hf->hv, value, false);
+	} else if (view_is_nocase(name, "content-length")) {
+		if (hf->has_length || hf->has_te || !length_value(value, &hf->length))
+			return HTTP_MALFORMED;
+		hf->has_length = hf->in_framing = true;
+	} else if (view_is_nocase(name, "transfer-encoding")) {
+		if (hf->has_length)
+			return HTTP_MALFORMED;
+		hf->has_te = hf->in_framing = true;
+	}
+	return HTTP_FOUND;
+}
+
+/*
+ * The field lines of a head, every line checked.  Lines that continue a
+ * field (obs-fold) are joined to a Host; a continuation before any field
+ * is refused (RFC 9112 2.2: servers may also drop it; which one is
+ * unknown).
+ */
+static enum http_status fields_read(struct cursor *head, struct head_fields *hf)
 {
 	struct cursor line, name, value;
-	bool in_host = false, any = false;
+	bool any = false;
 
 	while (line_next(head, &line) && cur_left(&line) > 0) {
 		uint8_t b = cur_ptr(&line)[0];
+		enum http_status st;
 
 		if (b == ' ' || b == '\t') { /* obs-fold: the last field goes on */
-			if (!any || !view_none(line, CH_CTL))
+			if (!any || hf->in_framing || !view_none(line, CH_CTL))
 				return HTTP_MALFORMED;
-			if (in_host)
-				host_value_add(hv, line, true);
+			if (hf->in_host)
+				host_value_add(&hf->hv, line, true);
 			continue;
 		}
 		if (!field_line(line, &name, &value))
 			return HTTP_MALFORMED;
 		any = true;
-		in_host = view_is_nocase(name, "host");
-		if (in_host) {
-			/* RFC 9112 3.2: more than one Host must be rejected */
-			if (++*host_fields > 1)
-				return HTTP_MALFORMED;
-			host_value_add(hv, value, false);
-		}
+		st = field_take(hf, name, value);
+		if (st != HTTP_FOUND)
+			return st;
 	}
-	return hv->over ? HTTP_MALFORMED : HTTP_FOUND;
+	return hf->hv.over ? HTTP_MALFORMED : HTTP_FOUND;
 }
 
-enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
+enum http_status http_request(const uint8_t *stream, size_t len, struct name *host,
+			      struct http_request *req)
 {
 	struct cursor c, head, line, hvc;
 	struct cursor authority = { NULL, 0 };
 	enum target_form form = TARGET_ORIGIN;
-	unsigned int host_fields = 0;
-	struct host_value hv;
+	struct head_fields hf;
 	enum http_status st;
 
 	cur_init(&c, stream, len);
@@ -571,21 +623,31 @@ enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
 	st = request_line(line, &form, &authority);
 	if (st != HTTP_FOUND)
 		return st;
-	hv.len = 0;
-	hv.over = false;
-	st = fields_read(&head, &hv, &host_fields);
+	memset(&hf, 0, sizeof(hf));
+	st = fields_read(&head, &hf);
 	if (st != HTTP_FOUND)
 		return st;
+	if (req) {
+		req->head_len = (size_t)(cur_ptr(&c) - stream);
+		req->body_len = hf.has_length ? hf.length : 0;
+		req->body_chunked = hf.has_te;
+		req->tunnel = form == TARGET_CONNECT;
+	}
 
 	/* an empty authority is HTTP_MALFORMED, unlike an empty Host */
 	if (form == TARGET_CONNECT)
 		return connect_store(authority, host);
 	if (form == TARGET_AUTHORITY)
 		return host_store(authority, host);
-	if (host_fields == 0 || hv.len == 0)
+	if (hf.host_fields == 0 || hf.hv.len == 0)
 		return HTTP_NO_HOST;
-	cur_init(&hvc, hv.b, hv.len);
+	cur_init(&hvc, hf.hv.b, hf.hv.len);
 	return host_store(hvc, host);
+}
+
+enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
+{
+	return http_request(stream, len, host, NULL);
 }
 
 const char *http_status_str(enum http_status st)

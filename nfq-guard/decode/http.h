@@ -8,6 +8,7 @@
 #ifndef NFQG_HTTP_H
 #define NFQG_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,24 @@ enum http_status {
  * at stream.  *host is written only with HTTP_FOUND.
  */
 enum http_status http_host(const uint8_t *stream, size_t len, struct name *host);
+
+/* How the request whose head was read goes on in the stream. */
+struct http_request {
+	size_t head_len;   /* bytes of the head, from the stream's start */
+	uint64_t body_len; /* Content-Length (0 without) */
+	bool body_chunked; /* Transfer-Encoding: the body's end is not read */
+	bool tunnel;	   /* CONNECT: what follows is the tunnel's */
+};
+
+/*
+ * http_request - http_host, and with HTTP_FOUND or HTTP_NO_HOST also *req
+ * (when not NULL): where the head ends and what follows it.  Two
+ * Content-Length fields, one with Transfer-Encoding, or either folded over
+ * lines are HTTP_MALFORMED: where the next request starts would be in
+ * doubt.
+ */
+enum http_status http_request(const uint8_t *stream, size_t len, struct name *host,
+			      struct http_request *req);
 
 const char *http_status_str(enum http_status st);
 

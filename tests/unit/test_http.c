@@ -464,6 +464,55 @@ static void test_long_host(void **state)
 	assert_int_equal(parse(req, (size_t)n, &host), HTTP_MALFORMED);
 }
 
+static void test_request_framing(void **state)
+{
+	static const char post[] = "\r\nPOST /up HTTP/1.1\r\nHost: a.example\r\n"
+				   "Content-Length: 12\r\n\r\nhello world!GET";
+	static const char *const doubt[] = {
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5x\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n 5\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12345678901234567\r\n\r\n",
+	};
+	struct http_request req;
+	struct name host;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(http_request((const uint8_t *)post, strlen(post), &host, &req),
+			 HTTP_FOUND);
+	assert_int_equal(req.head_len, strlen(post) - strlen("hello world!GET"));
+	assert_int_equal(req.body_len, 12);
+	assert_false(req.body_chunked);
+	assert_false(req.tunnel);
+	for (i = 0; i < sizeof(doubt) / sizeof(doubt[0]); i++)
+		expect(doubt[i], doubt[i], strlen(doubt[i]), HTTP_MALFORMED, NULL);
+
+	assert_int_equal(http_request((const uint8_t *)REQ("POST / HTTP/1.1\r\nHost: a\r\n"
+							   "Transfer-Encoding: chunked\r\n\r\n"),
+				      &host, &req),
+			 HTTP_FOUND);
+	assert_true(req.body_chunked);
+	assert_int_equal(req.body_len, 0);
+	assert_int_equal(http_request((const uint8_t *)REQ("GET / HTTP/1.1\r\nHost: a\r\n"
+							   "Upgrade: websocket\r\n\r\n"),
+				      &host, &req),
+			 HTTP_FOUND);
+	assert_false(req.tunnel); /* whether it was upgraded is the server's to say */
+	assert_int_equal(
+		http_request((const uint8_t *)REQ("CONNECT a.example:443 HTTP/1.1\r\n\r\n"), &host,
+			     &req),
+		HTTP_FOUND);
+	assert_true(req.tunnel);
+	assert_int_equal(http_request((const uint8_t *)REQ("GET / HTTP/1.0\r\n\r\n"), &host, &req),
+			 HTTP_NO_HOST);
+	assert_int_equal(req.head_len, 18);
+}
+
 static void test_status_str(void **state)
 {
 	(void)state;
@@ -488,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_long_host),
+		cmocka_unit_test(test_request_framing),
 		cmocka_unit_test(test_status_str),
 	};
 
