@@ -80,7 +80,7 @@ static struct eflow *flow_new_waiting(struct engine *e, const struct eflow *tmpl
 }
 
 /* A waiting flow is decided: over to the decided table. */
-static void flow_settle(struct engine *e, struct eflow *f)
+void flow_settle(struct engine *e, struct eflow *f)
 {
 	uint32_t h = f->node.hash;
 
@@ -171,6 +171,7 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s)
 	sum->devices_evicted += s->devices_evicted;
 	sum->stream_full += s->stream_full;
 	sum->unknown_names += s->unknown_names;
+	sum->keepalive_decisions += s->keepalive_decisions;
 	sum->waiting_full += s->waiting_full;
 }
 
@@ -255,7 +256,7 @@ static enum name_source flow_sniff(struct eflow *f, struct name *out, bool *fina
 }
 
 /* Why the stream's bytes cannot be trusted to be what the server reads, or NULL. */
-static const char *stream_distrust(const struct stream *st)
+const char *stream_distrust(const struct stream *st)
 {
 	if (st->conflict)
 		return "a retransmission differs from the bytes it repeats";
@@ -269,9 +270,9 @@ static void flow_commit(struct engine *e, struct eflow *f)
 {
 	f->confirming = false;
 	f->decided = true;
+	e->st.decisions++;
 	flow_stream_drop(f);
 	flow_settle(e, f);
-	e->st.decisions++;
 }
 
 /*
@@ -281,8 +282,8 @@ static void flow_commit(struct engine *e, struct eflow *f)
  * bytes read (flow_confirm): a copy the server never got (a short TTL, a
  * bad checksum) must not be the one that was read.
  */
-static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
-			enum name_source late_src, const char *why)
+void flow_evaluate(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
+		   enum name_source late_src, const char *why)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	struct eval ev;
@@ -311,6 +312,19 @@ static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const s
 	f->d.by_address = false;
 	f->d.waited = true;
 	f->d.first = true;
+}
+
+static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
+			enum name_source late_src, const char *why)
+{
+	flow_evaluate(e, f, now, late, late_src, why);
+	if (!why && !action_blocks(f->d.action) && f->st.len > 0 && !f->confirming &&
+	    keepalive_begin(e, f, now)) {
+		/* watched: decided, but in the waiting table, every packet queued */
+		f->decided = true;
+		e->st.decisions++;
+		return;
+	}
 	if (!why && !action_blocks(f->d.action) && f->st.len > 0 && !f->confirming) {
 		f->confirming = true;
 		f->confirm_seq = f->st.base + f->st.len;
@@ -337,7 +351,7 @@ static const char *flow_bound(struct engine *e, const struct eflow *f, uint64_t 
 }
 
 /* Take a client packet's bytes into a waiting flow's stream; the in-order bytes gained. */
-static size_t flow_take(struct eflow *f, const struct packet *pkt, const char **why)
+size_t flow_take(struct eflow *f, const struct packet *pkt, const char **why)
 {
 	if (!pkt->l4)
 		return 0;
@@ -486,6 +500,25 @@ static inline bool is_new_syn(const struct eflow *f, const struct packet *pkt)
 }
 
 /*
+ * A SYN of another connection (a new ISN) on the 4-tuple of a flow whose
+ * bytes are still read: the connection read so far may go on beside it,
+ * its later segments out of the new stream's sight, so the flow's name is
+ * unknown.  A new connection on a 4-tuple that was decided for good starts
+ * a decision of its own (flow_known): its packets reach the queue only
+ * once conntrack took it for a new connection.
+ */
+static enum engine_result flow_resyn(struct engine *e, struct eflow *f,
+				     const struct engine_input *in, struct decision *d)
+{
+	static const char why[] = "a SYN of another connection while its bytes were read";
+
+	if (f->watch)
+		return keepalive_doubt(e, f, in->now, why, d);
+	flow_decide(e, f, in->now, NULL, NAME_NONE, why);
+	return flow_result(f, d);
+}
+
+/*
  * A packet of a flow already known, either way: true, with its result in
  * *res.  False for the first packet of a flow (a new SYN on a known 4-tuple
  * is one: the old flow is forgotten).  Inlined, as flow_first is:
@@ -500,11 +533,17 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 
 	if (f) {
 		if (f->sniff < SNIFF_DNS && is_new_syn(f, in->pkt)) {
-			flow_free(f->decided ? &e->flows : &e->waiting, f);
+			if (f->has_isn && (!f->decided || f->watch)) {
+				*res = flow_resyn(e, f, in, d);
+				return true;
+			}
+			flow_free(f->decided && !f->watch ? &e->flows : &e->waiting, f);
 			return false;
 		}
 		if (!f->decided)
 			*res = flow_wait(e, f, in, d);
+		else if (f->watch)
+			*res = keepalive_client(e, f, in, d);
 		else if (f->sniff >= SNIFF_DNS)
 			*res = ENGINE_NOT_DEVICE;
 		else
@@ -517,6 +556,8 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 		return false;
 	if (f->sniff >= SNIFF_DNS)
 		*res = ENGINE_NOT_DEVICE;
+	else if (f->watch)
+		*res = keepalive_server(e, f, in, d);
 	else if (f->decided)
 		*res = flow_again(f, d);
 	else
@@ -567,6 +608,38 @@ static void decide_now(struct engine *e, struct eflow *f, uint64_t groups,
 		e->st.unknown_names++;
 }
 
+/* How many of the oldest waiting flows flow_reclaim looks at. */
+#define RECLAIM_LOOK 64
+
+/*
+ * The waiting table is full: decide the oldest flow past its bound that no
+ * packet came to decide (a SYN nobody answered, a kept-alive flow gone
+ * quiet), with an unknown name, so that the newcomer can wait.  Its verdict
+ * reaches the kernel with its next packet, if one comes.  True when a place
+ * was freed.
+ */
+static bool flow_reclaim(struct engine *e, uint64_t now)
+{
+	uint64_t bound = (uint64_t)e->p->pending_seconds * 1000;
+	struct lru_node *n = lru_oldest(&e->waiting);
+	struct decision d;
+
+	for (int i = 0; n && i < RECLAIM_LOOK; i++, n = n->prev) {
+		struct eflow *f = (struct eflow *)n;
+
+		if (f->watch && now - f->ka_seen >= bound) {
+			keepalive_doubt(e, f, now, "quiet while other flows waited", &d);
+			return true;
+		}
+		if (!f->watch && !f->decided && now - f->started >= bound) {
+			e->st.pending_cut++;
+			flow_decide(e, f, now, NULL, NAME_NONE, "no name within the wait bound");
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * A first packet whose flow would wait for its name: in the waiting table,
  * or, past its bound, decided now with an unknown name.
@@ -580,6 +653,8 @@ static enum engine_result flow_start_wait(struct engine *e, struct eflow *tmp, u
 	tmp->started = in->now;
 	tmp->sniff = SNIFF_NAME;
 	f = flow_new_waiting(e, tmp, h);
+	if (!f && flow_reclaim(e, in->now))
+		f = flow_new_waiting(e, tmp, h);
 	if (f)
 		return flow_wait(e, f, in, d);
 	e->st.waiting_full++;
@@ -693,6 +768,11 @@ void engine_finish(struct engine *e, uint64_t now,
 						  "when the capture ended" :
 						  "still waiting when the capture ended";
 
+		if (f->watch) {
+			if (keepalive_finish(e, f, now) && fn)
+				fn(&f->d, &f->key, &f->dev, arg);
+			continue;
+		}
 		f->confirming = false;
 		flow_decide(e, f, now, NULL, NAME_NONE, why);
 		if (fn)

@@ -63,7 +63,13 @@ struct decision {
 	bool by_address;     /* decided without SNI/Host: the address may be blocked */
 	bool first;	     /* decided at this packet (not a later packet of the flow) */
 	bool waited;	     /* was pending before */
-	const char *note;    /* why a bound cut the wait short, or NULL */
+	/*
+	 * Allowed for now, a kept-alive plain-HTTP flow whose later request
+	 * heads are read (a domain rule could still change its verdict):
+	 * every packet of it stays queued (verdict.h: VERDICT_NONE).
+	 */
+	bool watch;
+	const char *note; /* why a bound cut the wait short, or NULL */
 	/*
 	 * Decided at a packet of the server's (its acknowledgement of the
 	 * bytes read): the flow is the packet's reverse, its device the one
@@ -79,9 +85,10 @@ struct engine_stats {
 	uint64_t flows_evicted; /* decided or waiting flows pushed out by the bound */
 	uint64_t pending_cut;	/* waits ended by the packet or time bound */
 	uint64_t devices_evicted;
-	uint64_t stream_full;	/* ClientHello or head beyond ENGINE_STREAM_CAP */
-	uint64_t unknown_names; /* flows decided with an unknown name */
-	uint64_t waiting_full;	/* new flows that could not wait: limits.pending_flows */
+	uint64_t stream_full;	      /* ClientHello or head beyond ENGINE_STREAM_CAP */
+	uint64_t unknown_names;	      /* flows decided with an unknown name */
+	uint64_t waiting_full;	      /* new flows that could not wait: limits.pending_flows */
+	uint64_t keepalive_decisions; /* later verdicts of kept-alive flows (keepalive.c) */
 };
 
 struct engine;

@@ -40,6 +40,12 @@ struct eflow {
 	uint32_t isn;		    /* ... of this sequence number */
 	bool confirming;	    /* d lets it pass once the server acknowledges ... */
 	uint32_t confirm_seq;	    /* ... the bytes up to here */
+	/* a kept-alive plain-HTTP flow whose later heads are read (keepalive.c) */
+	bool watch;	  /* in the waiting table, decided, d.watch */
+	uint8_t ka;	  /* enum ka_state (keepalive.c) */
+	uint32_t ka_off;  /* bytes of st read through (heads and bodies) */
+	uint64_t ka_left; /* KA_BODY, KA_CHUNK_DATA: body bytes still to read */
+	uint64_t ka_seen; /* its last packet, either way (ms) */
 };
 
 struct engine {
@@ -127,6 +133,49 @@ int flow_stream_buffer(struct eflow *f);
 
 /* flow_stream_drop - free the flow's stream buffer: nothing more is read. */
 void flow_stream_drop(struct eflow *f);
+
+/* flow_take - a client packet's bytes into a flow's stream: the in-order bytes gained. */
+size_t flow_take(struct eflow *f, const struct packet *pkt, const char **why);
+
+/* stream_distrust - why a stream's bytes cannot be trusted to be what the server reads, or NULL. */
+const char *stream_distrust(const struct stream *st);
+
+/*
+ * flow_evaluate - f->d for f with what is known now: a name read from its
+ * stream (late, of source late_src) or, with why, an unknown one.  Marks
+ * it first and waited, never by address.
+ */
+void flow_evaluate(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
+		   enum name_source late_src, const char *why);
+
+/* flow_settle - a decided flow leaves the waiting table for the decided one. */
+void flow_settle(struct engine *e, struct eflow *f);
+
+/*
+ * keepalive_begin - f, just allowed (f->d) on the first request head in
+ * its stream, is a plain-HTTP flow whose later heads are to be read: true,
+ * with f->watch and f->d.watch set and its stream kept (keepalive.c); the
+ * bytes after the first head are read at once, and a later head held
+ * there may already have changed f->d.
+ */
+bool keepalive_begin(struct engine *e, struct eflow *f, uint64_t now);
+
+/* keepalive_client, _server - a packet of a watched flow, either way: always decided. */
+enum engine_result keepalive_client(struct engine *e, struct eflow *f,
+				    const struct engine_input *in, struct decision *d);
+enum engine_result keepalive_server(struct engine *e, struct eflow *f,
+				    const struct engine_input *in, struct decision *d);
+
+/* keepalive_doubt - a watched flow's name is unknown from now on, for why. */
+enum engine_result keepalive_doubt(struct engine *e, struct eflow *f, uint64_t now, const char *why,
+				   struct decision *d);
+
+/*
+ * keepalive_finish - a watched flow when a capture ends: true, with f->d
+ * decided anew (an unknown name), when it held a head not yet read through
+ * or acknowledged; false when it just ends.  Either way it leaves watching.
+ */
+bool keepalive_finish(struct engine *e, struct eflow *f, uint64_t now);
 
 /*
  * engine_snoop - learn from pkt if it is a DNS answer on its way to a

@@ -7,11 +7,11 @@
 enum verdict verdict_of(const struct decision *d, bool monitor)
 {
 	if (monitor)
-		return VERDICT_ALLOW;
+		return d->watch ? VERDICT_NONE : VERDICT_ALLOW;
 	switch (d->action) {
 	case ACTION_ALLOW:
 	case ACTION_LOG:
-		return VERDICT_ALLOW;
+		return d->watch ? VERDICT_NONE : VERDICT_ALLOW;
 	case ACTION_DROP:
 		return d->by_address ? VERDICT_BLOCK : VERDICT_DROP;
 	case ACTION_REJECT:

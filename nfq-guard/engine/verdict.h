@@ -35,7 +35,9 @@ enum verdict {
  * mode or not: monitor allows everything it decides; a drop decided by
  * address (not by a name) also blocks the address, so that retries die in
  * the kernel; a drop decided by SNI or Host does not, since the same address
- * may serve an allowed name.
+ * may serve an allowed name.  An allowing decision of a flow still watched
+ * (d->watch: its later requests are read) is VERDICT_NONE, so that its
+ * packets keep coming to the queue.
  */
 enum verdict verdict_of(const struct decision *d, bool monitor);
 

@@ -264,6 +264,7 @@ static void stats_json(struct run *r, const struct stats *st, FILE *f)
 	json_u64(f, "user_dropped", st->ud);
 	json_u64(f, "unknown_names", st->es.unknown_names);
 	json_u64(f, "waiting_full", st->es.waiting_full);
+	json_u64(f, "keepalive_decisions", st->es.keepalive_decisions);
 	stats_json_queues(r, st, f);
 	json_key(f, "caches", 0);
 	fputc('{', f);
@@ -302,9 +303,11 @@ static void stats_text(struct run *r, const struct stats *st, FILE *f)
 		" waited for a name (%" PRIu64 " cut short), %" PRIu64
 		" DNS answers snooped, %" PRIu64 " unreadable\n"
 		"names:       %" PRIu64 " flows decided with an unknown name, %" PRIu64
-		" could not wait (limits.pending_flows)\n",
+		" could not wait (limits.pending_flows), %" PRIu64
+		" later verdicts of kept-alive HTTP flows\n",
 		st->packets, st->es.decisions, st->es.pending, st->es.pending_cut, st->es.snooped,
-		st->malformed, st->es.unknown_names, st->es.waiting_full);
+		st->malformed, st->es.unknown_names, st->es.waiting_full,
+		st->es.keepalive_decisions);
 	fprintf(f,
 		"queues:      %" PRIu64 " dropped by the kernel (queue full), %" PRIu64
 		" dropped (socket full), %" PRIu64 " ENOBUFS, %" PRIu64 " verdict errors\n",

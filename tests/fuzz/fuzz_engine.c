@@ -56,6 +56,9 @@ static void check(const struct decision *d)
 {
 	if (d->action > ACTION_LOG)
 		abort();
+	/* a flow still read is one that is let pass */
+	if (d->watch && (d->action == ACTION_DROP || d->action == ACTION_REJECT))
+		abort();
 	if (d->rule && (d->rule < pol->rules || d->rule >= pol->rules + pol->nrules))
 		abort();
 	if (d->device >= (int)pol->ndevices || d->device < -1)

@@ -17,6 +17,7 @@
 #include "craft.h"
 #include "policy_file.h"
 #include "engine/engine.h"
+#include "engine/verdict.h"
 
 #define CAM_MAC "\x44\x47\xcc\x00\x00\x64"
 #define SRV_MAC "\x02\xaa\xaa\xaa\xaa\xaa"
@@ -291,6 +292,42 @@ static void test_waiting_flows_are_not_pushed_out(void **state)
 	fx_free(f);
 }
 
+static void test_quiet_waiting_flows_make_room(void **state)
+{
+	static const char head[] = "GET / HTTP/1.1\r\nHost: a.good.example\r\n\r\n";
+	struct fx *f = fx_new(POLICY_ALLOW_LIST);
+	int i;
+
+	(void)state;
+	/* a kept-alive flow read after its first head, then 15 SYNs nobody answers */
+	cam(f, 41100, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam(f, 41100, TCPF_ACK | TCPF_PSH, 1001, head, sizeof(head) - 1),
+			 ENGINE_DECIDED);
+	assert_true(f->d.watch);
+	for (i = 1; i < 16; i++)
+		assert_int_equal(cam(f, (uint16_t)(41100 + i), TCPF_SYN, 1000, NULL, 0),
+				 ENGINE_PENDING);
+	/* within the bound: nothing quiet enough to make room */
+	assert_int_equal(cam(f, 42100, TCPF_SYN, 1000, NULL, 0), ENGINE_DECIDED);
+	assert_int_equal(f->d.name_source, NAME_UNREADABLE);
+	/* past it: the oldest quiet flows are decided, unknown, one per newcomer */
+	f->now += 5000;
+	assert_int_equal(cam(f, 42101, TCPF_SYN, 1000, NULL, 0), ENGINE_PENDING);
+	assert_int_equal(cam(f, 42102, TCPF_SYN, 1000, NULL, 0), ENGINE_PENDING);
+	/* their next packets get the unknown name's verdict */
+	assert_int_equal(cam(f, 41100, TCPF_ACK | TCPF_PSH, 1001 + sizeof(head) - 1, head,
+			     sizeof(head) - 1),
+			 ENGINE_DECIDED);
+	assert_false(f->d.first);
+	assert_false(f->d.watch);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_int_equal(f->d.name_source, NAME_UNREADABLE);
+	assert_string_equal(f->d.note, "quiet while other flows waited");
+	assert_int_equal(cam(f, 41101, TCPF_SYN, 1000, NULL, 0), ENGINE_DECIDED);
+	assert_string_equal(f->d.note, "no name within the wait bound");
+	fx_free(f);
+}
+
 static void test_bound_counts_in_order_data(void **state)
 {
 	struct fx *f = fx_new(POLICY_DENY_LIST);
@@ -467,6 +504,188 @@ static void test_socks_and_connect_name_the_real_server(void **state)
 	fx_free(f);
 }
 
+/* The camera's HTTP request at seq; what was decided at it. */
+static enum engine_result cam_req(struct fx *f, uint16_t sport, uint32_t seq, const char *req)
+{
+	return cam(f, sport, TCPF_ACK | TCPF_PSH, seq, req, strlen(req));
+}
+
+#define REQ_OK "GET /a HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+#define REQ_VENDOR "GET /b HTTP/1.1\r\nHost: fw.hikvision.com\r\n\r\n"
+
+static void assert_watched_allow(const struct fx *f, bool first)
+{
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_true(f->d.watch);
+	assert_int_equal(f->d.first, first);
+	assert_int_equal(verdict_of(&f->d, false), VERDICT_NONE);
+}
+
+static void assert_vendor_dropped(const struct fx *f)
+{
+	assert_true(f->d.first);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_false(f->d.watch);
+	assert_int_equal(f->d.name_source, NAME_HTTP);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	assert_int_equal(verdict_of(&f->d, false), VERDICT_DROP);
+}
+
+static void test_keepalive_every_head_read(void **state)
+{
+	const uint32_t s2 = 1001 + sizeof(REQ_OK) - 1, s3 = s2 + sizeof(REQ_OK) - 1;
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	cam(f, 40200, TCPF_SYN, 1000, NULL, 0);
+	/* the first head is allowed at once, its packets still queued */
+	assert_int_equal(cam_req(f, 40200, 1001, REQ_OK), ENGINE_DECIDED);
+	assert_watched_allow(f, true);
+	assert_string_equal(f->d.name.s, "www.example.org");
+	assert_int_equal(srv(f, 40200, TCPF_ACK | TCPF_PSH, s2), ENGINE_DECIDED);
+	assert_watched_allow(f, false);
+	/* a second request for an allowed host is decided again, and allowed */
+	assert_int_equal(cam_req(f, 40200, s2, REQ_OK), ENGINE_DECIDED);
+	assert_watched_allow(f, true);
+	assert_int_equal(srv(f, 40200, TCPF_ACK, s3), ENGINE_DECIDED);
+	/* the third names the vendor: dropped, and the flow stays so */
+	assert_int_equal(cam_req(f, 40200, s3, REQ_VENDOR), ENGINE_DECIDED);
+	assert_vendor_dropped(f);
+	assert_int_equal(srv(f, 40200, TCPF_ACK, s3), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_false(f->d.first);
+	assert_int_equal(engine_stats(f->e)->keepalive_decisions, 2);
+	fx_free(f);
+}
+
+static void test_keepalive_pipelined_and_bodies(void **state)
+{
+	static const char pipelined[] = REQ_OK REQ_VENDOR;
+	static const char post[] = "POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+				   "Content-Length: 44\r\n\r\n" REQ_VENDOR;
+	static const char chunked[] = "POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+				      "Transfer-Encoding: chunked\r\n\r\n"
+				      "5;ext=1\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n";
+	static const char bad_chunk[] = "POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+					"Transfer-Encoding: chunked\r\n\r\n"
+					"5\r\nhello world\r\n";
+	const uint32_t after = 1001 + sizeof(chunked) - 1;
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* two heads in one segment: the segment gets the second's verdict */
+	cam(f, 40201, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam_req(f, 40201, 1001, pipelined), ENGINE_DECIDED);
+	assert_vendor_dropped(f);
+
+	/* a head inside a Content-Length body is the body's bytes, not a request */
+	cam(f, 40202, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam_req(f, 40202, 1001, post), ENGINE_DECIDED);
+	assert_watched_allow(f, true);
+	assert_int_equal(cam_req(f, 40202, 1001 + sizeof(post) - 1, REQ_VENDOR), ENGINE_DECIDED);
+	assert_vendor_dropped(f);
+
+	/* a chunked body with extensions and a trailer, then the next head */
+	cam(f, 40203, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam_req(f, 40203, 1001, chunked), ENGINE_DECIDED);
+	assert_watched_allow(f, true);
+	assert_int_equal(cam_req(f, 40203, after, REQ_VENDOR), ENGINE_DECIDED);
+	assert_vendor_dropped(f);
+
+	/* chunk data longer than its size: where the next request starts is unknown */
+	cam(f, 40204, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam_req(f, 40204, 1001, bad_chunk), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "a chunked body that cannot be followed");
+	fx_free(f);
+}
+
+static void test_keepalive_doubts(void **state)
+{
+	static const char other[] = "GET /b HTTP/1.1\r\nHost: ab.example.org\r\n\r\n";
+	const uint32_t s2 = 1001 + sizeof(REQ_OK) - 1;
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* a second head's first copy, then a copy of other bytes: a conflict */
+	cam(f, 40210, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40210, 1001, REQ_OK);
+	assert_int_equal(cam_req(f, 40210, s2, other), ENGINE_DECIDED);
+	assert_watched_allow(f, true);
+	assert_int_equal(cam_req(f, 40210, s2, REQ_VENDOR), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "a retransmission differs from the bytes it repeats");
+
+	/* bytes after a head that are no request head */
+	cam(f, 40211, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40211, 1001, REQ_OK);
+	assert_int_equal(cam_req(f, 40211, s2, "\x16\x03\x01 binary"), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "bytes after a request that are not a request head");
+
+	/* a SYN of another connection on the watched 4-tuple */
+	cam(f, 40212, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40212, 1001, REQ_OK);
+	assert_int_equal(cam(f, 40212, TCPF_SYN, 90000, NULL, 0), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor",
+			       "a SYN of another connection while its bytes were read");
+
+	/* FIN after an allowed head: the flow is decided for good */
+	cam(f, 40213, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40213, 1001, REQ_OK);
+	assert_int_equal(cam(f, 40213, TCPF_ACK | TCPF_FIN, s2, NULL, 0), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_false(f->d.watch);
+	assert_int_equal(verdict_of(&f->d, false), VERDICT_ALLOW);
+	fx_free(f);
+}
+
+static void test_keepalive_stream_bound(void **state)
+{
+	static char body[1200];
+	static const char head[] = "POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+				   "Content-Length: 1000000\r\n\r\n";
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	uint32_t seq = 1001 + sizeof(head) - 1;
+	int i;
+
+	(void)state;
+	memset(body, 'x', sizeof(body));
+	/* an upload the server acknowledges as it goes: read past, allowed throughout */
+	cam(f, 40220, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40220, 1001, head);
+	for (i = 0; i < 100; i++, seq += sizeof(body)) {
+		assert_int_equal(cam(f, 40220, TCPF_ACK, seq, body, sizeof(body)), ENGINE_DECIDED);
+		assert_watched_allow(f, false);
+		srv(f, 40220, TCPF_ACK, seq + sizeof(body));
+	}
+	/* more unacknowledged bytes than the stream holds: unknown from there */
+	cam(f, 40221, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40221, 1001, head);
+	seq = 1001 + sizeof(head) - 1;
+	for (i = 0; i < 100 && f->d.watch; i++, seq += sizeof(body))
+		cam(f, 40221, TCPF_ACK, seq, body, sizeof(body));
+	assert_true(i < 100);
+	assert_unknown_dropped(f, "vendor", "unacknowledged bytes beyond the stream buffer");
+	fx_free(f);
+}
+
+static void test_new_syn_while_waiting(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* half a head, then a SYN with another ISN: the first connection may go on unseen */
+	cam(f, 40230, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam(f, 40230, TCPF_ACK | TCPF_PSH, 1001, REQ_VENDOR, 20), ENGINE_PENDING);
+	assert_int_equal(cam(f, 40230, TCPF_SYN, 777777, NULL, 0), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor",
+			       "a SYN of another connection while its bytes were read");
+	/* the rest of the first connection's head stays with that verdict */
+	assert_int_equal(cam(f, 40230, TCPF_ACK | TCPF_PSH, 1021, &REQ_VENDOR[20],
+			     sizeof(REQ_VENDOR) - 21),
+			 ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,12 +697,18 @@ int main(void)
 		cmocka_unit_test(test_head_cut_short),
 		cmocka_unit_test(test_new_syn_on_decided_tuple),
 		cmocka_unit_test(test_waiting_flows_are_not_pushed_out),
+		cmocka_unit_test(test_quiet_waiting_flows_make_room),
 		cmocka_unit_test(test_bound_counts_in_order_data),
 		cmocka_unit_test(test_undecodable_gets_the_strictest),
 		cmocka_unit_test(test_server_name_not_a_hostname),
 		cmocka_unit_test(test_tls_records_as_servers_take_them),
 		cmocka_unit_test(test_http_heads_as_servers_read_them),
 		cmocka_unit_test(test_socks_and_connect_name_the_real_server),
+		cmocka_unit_test(test_keepalive_every_head_read),
+		cmocka_unit_test(test_keepalive_pipelined_and_bodies),
+		cmocka_unit_test(test_keepalive_doubts),
+		cmocka_unit_test(test_keepalive_stream_bound),
+		cmocka_unit_test(test_new_syn_while_waiting),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);

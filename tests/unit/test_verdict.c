@@ -52,6 +52,26 @@ static void test_monitor(void **state)
 	}
 }
 
+static void test_watched(void **state)
+{
+	struct decision d;
+
+	(void)state;
+	/* an allowed flow still read stays in the queue; a blocking verdict is final */
+	memset(&d, 0, sizeof(d));
+	d.watch = true;
+	d.action = ACTION_ALLOW;
+	assert_int_equal(verdict_of(&d, false), VERDICT_NONE);
+	assert_int_equal(verdict_of(&d, true), VERDICT_NONE);
+	d.action = ACTION_LOG;
+	assert_int_equal(verdict_of(&d, false), VERDICT_NONE);
+	d.action = ACTION_DROP;
+	assert_int_equal(verdict_of(&d, false), VERDICT_DROP);
+	d.watch = false;
+	d.action = ACTION_ALLOW;
+	assert_int_equal(verdict_of(&d, false), VERDICT_ALLOW);
+}
+
 static void test_unreadable(void **state)
 {
 	(void)state;
@@ -82,9 +102,8 @@ static void test_marks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_enforce),
-		cmocka_unit_test(test_monitor),
-		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_enforce), cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_watched), cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_marks),
 	};
 
