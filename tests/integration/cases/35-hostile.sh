@@ -52,3 +52,35 @@ check '[[ $out == sent && $((after - before)) -ge 1 && $reached == 0 ]]' \
 nsx wan ss -K -t dst "$LAB_CAM1" >/dev/null 2>&1
 nsx cam1 nft delete table inet nfqg_hostile
 nsx wan nft delete table ip nfqg_hostile
+
+# Kept-alive HTTP: port 80 to the WAN allowed but for the vendors' names, so
+# that a camera's HTTP flow is let pass after its first head and watched.
+sed -e 's|port = 80; action = "reject"|port = 80; action = "allow"|' "$tmp/lab.conf" >"$tmp/keepalive.conf"
+start_guard_conf "$tmp/keepalive.conf" || { bad "nfq-guard did not start"; return; }
+
+t "keep-alive: curl's two requests on one connection to an allowed host are both answered"
+out=$(nsx cam1 curl -s --max-time 6 --resolve "$LAB_NAME_WWW:80:$LAB_WAN_IP10" \
+	-o /dev/null -o /dev/null -w '%{http_code}/%{num_connects} ' \
+	"http://$LAB_NAME_WWW/one" "http://$LAB_NAME_WWW/two")
+check '[[ $out == "200/1 200/0 " ]]' "got '$out'"
+
+t "keep-alive: a second request naming the vendor on an allowed connection is dropped"
+evmark
+out=$(nsx cam1 python3 - "$LAB_WAN_IP10" "$LAB_NAME_WWW" "$LAB_NAME_EZVIZ" <<'PY'
+import http.client, socket, sys
+addr, ok, vendor = sys.argv[1:]
+c = http.client.HTTPConnection(addr, 80, timeout=3)
+def ask(host):
+    try:
+        c.request("GET", "/", headers={"Host": host})
+        r = c.getresponse()
+        return "answered" if r.status == 200 and host in r.read().decode() else "other"
+    except (socket.timeout, TimeoutError):
+        return "none"
+print(ask(ok), ask(vendor))
+PY
+)
+sleep 0.5
+check '[[ $out == "answered none" && $(ev rule=hik-cloud "name=$LAB_NAME_EZVIZ" name_source=http) -ge 1 ]]' \
+	"got '$out'; events: $(evshow 3)"
+nsx wan ss -K -t dst "$LAB_CAM1" >/dev/null 2>&1
