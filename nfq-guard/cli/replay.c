@@ -81,6 +81,8 @@ static void print_unreadable(struct replay *r, uint64_t ts_us, const struct link
 	memcpy(k.dst, pkt->dst, 16);
 	ev.no_src = ev.no_dst = pkt->family == 0;
 	ev.no_ports = true;
+	/* 0 is hop-by-hop options, never the last header: the chain was not read through */
+	ev.no_proto = pkt->proto == 0;
 	engine_unreadable(r->p, &dev, &d);
 	print_event(r, &ev, &dev, &d);
 }

@@ -48,7 +48,7 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 	json_str(f, ev->no_dst ? NULL : a);
 	json_key(f, "proto", 0);
 	fmt_proto(k->proto, pr, sizeof(pr));
-	json_str(f, pr);
+	json_str(f, ev->no_proto ? NULL : pr);
 	json_key(f, "sport", 0);
 	has_ports(ev) ? fprintf(f, "%u", k->sport) : fputs("null", f);
 	json_key(f, "dport", 0);
@@ -150,7 +150,7 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	}
 	fmt_proto(k->proto, pr, sizeof(pr));
 	put(&l, " ");
-	put(&l, pr);
+	put(&l, ev->no_proto ? "?" : pr);
 	if (d->has_name) {
 		name_escape(&d->name, esc, sizeof(esc));
 		put(&l, " name=");

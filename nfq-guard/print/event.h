@@ -20,6 +20,7 @@ struct event {
 	bool no_src, no_dst; /* not known (explain without --src / --dst, a packet
 			      * that did not decode): print null */
 	bool no_ports;	     /* ports not read (a later fragment, a packet that did not decode) */
+	bool no_proto;	     /* the protocol not read (an IPv6 header chain cut short) */
 	const struct decision *d;
 	uint32_t repeated; /* > 0: sums up this many like it held back (evlimit.h) */
 };

@@ -57,6 +57,7 @@ static void record(struct run *r, const struct queued_packet *qp, const struct p
 	decision_flow(d, pkt, &ev.has_mac, ev.mac, &k);
 	ev.no_src = ev.no_dst = pkt->family == 0;
 	ev.no_ports = !pkt->l4;
+	ev.no_proto = !pkt->l4 && pkt->proto == 0; /* an IPv6 chain not read through */
 	pthread_mutex_lock(&r->events_lock);
 	if (evlimit_admit(&r->lim, &ev, run_now_ms()))
 		run_write_event(&ev, r);

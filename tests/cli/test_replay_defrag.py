@@ -130,5 +130,19 @@ class Defrag(unittest.TestCase):
         self.assertIn("acknowledge", d[0]["note"] or "")
 
 
+class Undecodable(unittest.TestCase):
+    def test_long_ipv6_chain_is_a_decision_with_what_was_read(self):
+        # nine destination-options headers: more than the decoder walks
+        chain = b"".join(struct.pack("!BB6s", 60 if i < 8 else 6, 0, b"\x01\x04" + b"\0" * 4)
+                         for i in range(9))
+        d, s = replay([eth(v6(chain + tcp(40005, 443, 0x02, 1000), 60), True)])
+        self.assertEqual(len(d), 1, d)
+        self.assertEqual(s["unreadable"], 1)
+        self.assertEqual((d[0]["action"], d[0]["src"], d[0]["dst"]),
+                         ("drop", "fd00::64", "2001:db8::7"))
+        # the protocol and ports were not read: null, not 0
+        self.assertEqual((d[0]["proto"], d[0]["sport"], d[0]["dport"]), (None, None, None))
+
+
 if __name__ == "__main__":
     unittest.main()
