@@ -723,7 +723,7 @@ static void top_limits(struct ctx *c, struct policy *p, const config_setting_t *
 		{ "names", 16, 4u << 20, 16384, offsetof(struct policy, max_names) },
 		{ "flows", 16, 1u << 20, 4096, offsetof(struct policy, max_flows) },
 		{ "pending_flows", 16, 1u << 20, 1024, offsetof(struct policy, max_pending_flows) },
-		{ "pending_packets", 1, 64, 8, offsetof(struct policy, pending_packets) },
+		{ "pending_packets", 1, 64, 16, offsetof(struct policy, pending_packets) },
 		{ "pending_seconds", 1, 60, 5, offsetof(struct policy, pending_seconds) },
 		{ NULL, 0, 0, 0, 0 },
 	};

@@ -289,7 +289,7 @@ static void test_full_policy(void **state)
 	assert_int_equal(p->name_ttl_floor, 3600);
 	assert_int_equal(p->max_names, 16384);
 	assert_int_equal(p->max_flows, 4096);
-	assert_int_equal(p->pending_packets, 8);
+	assert_int_equal(p->pending_packets, 16);
 	assert_int_equal(p->pending_seconds, 5);
 	assert_int_equal(p->nregistry, 3);
 	assert_non_null(strstr(p->path, "/p.conf"));
