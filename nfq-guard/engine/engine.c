@@ -224,8 +224,8 @@ static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, 
 	ev->proto = f->key.proto;
 	ev->has_port = f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
 	ev->dport = f->key.dport;
-	n = shared_lookup(e->sh, f->key.family, f->key.src, f->key.dst, now, ev->learned,
-			  NAMES_PER_ADDR);
+	n = shared_lookup(e->sh, &f->dev, f->key.family, f->key.dst, now, ev->learned,
+			  EVAL_LEARNED);
 	for (i = 0; i < n; i++) {
 		ev->names[ev->nnames] = &ev->learned[i];
 		ev->sources[ev->nnames++] = NAME_DNS;
@@ -691,10 +691,14 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 	groups = policy_identify(e->p, dev, how);
 	if (!groups)
 		return ENGINE_NOT_DEVICE;
-	/* device addresses are local ones: a forged source elsewhere teaches nothing */
-	if ((!e->p->lan ||
+	/*
+	 * Every address a device sends from with its MAC is its own (a global
+	 * IPv6 one too); without a MAC only local ones are: a forged source
+	 * elsewhere teaches nothing.
+	 */
+	if ((dev->has_mac || !e->p->lan ||
 	     cidr_list_contains(e->p->lan->cidrs, e->p->lan->ncidrs, pkt->family, pkt->src)) &&
-	    shared_seen_add(e->sh, pkt->family, pkt->src))
+	    shared_seen_add(e->sh, pkt->family, pkt->src, dev->has_mac ? dev->mac : NULL))
 		e->st.devices_evicted++;
 
 	memset(&tmp, 0, sizeof(tmp));

@@ -58,7 +58,8 @@ struct engine {
 	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
 };
 
-#define EVAL_MAX_NAMES (NAMES_PER_ADDR + 1)
+#define EVAL_LEARNED (2 * NAMES_PER_ADDR) /* by the device's MAC, and by its address */
+#define EVAL_MAX_NAMES (EVAL_LEARNED + 1)
 
 /* What a flow is evaluated on: its device's groups, destination and names. */
 struct eval {
@@ -70,7 +71,7 @@ struct eval {
 	uint16_t dport;
 	const struct name *names[EVAL_MAX_NAMES];
 	enum name_source sources[EVAL_MAX_NAMES];
-	struct name learned[NAMES_PER_ADDR]; /* copies: the shared cache may change */
+	struct name learned[EVAL_LEARNED]; /* copies: the shared cache may change */
 	size_t nnames;
 	bool late_possible; /* an SNI or Host may still arrive */
 	/*

@@ -13,8 +13,8 @@
 #include "engine/names.h"
 
 struct names_key {
-	uint8_t family;
-	uint8_t dev[16];
+	struct names_dev dev;
+	uint8_t family; /* of srv */
 	uint8_t srv[16];
 };
 
@@ -24,8 +24,12 @@ struct names_entry {
 	uint8_t n;
 	uint64_t expires[NAMES_PER_ADDR]; /* ms */
 	uint64_t added[NAMES_PER_ADDR];	  /* order of learning, to break ties */
+	bool keep[NAMES_PER_ADDR];	  /* names_keep_fn said so */
 	struct name names[NAMES_PER_ADDR];
 };
+
+/* Entries looked at for one that holds no kept name, before the oldest goes anyway. */
+#define NAMES_EVICT_LOOK 32
 
 static bool entry_eq(const struct lru_node *n, const void *key)
 {
@@ -37,6 +41,20 @@ int names_init(struct names *n, size_t max, uint32_t ttl_floor)
 	memset(n, 0, sizeof(*n));
 	n->ttl_floor = ttl_floor;
 	return lru_init(&n->t, max);
+}
+
+void names_set_keep(struct names *n, names_keep_fn keep, const void *arg)
+{
+	n->keep = keep;
+	n->keep_arg = arg;
+}
+
+static bool entry_kept(const struct names_entry *e)
+{
+	for (unsigned int i = 0; i < e->n; i++)
+		if (e->keep[i])
+			return true;
+	return false;
 }
 
 void names_flush(struct names *n)
@@ -56,12 +74,28 @@ void names_fini(struct names *n)
 	lru_fini(&n->t);
 }
 
-static void make_key(struct names_key *k, uint8_t family, const uint8_t dev[16],
+void names_dev_mac(struct names_dev *d, const uint8_t mac[6])
+{
+	memset(d, 0, sizeof(*d));
+	d->has_mac = true;
+	memcpy(d->id, mac, 6);
+}
+
+void names_dev_addr(struct names_dev *d, uint8_t family, const uint8_t *addr)
+{
+	memset(d, 0, sizeof(*d));
+	d->family = family;
+	memcpy(d->id, addr, family == 4 ? 4 : 16);
+}
+
+static void make_key(struct names_key *k, const struct names_dev *dev, uint8_t family,
 		     const uint8_t srv[16])
 {
 	memset(k, 0, sizeof(*k));
+	k->dev.has_mac = dev->has_mac;
+	k->dev.family = dev->has_mac ? 0 : dev->family;
+	memcpy(k->dev.id, dev->id, sizeof(k->dev.id));
 	k->family = family;
-	memcpy(k->dev, dev, family == 4 ? 4 : 16);
 	memcpy(k->srv, srv, family == 4 ? 4 : 16);
 }
 
@@ -77,6 +111,7 @@ static void entry_expire(struct names *n, struct names_entry *e, uint64_t now)
 				(e->n - i - 1) * sizeof(e->expires[0]));
 			memmove(&e->added[i], &e->added[i + 1],
 				(e->n - i - 1) * sizeof(e->added[0]));
+			memmove(&e->keep[i], &e->keep[i + 1], (e->n - i - 1) * sizeof(e->keep[0]));
 			e->n--;
 			n->st.expired++;
 		} else {
@@ -85,13 +120,25 @@ static void entry_expire(struct names *n, struct names_entry *e, uint64_t now)
 	}
 }
 
+/* Should slot i give way before slot v: not kept before kept, then expiring first, then older. */
+static bool gives_way_before(const struct names_entry *e, unsigned int i, unsigned int v)
+{
+	if (e->keep[i] != e->keep[v])
+		return !e->keep[i];
+	if (e->expires[i] != e->expires[v])
+		return e->expires[i] < e->expires[v];
+	return e->added[i] < e->added[v];
+}
+
 /*
- * Add name to the entry; when full, the name expiring first gives way, and
- * of those the one learned first.
+ * Add name to the entry; when full, a name not kept gives way first, then
+ * the name expiring first, and of those the one learned first.  A name not
+ * kept never pushes out a kept one.
  */
 static void entry_add(struct names *n, struct names_entry *e, const struct name *nm,
 		      uint64_t expires)
 {
+	bool keep = n->keep && n->keep(nm, n->keep_arg);
 	unsigned int i, victim = 0;
 
 	for (i = 0; i < e->n; i++) {
@@ -106,14 +153,18 @@ static void entry_add(struct names *n, struct names_entry *e, const struct name 
 		i = e->n++;
 	} else {
 		for (i = 1; i < e->n; i++)
-			if (e->expires[i] < e->expires[victim] ||
-			    (e->expires[i] == e->expires[victim] && e->added[i] < e->added[victim]))
+			if (gives_way_before(e, i, victim))
 				victim = i;
+		if (e->keep[victim] && !keep) {
+			n->st.ignored++; /* the entry is full of names the rules ask for */
+			return;
+		}
 		i = victim;
 	}
 	e->names[i] = *nm;
 	e->expires[i] = expires;
 	e->added[i] = ++n->clock;
+	e->keep[i] = keep;
 	n->st.learned++;
 }
 
@@ -127,6 +178,14 @@ static struct names_entry *entry_get(struct names *n, const struct names_key *k)
 	if (lru_full(&n->t)) {
 		struct lru_node *o = lru_victim(&n->t);
 
+		/* an entry with a kept name goes back to the head, a few times at most */
+		for (int i = 0; i < NAMES_EVICT_LOOK && entry_kept((struct names_entry *)o); i++) {
+			uint32_t oh = o->hash;
+
+			lru_remove(&n->t, o);
+			lru_insert(&n->t, o, oh);
+			o = lru_victim(&n->t);
+		}
 		lru_remove(&n->t, o);
 		free(o);
 		n->st.evicted++;
@@ -197,18 +256,21 @@ static void entry_learn(struct names *n, struct names_entry *e, const struct nam
 	if (j > 0 && j < e->n) {
 		struct name t = e->names[j];
 		uint64_t x = e->expires[j], a = e->added[j];
+		bool k = e->keep[j];
 
 		e->names[j] = e->names[0];
 		e->expires[j] = e->expires[0];
 		e->added[j] = e->added[0];
+		e->keep[j] = e->keep[0];
 		e->names[0] = t;
 		e->expires[0] = x;
 		e->added[0] = a;
+		e->keep[0] = k;
 	}
 }
 
-size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
-		   const struct dns_msg *msg, uint64_t now)
+size_t names_learn(struct names *n, const struct names_dev *dev, const struct dns_msg *msg,
+		   uint64_t now)
 {
 	struct name chain[NAMES_CNAME_HOPS + 1];
 	unsigned int nchain, i;
@@ -232,13 +294,13 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 			continue;
 		}
 		/*
-		 * Entries are keyed by the device's address of the answer's
-		 * family; an AAAA answer reaching the device over IPv4 names an
-		 * address it will use from an IPv6 address we cannot tell here.
+		 * A device known by its address only: an AAAA answer reaching
+		 * it over IPv4 names an address it will use from an IPv6
+		 * address we cannot tell here.
 		 */
-		if (fam != family)
+		if (!dev->has_mac && fam != dev->family)
 			continue;
-		make_key(&k, family, dev, rr->addr);
+		make_key(&k, dev, fam, rr->addr);
 		e = entry_get(n, &k);
 		if (!e)
 			break;
@@ -251,14 +313,14 @@ size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
 	return learned;
 }
 
-size_t names_lookup(struct names *n, uint8_t family, const uint8_t dev[16], const uint8_t srv[16],
-		    uint64_t now, const struct name **out, size_t max)
+size_t names_lookup(struct names *n, const struct names_dev *dev, uint8_t family,
+		    const uint8_t srv[16], uint64_t now, const struct name **out, size_t max)
 {
 	struct names_key k;
 	struct names_entry *e;
 	size_t i;
 
-	make_key(&k, family, dev, srv);
+	make_key(&k, dev, family, srv);
 	e = (struct names_entry *)lru_find(&n->t, lru_hash(LRU_HASH_INIT, &k, sizeof(k)), entry_eq,
 					   &k);
 	if (!e)

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * names.h - what each device learned from DNS: for a (device address,
- * server address) pair, the names the device asked for that lead to the
- * server.  Filled from DNS answers snooped on their way to the device;
- * bounded in entries and in names per entry, oldest evicted first.
+ * names.h - what each device learned from DNS: for a (device, server
+ * address) pair, the names the device asked for that lead to the server.
+ * A device is its MAC where the address the answer went to is known to be a
+ * MAC's, so that an answer seen on one address family or address serves
+ * its connections from its others; else its address.  Filled from DNS
+ * answers snooped on their way to the device; bounded in entries and in
+ * names per entry, oldest evicted first.
  */
 #ifndef NFQG_NAMES_H
 #define NFQG_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,35 +30,61 @@ struct names_stats {
 	uint64_t ignored; /* answer records not on the question's chain */
 };
 
+/* Is the name one a rule asks for (kept before others at the bounds)? */
+typedef bool (*names_keep_fn)(const struct name *nm, const void *arg);
+
 struct names {
 	struct lru_table t;
 	uint32_t ttl_floor; /* seconds */
 	uint64_t clock;	    /* counts names added, for eviction order */
+	names_keep_fn keep; /* NULL: all names alike */
+	const void *keep_arg;
 	struct names_stats st;
 };
 
 /* names_init - at most max entries; names live at least ttl_floor s. 0 or -ENOMEM. */
 int names_init(struct names *n, size_t max, uint32_t ttl_floor);
 void names_fini(struct names *n);
+
+/*
+ * names_set_keep - names for which keep() holds (those a domain rule
+ * matches) outlast the others at both bounds: an entry holding one is
+ * pushed out only when the oldest entries all hold one, and within an
+ * entry such a name gives way only to another.  So that a device cannot
+ * flush the name of its vendor's server with answers for names of its own.
+ */
+void names_set_keep(struct names *n, names_keep_fn keep, const void *arg);
 void names_flush(struct names *n);
 
-/*
- * names_learn - a DNS response msg arrived for the device at (family,
- * dev).  Every A/AAAA record on the CNAME chain that starts at the question
- * maps its address to the chain's names, the question's name first; records
- * off the chain are ignored (counted).  now is in milliseconds.  Returns
- * the number of addresses learned.
- */
-size_t names_learn(struct names *n, uint8_t family, const uint8_t dev[16],
-		   const struct dns_msg *msg, uint64_t now);
+/* Who learned: a device by its MAC, or by its address where no MAC is known. */
+struct names_dev {
+	bool has_mac;
+	uint8_t family; /* of addr, without a MAC */
+	uint8_t id[16]; /* the MAC (6 bytes), or the address */
+};
+
+/* names_dev_mac, names_dev_addr - a names_dev of a MAC, or of an address. */
+void names_dev_mac(struct names_dev *d, const uint8_t mac[6]);
+void names_dev_addr(struct names_dev *d, uint8_t family, const uint8_t *addr);
 
 /*
- * names_lookup - the names the device learned for server address srv
- * (family is the same for both), the question's name first.  Writes up to
- * max pointers to out (valid until the next call that changes n) and
- * returns how many.
+ * names_learn - a DNS response msg arrived for the device dev.  Every A
+ * and AAAA record on the CNAME chain that starts at the question maps its
+ * address to the chain's names, the question's name first; records off the
+ * chain are ignored (counted).  An AAAA record learned by a device known by
+ * its address only is of no use (it connects from an IPv6 address we
+ * cannot tell) unless that address is an IPv6 one, and the same for A.
+ * now is in milliseconds.  Returns the number of addresses learned.
  */
-size_t names_lookup(struct names *n, uint8_t family, const uint8_t dev[16], const uint8_t srv[16],
-		    uint64_t now, const struct name **out, size_t max);
+size_t names_learn(struct names *n, const struct names_dev *dev, const struct dns_msg *msg,
+		   uint64_t now);
+
+/*
+ * names_lookup - the names the device learned for server address srv of
+ * family, the question's name first.  Writes up to max pointers to out
+ * (valid until the next call that changes n) and returns how many.
+ */
+size_t names_lookup(struct names *n, const struct names_dev *dev, uint8_t family,
+		    const uint8_t srv[16], uint64_t now, const struct name **out, size_t max);
 
 #endif

@@ -17,6 +17,8 @@ struct seen {
 	struct lru_node node; /* first */
 	uint8_t family;
 	uint8_t addr[16];
+	bool has_mac; /* the address was last seen from this MAC */
+	uint8_t mac[6];
 };
 
 struct engine_shared {
@@ -32,6 +34,17 @@ static bool seen_eq(const struct lru_node *n, const void *key)
 	return !memcmp(&s->family, key, 1 + 16);
 }
 
+/* Does a rule with domains match the name (names_keep_fn)? */
+static bool ruled_name(const struct name *nm, const void *arg)
+{
+	const struct policy *p = arg;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].domains && domain_set_match(p->rules[i].domains, nm))
+			return true;
+	return false;
+}
+
 struct engine_shared *engine_shared_new(const struct policy *p)
 {
 	struct engine_shared *sh = calloc(1, sizeof(*sh));
@@ -44,6 +57,7 @@ struct engine_shared *engine_shared_new(const struct policy *p)
 		goto out_mutex;
 	if (names_init(&sh->names, p->max_names, p->name_ttl_floor))
 		goto out_seen;
+	names_set_keep(&sh->names, ruled_name, p);
 	return sh;
 out_seen:
 	lru_fini(&sh->seen);
@@ -100,19 +114,25 @@ static void addr_key(uint8_t key[17], uint8_t family, const uint8_t *addr)
 	memcpy(key + 1, addr, family == 4 ? 4 : 16);
 }
 
-bool shared_seen_add(struct engine_shared *sh, uint8_t family, const uint8_t *addr)
+/* The seen entry of key; caller holds the lock. */
+static struct seen *seen_find(struct engine_shared *sh, const uint8_t key[17])
+{
+	return (struct seen *)lru_find(&sh->seen, lru_hash(LRU_HASH_INIT, key, 17), seen_eq, key);
+}
+
+bool shared_seen_add(struct engine_shared *sh, uint8_t family, const uint8_t *addr,
+		     const uint8_t *mac)
 {
 	struct lru_table *t = &sh->seen;
 	bool evicted = false;
 	uint8_t key[17];
-	uint32_t h;
 	struct seen *s;
 
 	addr_key(key, family, addr);
-	h = lru_hash(LRU_HASH_INIT, key, sizeof(key));
 	pthread_mutex_lock(&sh->lock);
-	if (lru_find(t, h, seen_eq, key))
-		goto out_unlock;
+	s = seen_find(sh, key);
+	if (s)
+		goto out_mac;
 	if (lru_full(t)) {
 		struct lru_node *o = lru_victim(t);
 
@@ -124,7 +144,12 @@ bool shared_seen_add(struct engine_shared *sh, uint8_t family, const uint8_t *ad
 	if (!s)
 		goto out_unlock;
 	memcpy(&s->family, key, sizeof(key));
-	lru_insert(t, &s->node, h);
+	lru_insert(t, &s->node, lru_hash(LRU_HASH_INIT, key, sizeof(key)));
+out_mac:
+	if (mac) {
+		s->has_mac = true;
+		memcpy(s->mac, mac, 6);
+	}
 out_unlock:
 	pthread_mutex_unlock(&sh->lock);
 	return evicted;
@@ -145,23 +170,54 @@ bool shared_seen_has(struct engine_shared *sh, uint8_t family, const uint8_t *ad
 void shared_learn(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
 		  const struct dns_msg *msg, uint64_t now)
 {
+	struct names_dev who;
+	uint8_t key[17];
+	struct seen *s;
+
+	addr_key(key, family, dev);
 	pthread_mutex_lock(&sh->lock);
-	names_learn(&sh->names, family, dev, msg, now);
+	s = seen_find(sh, key);
+	if (s && s->has_mac)
+		names_dev_mac(&who, s->mac);
+	else
+		names_dev_addr(&who, family, dev);
+	names_learn(&sh->names, &who, msg, now);
 	pthread_mutex_unlock(&sh->lock);
 }
 
-size_t shared_lookup(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
-		     const uint8_t srv[16], uint64_t now, struct name *out, size_t max)
+/* The names who learned for srv into out[*n..max), those not there yet. */
+static void lookup_into(struct engine_shared *sh, const struct names_dev *who, uint8_t family,
+			const uint8_t srv[16], uint64_t now, struct name *out, size_t *n,
+			size_t max)
 {
 	const struct name *found[NAMES_PER_ADDR];
-	size_t n, i;
+	size_t k, i, j, had = *n;
 
-	if (max > NAMES_PER_ADDR)
-		max = NAMES_PER_ADDR;
+	k = names_lookup(&sh->names, who, family, srv, now, found, NAMES_PER_ADDR);
+	for (i = 0; i < k && *n < max; i++) {
+		for (j = 0; j < had && !name_eq(&out[j], found[i]); j++)
+			;
+		if (j == had)
+			out[(*n)++] = *found[i];
+	}
+}
+
+size_t shared_lookup(struct engine_shared *sh, const struct device_key *dev, uint8_t family,
+		     const uint8_t srv[16], uint64_t now, struct name *out, size_t max)
+{
+	struct names_dev who;
+	size_t n = 0;
+
 	pthread_mutex_lock(&sh->lock);
-	n = names_lookup(&sh->names, family, dev, srv, now, found, max);
-	for (i = 0; i < n; i++)
-		out[i] = *found[i];
+	if (dev->has_mac) {
+		names_dev_mac(&who, dev->mac);
+		lookup_into(sh, &who, family, srv, now, out, &n, max);
+	}
+	/* and what was learned before its address was known to be the MAC's */
+	if (dev->family) {
+		names_dev_addr(&who, dev->family, dev->addr);
+		lookup_into(sh, &who, family, srv, now, out, &n, max);
+	}
 	pthread_mutex_unlock(&sh->lock);
 	return n;
 }

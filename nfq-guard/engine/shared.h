@@ -15,24 +15,30 @@
 #include "engine/names.h"
 
 /*
- * shared_seen_add - remember (family, addr) as a device's address.  Returns
- * true when the bound pushed out an older one.
+ * shared_seen_add - remember (family, addr) as a device's address, sent
+ * from mac (NULL: not known).  Returns true when the bound pushed out an
+ * older one.
  */
-bool shared_seen_add(struct engine_shared *sh, uint8_t family, const uint8_t *addr);
+bool shared_seen_add(struct engine_shared *sh, uint8_t family, const uint8_t *addr,
+		     const uint8_t *mac);
 
 /* shared_seen_has - has (family, addr) been seen as a device's address? */
 bool shared_seen_has(struct engine_shared *sh, uint8_t family, const uint8_t *addr);
 
-/* shared_learn - names_learn() on the shared cache, for the device at (family, dev). */
+/*
+ * shared_learn - names_learn() on the shared cache, for the device at
+ * (family, dev): its MAC when that address was last seen sending from one.
+ */
 void shared_learn(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
 		  const struct dns_msg *msg, uint64_t now);
 
 /*
- * shared_lookup - names_lookup() on the shared cache, the names copied
- * into out (the cache may change once the lock is let go).  Returns how
- * many, at most max.
+ * shared_lookup - the names device dev learned for server address srv of
+ * family: by its MAC (when it has one), then by its address, each name
+ * once; copied into out (the cache may change once the lock is let go).
+ * Returns how many, at most max.
  */
-size_t shared_lookup(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
+size_t shared_lookup(struct engine_shared *sh, const struct device_key *dev, uint8_t family,
 		     const uint8_t srv[16], uint64_t now, struct name *out, size_t max);
 
 /* shared_names_stats - the name cache's counters, read without the lock (one engine). */

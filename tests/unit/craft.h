@@ -41,6 +41,38 @@ static inline int craft_ip4(struct pktbuf *pb, uint8_t proto, const uint8_t *src
 	return decode_ip(pb->b, pb->len, &pb->p, NULL) == DECODE_OK ? 0 : -1;
 }
 
+/* An IPv6 packet around l4 (no extension headers), decoded into pb->p: 0 or -1. */
+static inline int craft_ip6(struct pktbuf *pb, uint8_t proto, const uint8_t *src,
+			    const uint8_t *dst, const uint8_t *l4, size_t l4len)
+{
+	if (40 + l4len > sizeof(pb->b))
+		return -1;
+	memset(pb->b, 0, 40);
+	pb->b[0] = 0x60;
+	pb->b[4] = (uint8_t)(l4len >> 8);
+	pb->b[5] = (uint8_t)l4len;
+	pb->b[6] = proto;
+	pb->b[7] = 64;
+	memcpy(pb->b + 8, src, 16);
+	memcpy(pb->b + 24, dst, 16);
+	memcpy(pb->b + 40, l4, l4len);
+	pb->len = 40 + l4len;
+	return decode_ip(pb->b, pb->len, &pb->p, NULL) == DECODE_OK ? 0 : -1;
+}
+
+/* A TCP SYN over IPv6: 0 or -1. */
+static inline int craft_syn6(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst,
+			     uint16_t sport, uint16_t dport, uint32_t seq)
+{
+	uint8_t t[20] = { (uint8_t)(sport >> 8), (uint8_t)sport,       (uint8_t)(dport >> 8),
+			  (uint8_t)dport,	 (uint8_t)(seq >> 24), (uint8_t)(seq >> 16),
+			  (uint8_t)(seq >> 8),	 (uint8_t)seq };
+
+	t[12] = 5 << 4;
+	t[13] = TCPF_SYN;
+	return craft_ip6(pb, IPPROTO_NUM_TCP, src, dst, t, sizeof(t));
+}
+
 /* A TCP segment (no options) acknowledging ack: 0 or -1. */
 static inline int craft_tcp_ack(struct pktbuf *pb, const uint8_t *src, const uint8_t *dst,
 				uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,

@@ -43,7 +43,7 @@ struct rr {
 	uint16_t type;
 	uint32_t ttl;
 	const char *cname;   /* CNAME */
-	const uint8_t *addr; /* A */
+	const uint8_t *addr; /* A, AAAA */
 };
 
 /* A DNS response to question q with the given answer records. */
@@ -77,6 +77,9 @@ static size_t dns_response(uint8_t *b, const char *q, const struct rr *rrs, size
 		b[o++] = (uint8_t)rrs[i].ttl;
 		if (rrs[i].type == DNS_TYPE_CNAME) {
 			rdl = put_name(b + o + 2, rrs[i].cname);
+		} else if (rrs[i].type == DNS_TYPE_AAAA) {
+			memcpy(b + o + 2, rrs[i].addr, 16);
+			rdl = 16;
 		} else {
 			memcpy(b + o + 2, rrs[i].addr, 4);
 			rdl = 4;
@@ -808,11 +811,69 @@ static void test_shared_between_queues(void **state)
 	policy_free(p);
 }
 
+static void test_names_belong_to_the_mac(void **state)
+{
+	static const uint8_t cam6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x64 };
+	static const uint8_t cloud6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64, [15] = 7 };
+	struct fixture *f = fx_new(POLICY_BASIC);
+	const struct rr aaaa[] = { { "litedev.ezvizlife.com", DNS_TYPE_AAAA, 300, NULL, cloud6 } };
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* the AAAA answer comes over IPv4 ... */
+	resolve(f, "litedev.ezvizlife.com", aaaa, 1);
+	/* ... the connection from the camera's global IPv6 address, outside lan */
+	assert_int_equal(craft_syn6(&pb, cam6, cloud6, 41000, 443, 1000), 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_string_equal(d.rule->name, "fw");
+	assert_string_equal(d.name.s, "litedev.ezvizlife.com");
+	assert_int_equal(d.name_source, NAME_DNS);
+	fx_free(f);
+}
+
+static void test_flood_keeps_the_vendor_name(void **state)
+{
+	static const char policy[] = NETWORKS
+		"limits = { names = 16; };\n"
+		"rules = (\n"
+		"  { name = \"dns\"; to = \"router\"; proto = \"udp\"; port = 53; action = \"allow\"; },\n"
+		"  { name = \"fw\"; domain = [ \"*.ezvizlife.com\" ]; action = \"drop\"; },\n"
+		"  { name = \"out\"; to = \"wan\"; action = \"allow\"; }\n"
+		");\n";
+	struct fixture *f = fx_new(policy);
+	const struct rr a[] = { { "litedev.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
+	struct pktbuf pb;
+	struct decision d;
+	uint8_t srv[4] = { 203, 0, 113, 0 };
+	char q[40];
+
+	(void)state;
+	resolve(f, "litedev.ezvizlife.com", a, 1);
+	/* the camera floods the cache with answers for names of its own */
+	for (int i = 0; i < 100; i++) {
+		struct rr r = { q, DNS_TYPE_A, 300, NULL, srv };
+
+		snprintf(q, sizeof(q), "f%d.flood.example", i);
+		srv[3] = (uint8_t)i;
+		resolve(f, q, &r, 1);
+	}
+	/* then goes to the vendor's address by it alone: still the vendor's name */
+	syn(&pb, CLOUD, 41000, 8666);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_string_equal(d.name.s, "litedev.ezvizlife.com");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_match_and_not_device),
 		cmocka_unit_test(test_dns_learned_name_decides_at_syn),
+		cmocka_unit_test(test_names_belong_to_the_mac),
+		cmocka_unit_test(test_flood_keeps_the_vendor_name),
 		cmocka_unit_test(test_cname_chain_and_poisoning),
 		cmocka_unit_test(test_reported_name_is_chain_head),
 		cmocka_unit_test(test_ttl_floor),
