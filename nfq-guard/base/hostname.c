@@ -48,6 +48,27 @@ bool name_is_hostname(const struct name *n)
 	return label > 0;
 }
 
+bool name_is_address(const struct name *n)
+{
+	size_t end = n->len, start, i;
+	bool hex;
+
+	if (end > 0 && n->s[end - 1] == '.')
+		end--;
+	for (start = end; start > 0 && n->s[start - 1] != '.'; start--)
+		;
+	if (start == end)
+		return false;
+	hex = end - start >= 2 && n->s[start] == '0' && (n->s[start + 1] | 0x20) == 'x';
+	for (i = start + (hex ? 2 : 0); i < end; i++) {
+		uint8_t b = (uint8_t)n->s[i];
+
+		if (!(b >= '0' && b <= '9') && !(hex && (b | 0x20) >= 'a' && (b | 0x20) <= 'f'))
+			return false;
+	}
+	return true;
+}
+
 size_t name_escape(const struct name *n, char *out, size_t outsz)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -45,6 +45,15 @@ size_t name_escape(const struct name *n, char *out, size_t outsz);
  */
 bool name_is_hostname(const struct name *n);
 
+/*
+ * name_is_address - whether a host name n is one a URL parser or
+ * inet_aton(3) takes for an IPv4 address (WHATWG URL's "ends in a number"):
+ * its last label all decimal digits, or "0x" and hex digits, so that
+ * 198.51.100.9, 3325256713, 0xc6336409 and 0xc6.0x33.0x64.9 all are.  A
+ * proxy asked for such a "name" connects to an address.
+ */
+bool name_is_address(const struct name *n);
+
 /* Byte-wise equality. */
 int name_eq(const struct name *a, const struct name *b);
 

@@ -29,9 +29,11 @@ enum {
 };
 
 /*
- * Methods are case-sensitive and all registered ones are upper case;
- * nginx, too, refuses lower case.  A stream starting "get " or "SSH-2.0-"
- * is taken as some other protocol rather than a broken request.
+ * Methods are case-sensitive and all registered ones are upper case, and
+ * nginx refuses lower case; but Go's net/http takes any token as a method
+ * and routes by the Host, so a first line of any token, a target and an
+ * HTTP/1.x version is a request.  A first line that is not one ("user
+ * x", "SSH-2.0-dropbear") is some other protocol.
  *
  * Hosts refuse every byte RFC 3986 keeps out of a reg-name, and ',' as
  * well: a comma means two Host values folded into one.  Bytes 0x80-0xff
@@ -212,7 +214,7 @@ static enum start request_start(struct cursor *c)
 			return START_PARTIAL;
 		if (b == ' ')
 			return n > 0 ? START_REQUEST : START_OTHER;
-		if (!(chclass[b] & CH_METHOD))
+		if (!(chclass[b] & CH_TCHAR))
 			return START_OTHER;
 	}
 	return START_OTHER;
@@ -335,6 +337,17 @@ static bool version_1x(struct cursor v)
  * text protocols shaped like HTTP but with their own version (RTSP/1.0 of a
  * camera's video stream, SIP/2.0) are HTTP_NOT_HTTP: they carry no Host.
  */
+/* Is the method upper case, as every registered one is (a broken request, not another protocol)? */
+static bool method_registered_case(struct cursor m)
+{
+	uint8_t b;
+
+	while (cur_u8(&m, &b))
+		if (!(chclass[b] & CH_METHOD))
+			return false;
+	return true;
+}
+
 static enum http_status request_line(struct cursor line, enum target_form *form,
 				     struct cursor *authority)
 {
@@ -343,7 +356,7 @@ static enum http_status request_line(struct cursor line, enum target_form *form,
 	uint8_t b;
 
 	if (!view_cut(&line, ' ', &method) || !view_cut(&line, ' ', &target))
-		return HTTP_MALFORMED;
+		return method_registered_case(method) ? HTTP_MALFORMED : HTTP_NOT_HTTP;
 	/* the version is what is left of the line */
 	if (view_is(method, "PRI") && view_is(target, "*") && view_is(line, "HTTP/2.0"))
 		return HTTP_H2_PRIOR;
@@ -475,8 +488,8 @@ static enum http_status connect_store(struct cursor a, struct name *host)
 
 	if (st != HTTP_FOUND)
 		return st;
-	/* an IPv6 literal (only those keep a colon) or dotted digits */
-	if (memchr(n.s, ':', n.len) || strspn(n.s, "0123456789.") == n.len)
+	/* an IPv6 literal (only those keep a colon), or what a proxy reads as IPv4 */
+	if (memchr(n.s, ':', n.len) || name_is_address(&n))
 		return HTTP_CONNECT_ADDR;
 	*host = n;
 	return HTTP_FOUND;
@@ -517,6 +530,7 @@ struct head_fields {
 	bool has_length; /* Content-Length */
 	uint64_t length;
 	bool has_te;	 /* Transfer-Encoding: a body whose end only chunks tell */
+	bool upgrade;	 /* Upgrade */
 	bool in_host;	 /* the last field line was Host ... */
 	bool in_framing; /* ... or Content-Length or Transfer-Encoding */
 };
@@ -561,8 +575,29 @@ static enum http_status field_take(struct head_fields *hf, struct cursor name, s
 		if (hf->has_length)
 			return HTTP_MALFORMED;
 		hf->has_te = hf->in_framing = true;
+	} else if (view_is_nocase(name, "upgrade")) {
+		hf->upgrade = true;
 	}
 	return HTTP_FOUND;
+}
+
+/*
+ * Does a continuation line read as a Host field of its own (" Host: x")?
+ * A server that unfolds it takes it for part of the field before; one that
+ * does not, or that strips the whitespace, for a Host: which, is in doubt.
+ */
+static bool folded_host(struct cursor line)
+{
+	uint8_t b;
+
+	view_trim(&line);
+	if (!view_has_prefix_nocase(line, "host"))
+		return false;
+	cur_skip(&line, 4);
+	while (cur_u8(&line, &b))
+		if (b != ' ' && b != '\t')
+			return b == ':';
+	return false;
 }
 
 /*
@@ -581,7 +616,8 @@ static enum http_status fields_read(struct cursor *head, struct head_fields *hf)
 		enum http_status st;
 
 		if (b == ' ' || b == '\t') { /* obs-fold: the last field goes on */
-			if (!any || hf->in_framing || !view_none(line, CH_CTL))
+			if (!any || hf->in_framing || !view_none(line, CH_CTL) ||
+			    (!hf->in_host && folded_host(line)))
 				return HTTP_MALFORMED;
 			if (hf->in_host)
 				host_value_add(&hf->hv, line, true);
@@ -616,8 +652,14 @@ enum http_status http_request(const uint8_t *stream, size_t len, struct name *ho
 	case START_REQUEST:
 		break;
 	}
-	if (!head_cut(&c, &head))
+	if (!head_cut(&c, &head)) {
+		/* a whole first line that is no request line: another protocol */
+		head = c;
+		if (line_next(&head, &line) &&
+		    request_line(line, &form, &authority) == HTTP_NOT_HTTP)
+			return HTTP_NOT_HTTP;
 		return short_of(len);
+	}
 
 	line_next(&head, &line);
 	st = request_line(line, &form, &authority);
@@ -632,6 +674,7 @@ enum http_status http_request(const uint8_t *stream, size_t len, struct name *ho
 		req->body_len = hf.has_length ? hf.length : 0;
 		req->body_chunked = hf.has_te;
 		req->tunnel = form == TARGET_CONNECT;
+		req->upgrade = hf.upgrade;
 	}
 
 	/* an empty authority is HTTP_MALFORMED, unlike an empty Host */
@@ -648,6 +691,14 @@ enum http_status http_request(const uint8_t *stream, size_t len, struct name *ho
 enum http_status http_host(const uint8_t *stream, size_t len, struct name *host)
 {
 	return http_request(stream, len, host, NULL);
+}
+
+bool http_switching(const uint8_t *p, size_t len)
+{
+	static const char v[] = "HTTP/1.";
+
+	return len >= 13 && !memcmp(p, v, 7) && p[7] >= '0' && p[7] <= '9' && p[8] == ' ' &&
+	       !memcmp(p + 9, "101", 3) && (p[12] == ' ' || p[12] == '\r');
 }
 
 const char *http_status_str(enum http_status st)

@@ -44,6 +44,7 @@ struct http_request {
 	uint64_t body_len; /* Content-Length (0 without) */
 	bool body_chunked; /* Transfer-Encoding: the body's end is not read */
 	bool tunnel;	   /* CONNECT: what follows is the tunnel's */
+	bool upgrade;	   /* Upgrade: another protocol follows if the server says 101 */
 };
 
 /*
@@ -55,6 +56,12 @@ struct http_request {
  */
 enum http_status http_request(const uint8_t *stream, size_t len, struct name *host,
 			      struct http_request *req);
+
+/*
+ * http_switching - do the len bytes at p start a server's "101 Switching
+ * Protocols" status line (RFC 9110 15.2.2)?
+ */
+bool http_switching(const uint8_t *p, size_t len);
 
 const char *http_status_str(enum http_status st);
 

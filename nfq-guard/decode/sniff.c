@@ -57,6 +57,9 @@ static enum sniff_result sniff_socks(struct sniff_state *s, const uint8_t *buf, 
 	case SOCKS_BAD_NAME:
 		s->why = "SOCKS host is not a host name";
 		break;
+	case SOCKS_METHOD:
+		s->why = "SOCKS greeting offers a method whose exchange is not read";
+		break;
 	}
 	return SNIFF_BROKEN;
 }

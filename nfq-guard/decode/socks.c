@@ -25,6 +25,7 @@
 #define SOCKS5_VERSION 5
 #define SOCKS4_VERSION 4
 #define SOCKS_AUTH_VERSION 1 /* RFC 1929's sub-negotiation */
+#define SOCKS_METHOD_NONE 0
 #define SOCKS_METHOD_PASSWORD 2
 #define SOCKS_CMD_CONNECT 1
 #define SOCKS_CMD_BIND 2
@@ -41,13 +42,18 @@
 			return SOCKS_NEED_MORE; \
 	} while (0)
 
-/* Store len bytes as the host: a host name or SOCKS_BAD_NAME. */
+/*
+ * Store len bytes as the host: a host name, SOCKS_BAD_NAME, or
+ * SOCKS_UNNAMED for an address written as a name (the proxy connects to it).
+ */
 static enum socks_status host_store(const uint8_t *p, size_t len, struct name *host)
 {
 	struct name n;
 
 	if (name_set(&n, p, len) != 0 || !name_is_hostname(&n))
 		return SOCKS_BAD_NAME;
+	if (name_is_address(&n))
+		return SOCKS_UNNAMED;
 	*host = n;
 	return SOCKS_FOUND;
 }
@@ -110,6 +116,9 @@ static enum socks_status socks5(struct cursor *c, struct name *host)
 	if (nmethods == 0)
 		return SOCKS_NOT_SOCKS;
 	NEED(cur_bytes(c, nmethods, &methods));
+	for (unsigned int i = 0; i < nmethods; i++)
+		if (methods[i] != SOCKS_METHOD_NONE && methods[i] != SOCKS_METHOD_PASSWORD)
+			return SOCKS_METHOD;
 	NEED(cur_left(c) > 0);
 	next = cur_ptr(c)[0];
 	if (next == SOCKS_AUTH_VERSION && memchr(methods, SOCKS_METHOD_PASSWORD, nmethods)) {
@@ -179,9 +188,10 @@ enum socks_status socks_host(const uint8_t *stream, size_t len, struct name *hos
 const char *socks_status_str(enum socks_status st)
 {
 	static const char *const str[] = {
-		[SOCKS_NEED_MORE] = "need more", [SOCKS_FOUND] = "found",
-		[SOCKS_NOT_SOCKS] = "not socks", [SOCKS_MALFORMED] = "malformed",
-		[SOCKS_UNNAMED] = "no name",	 [SOCKS_BAD_NAME] = "not a host name",
+		[SOCKS_NEED_MORE] = "need more",    [SOCKS_FOUND] = "found",
+		[SOCKS_NOT_SOCKS] = "not socks",    [SOCKS_MALFORMED] = "malformed",
+		[SOCKS_UNNAMED] = "no name",	    [SOCKS_BAD_NAME] = "not a host name",
+		[SOCKS_METHOD] = "method not read",
 	};
 
 	if ((size_t)st < sizeof(str) / sizeof(str[0]) && str[st])

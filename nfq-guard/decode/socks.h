@@ -10,7 +10,11 @@
  * The flow's real destination is the one in the request, not the proxy's
  * address: a request for a domain gives that name; a request for an
  * address, or a command other than CONNECT (BIND, UDP ASSOCIATE), gives no
- * name nfq-guard can match and is SOCKS_UNNAMED, an unknown name.
+ * name nfq-guard can match and is SOCKS_UNNAMED, an unknown name.  So is
+ * a greeting that offers a method other than "none" and username/password
+ * (GSSAPI, a private one): the proxy may choose it, and the bytes that
+ * follow are that method's, where a decoy request could hide the real one
+ * (SOCKS_METHOD).
  */
 #ifndef NFQG_SOCKS_H
 #define NFQG_SOCKS_H
@@ -27,6 +31,7 @@ enum socks_status {
 	SOCKS_MALFORMED,     /* a greeting, then bytes no SOCKS client sends */
 	SOCKS_UNNAMED,	     /* a request for an address, or not a CONNECT */
 	SOCKS_BAD_NAME,	     /* the domain is not a host name (name_is_hostname) */
+	SOCKS_METHOD,	     /* the greeting offers a method whose exchange is not read */
 };
 
 /*

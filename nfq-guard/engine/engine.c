@@ -500,18 +500,32 @@ static inline bool is_new_syn(const struct eflow *f, const struct packet *pkt)
 }
 
 /*
- * A SYN of another connection (a new ISN) on the 4-tuple of a flow whose
- * bytes are still read: the connection read so far may go on beside it,
- * its later segments out of the new stream's sight, so the flow's name is
- * unknown.  A new connection on a 4-tuple that was decided for good starts
- * a decision of its own (flow_known): its packets reach the queue only
- * once conntrack took it for a new connection.
+ * A packet of the server's side of a flow still read that the device sent
+ * itself: it has the device's MAC, or, for a server outside, came in where
+ * the device's packets come in.  An acknowledgement forged so would
+ * confirm bytes the server never got.
+ */
+static bool forged_reply(const struct engine *e, const struct eflow *f,
+			 const struct engine_input *in)
+{
+	if (in->has_mac && f->dev.has_mac && !memcmp(in->mac, f->dev.mac, 6))
+		return true;
+	return in->indev && in->indev == f->indev && !is_local(e->p, f->key.family, f->key.dst);
+}
+
+/*
+ * A flow whose bytes are still read meets a packet that makes them
+ * untrustworthy, for why: its name is unknown from now on.  A SYN of
+ * another connection (a new ISN) is one: the connection read so far may go
+ * on beside it, its later segments out of the new stream's sight.  (A new
+ * connection on a 4-tuple that was decided for good starts a decision of
+ * its own, flow_known: its packets reach the queue only once conntrack took
+ * it for a new connection.)  A reply forged by the device is another.
  */
 static enum engine_result flow_resyn(struct engine *e, struct eflow *f,
-				     const struct engine_input *in, struct decision *d)
+				     const struct engine_input *in, struct decision *d,
+				     const char *why)
 {
-	static const char why[] = "a SYN of another connection while its bytes were read";
-
 	if (f->watch)
 		return keepalive_doubt(e, f, in->now, why, d);
 	flow_decide(e, f, in->now, NULL, NAME_NONE, why);
@@ -534,7 +548,9 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 	if (f) {
 		if (f->sniff < SNIFF_DNS && is_new_syn(f, in->pkt)) {
 			if (f->has_isn && (!f->decided || f->watch)) {
-				*res = flow_resyn(e, f, in, d);
+				*res = flow_resyn(
+					e, f, in, d,
+					"a SYN of another connection while its bytes were read");
 				return true;
 			}
 			flow_free(f->decided && !f->watch ? &e->flows : &e->waiting, f);
@@ -556,6 +572,8 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 		return false;
 	if (f->sniff >= SNIFF_DNS)
 		*res = ENGINE_NOT_DEVICE;
+	else if ((!f->decided || f->watch) && forged_reply(e, f, in))
+		*res = flow_resyn(e, f, in, d, "a reply to the device that came from its own side");
 	else if (f->watch)
 		*res = keepalive_server(e, f, in, d);
 	else if (f->decided)
@@ -704,7 +722,10 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.key = *k;
 	tmp.dev = *dev;
-	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP && (pkt->tcp_flags & TCPF_SYN)) {
+	tmp.indev = in->indev;
+	/* a SYN with FIN or RST opens nothing: the real SYN after it is a new flow */
+	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
+	    (pkt->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) == TCPF_SYN) {
 		tmp.has_isn = true;
 		tmp.isn = pkt->tcp_seq;
 	}

@@ -130,6 +130,7 @@ struct engine_input {
 	bool has_mac;
 	uint8_t mac[6];
 	const char *iface; /* ingress interface name, or NULL */
+	uint32_t indev;	   /* ingress interface index, 0 when not known */
 	uint64_t now;	   /* milliseconds, monotonic */
 };
 

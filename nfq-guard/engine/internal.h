@@ -36,6 +36,7 @@ struct eflow {
 	struct stream st;
 	enum sniff sniff;
 	struct sniff_state name_st; /* with SNIFF_NAME */
+	uint32_t indev;		    /* the interface the device's first packet came in on, or 0 */
 	bool has_isn;		    /* the flow began with the client's SYN ... */
 	uint32_t isn;		    /* ... of this sequence number */
 	bool confirming;	    /* d lets it pass once the server acknowledges ... */
@@ -46,6 +47,7 @@ struct eflow {
 	uint32_t ka_off;  /* bytes of st read through (heads and bodies) */
 	uint64_t ka_left; /* KA_BODY, KA_CHUNK_DATA: body bytes still to read */
 	uint64_t ka_seen; /* its last packet, either way (ms) */
+	bool ka_upgrade;  /* the last head asked for an Upgrade: a 101 ends the reading */
 };
 
 struct engine {

@@ -13,6 +13,11 @@
  *   KA_HEAD --head read, allowed--> the body: KA_BODY (Content-Length), or
  *   KA_CHUNK_SIZE, _DATA, _END, KA_TRAILER (chunked) --> KA_HEAD
  *
+ * A head that asks for an Upgrade (WebSocket) which the server answers with
+ * 101 ends the reading, allowed: the bytes that follow are another
+ * protocol, spoken with the server the head's Host chose.  Refused, the
+ * connection goes on as HTTP and stays read.
+ *
  * Heads are read as soon as their bytes are in order (ka_off), so that the
  * packet that completes a head gets that head's verdict, pipelined ones
  * included.  Bytes leave the stream only once read and acknowledged by the
@@ -51,6 +56,7 @@ static inline size_t ka_avail(const struct eflow *f)
 static void ka_after_head(struct eflow *f, const struct http_request *req)
 {
 	f->ka_off += (uint32_t)req->head_len;
+	f->ka_upgrade = req->upgrade;
 	if (req->body_chunked) {
 		f->ka = KA_CHUNK_SIZE;
 	} else if (req->body_len > 0) {
@@ -320,6 +326,13 @@ enum engine_result keepalive_server(struct engine *e, struct eflow *f,
 		}
 	}
 	if (f->watch && pkt->l4 && pkt->proto == IPPROTO_NUM_TCP && (pkt->tcp_flags & TCPF_RST))
+		ka_stop(e, f);
+	/*
+	 * The server took the Upgrade the last head asked for: what follows is
+	 * another protocol with the same server, which the head's Host chose.
+	 */
+	else if (f->watch && f->ka_upgrade && f->ka == KA_HEAD && ka_avail(f) == 0 &&
+		 http_switching(pkt->payload, pkt->payload_len))
 		ka_stop(e, f);
 	res = ka_result(e, f, before, d);
 	d->at_reply = true;

@@ -113,6 +113,7 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 	in.has_mac = qp->has_mac;
 	memcpy(in.mac, qp->mac, 6);
 	in.now = run_now_ms();
+	in.indev = qp->indev;
 	if (r->need_iface && qp->indev && if_indextoname(qp->indev, ifname))
 		in.iface = ifname;
 	if (decode_ip(qp->data, qp->len, &pkt, NULL) != DECODE_OK) {

@@ -257,7 +257,9 @@ def tcp_cases():
     c2 = Conn(X, 443, isn=900000)
     case("tcp_new_syn_while_waiting", "block",
          c.handshake() + [c2.syn(), c2.synack(), c2.c(TCP_ACK, c2.isn + 1), c2.data(hV), c2.ack()],
-         [DROP_V], doc="a new SYN (other ISN) before any verdict: the new connection is read")
+         [block_unknown("SYN of another connection")],
+         doc="a new SYN (other ISN) before any verdict: the first connection may go on "
+             "beside it unread, so the name is unknown")
     c = Conn(X, 443)
     c2 = Conn(X, 443, isn=c.isn - (1 << 20))
     fr = c.handshake() + [c2.syn(), c2.data(hB), c.data(hV), c.ack()]
@@ -288,7 +290,7 @@ def tcp_cases():
 
     c = Conn(X, 443)
     fr = c.handshake() + [c.data(hB, ttl=1), c.ack(mac=P.CAM_MAC), c.data(hV, off=0), c.ack()]
-    case("tcp_forged_server_ack", "block", fr, [block_unknown("retransmission")],
+    case("tcp_forged_server_ack", "block", fr, [block_unknown("from its own side")],
          doc="benign first copy with TTL 1; the camera itself sends the server's ACK of it "
              "(the server's address, the camera's MAC); then the vendor retransmission")
     c = Conn(X, 443)

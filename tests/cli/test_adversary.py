@@ -93,80 +93,8 @@ class Adversary(unittest.TestCase):
     # --- what the engine gets wrong today: the right verdict, marked, the bug in one line --
 
     # TCP: the server's byte stream
-    @unittest.expectedFailure  # engine: a new SYN on a waiting 4-tuple forgets the old stream, whose bytes then pass unread; the server's ACK of them confirms the new stream's benign name
-    def test_tcp_new_syn_while_waiting_old_data(self):
-        self.check("tcp_new_syn_while_waiting_old_data")
-
-    @unittest.expectedFailure  # engine: a SYN|FIN first packet is decided at once (no wait), and the real SYN with the same ISN is that flow again (flow_again): its hello is never read
-    def test_tcp_syn_fin_first(self):
-        self.check("tcp_syn_fin_first")
-
-    @unittest.expectedFailure  # engine: the same with SYN|RST (has_isn is set, so the real SYN is no new SYN)
-    def test_tcp_syn_rst_first(self):
-        self.check("tcp_syn_rst_first")
-
-    @unittest.expectedFailure  # engine: a "server" ACK sent from the device's own MAC confirms the allow; the conflicting retransmission then passes as flow_again
-    def test_tcp_forged_server_ack(self):
-        self.check("tcp_forged_server_ack")
-
     # HTTP
-    @unittest.expectedFailure  # http: a continuation line " Host: ..." after another field is dropped from view and the HTTP/1.1 request has no name; a server that does not unfold reads that Host (ambiguous: should be unknown)
-    def test_http_obs_fold_hides_host(self):
-        self.check("http_obs_fold_hides_host")
-
-    @unittest.expectedFailure  # http: a lower-case method is "not HTTP" (no name), but Go net/http (Caddy, Traefik) takes any token as a method and routes by its Host
-    def test_http_lowercase_method(self):
-        self.check("http_lowercase_method")
-
-    @unittest.expectedFailure  # engine: only the first request head of a kept-alive connection is read (keep-alive reading is being implemented on main)
-    def test_http_keepalive_second_vendor(self):
-        self.check("http_keepalive_second_vendor")
-
-    @unittest.expectedFailure  # engine: only the first request head of a kept-alive connection is read (keep-alive)
-    def test_http_keepalive_second_evil_allow(self):
-        self.check("http_keepalive_second_evil_allow")
-
-    @unittest.expectedFailure  # engine: the second of two pipelined heads in one segment is not read (keep-alive)
-    def test_http_pipelined_vendor(self):
-        self.check("http_pipelined_vendor")
-
-    @unittest.expectedFailure  # engine: no head is read after a Content-Length body (keep-alive)
-    def test_http_after_content_length_vendor(self):
-        self.check("http_after_content_length_vendor")
-
-    @unittest.expectedFailure  # engine: no head is read after a chunked body (keep-alive)
-    def test_http_after_chunked_vendor(self):
-        self.check("http_after_chunked_vendor")
-
-    @unittest.expectedFailure  # engine: after a refused Upgrade the next request head is not read (keep-alive)
-    def test_http_websocket_refused_then_vendor(self):
-        self.check("http_websocket_refused_then_vendor")
-
-    @unittest.expectedFailure  # http: CONNECT to an address in inet_aton's hex form (0xc6336409) is taken for a host name, not an address
-    def test_http_connect_hex(self):
-        self.check("http_connect_hex")
-
-    @unittest.expectedFailure  # http: the same, dotted hex (0xc6.0x33.0x64.0x09)
-    def test_http_connect_hex_dotted(self):
-        self.check("http_connect_hex_dotted")
-
     # SOCKS
-    @unittest.expectedFailure  # socks: a dotted-quad address in a SOCKS5 domain field (ATYP 3) is taken for a host name (the proxy connects to that address)
-    def test_socks5_domain_is_address(self):
-        self.check("socks5_domain_is_address")
-
-    @unittest.expectedFailure  # socks: the same in a SOCKS4a domain
-    def test_socks4a_domain_is_address(self):
-        self.check("socks4a_domain_is_address")
-
-    @unittest.expectedFailure  # socks: with only GSSAPI offered, the method's own negotiation bytes are read as the request: a decoy names the flow
-    def test_socks5_gssapi_decoy_allow(self):
-        self.check("socks5_gssapi_decoy_allow")
-
-    @unittest.expectedFailure  # socks: the same with a private method (0x80)
-    def test_socks5_private_method_decoy(self):
-        self.check("socks5_private_method_decoy")
-
     # DNS: names belong to the device, learned only from answers to its queries
     @unittest.expectedFailure  # snoop: an answer is learned whatever its ID (no query is matched)
     def test_dns_wrong_txid_allow(self):
@@ -195,22 +123,6 @@ class Adversary(unittest.TestCase):
     @unittest.expectedFailure  # dns: only the first 32 answer records are kept (DNS_MAX_ANSWERS); the rest of the vendor's addresses are not learned
     def test_dns_40_records(self):
         self.check("dns_40_records")
-
-    @unittest.expectedFailure  # names: 4 names per (device, address); later harmless names push out the vendor's, which a rule drops
-    def test_dns_vendor_name_pushed_out(self):
-        self.check("dns_vendor_name_pushed_out")
-
-    @unittest.expectedFailure  # names: keyed by the device's address, not its MAC: an AAAA answered over IPv4 is not learned for its IPv6 address
-    def test_dns_v4_answer_v6_flow(self):
-        self.check("dns_v4_answer_v6_flow")
-
-    @unittest.expectedFailure  # names: the same, an A answered over IPv6 used from IPv4
-    def test_dns_v6_answer_v4_flow(self):
-        self.check("dns_v6_answer_v4_flow")
-
-    @unittest.expectedFailure  # names: the same, a second IPv4 address of the camera's MAC
-    def test_dns_second_v4_address(self):
-        self.check("dns_second_v4_address")
 
     @unittest.expectedFailure  # dns: HTTPS/SVCB records' ipv4hint/ipv6hint are not learned
     def test_dns_https_ipv4hint(self):

@@ -35,7 +35,7 @@ static enum socks_status run(const uint8_t *data, size_t len, struct name *host)
 	st = socks_host(copy, len, host);
 	free(copy);
 
-	check(st >= SOCKS_NEED_MORE && st <= SOCKS_BAD_NAME);
+	check(st >= SOCKS_NEED_MORE && st <= SOCKS_METHOD);
 	check(strcmp(socks_status_str(st), "unknown") != 0);
 	if (st == SOCKS_FOUND)
 		check(host->len >= 1 && host->len <= NAME_MAX_LEN && host->s[host->len] == '\0' &&

@@ -675,7 +675,7 @@ static void test_synack_to_wan_is_decided(void **state)
 	/* a camera "answering" a connection nobody local opened: decided like a SYN */
 	tcp(&pb, CAM, CLOUD, 5556, 443, TCPF_SYN | TCPF_ACK, 1, NULL, 0);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
-	tcp(&pb, CAM, CLOUD, 5556, 443, TCPF_ACK | TCPF_PSH, 2, "exfil", 5);
+	tcp(&pb, CAM, CLOUD, 5556, 443, TCPF_ACK | TCPF_PSH, 2, "exfil\r\n", 7);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
 	assert_string_equal(d.rule->name, "egress");
 	fx_free(f);

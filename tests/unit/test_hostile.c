@@ -97,6 +97,19 @@ static enum engine_result srv(struct fx *f, uint16_t dport, uint8_t flags, uint3
 	return engine_packet(f->e, &in, &f->d);
 }
 
+/* A server packet with data, sent from mac (the server's side, or a forger's). */
+static enum engine_result srv_data(struct fx *f, uint16_t dport, const char *mac, uint32_t ack,
+				   const char *data)
+{
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
+
+	assert_int_equal(craft_tcp_ack(&f->pb, CLOUD, CAM, 443, dport, TCPF_ACK | TCPF_PSH, 7000,
+				       ack, data, data ? strlen(data) : 0),
+			 0);
+	memcpy(in.mac, mac, 6);
+	return engine_packet(f->e, &in, &f->d);
+}
+
 static void hello(struct fx *f, const char *name)
 {
 	f->n = craft_client_hello(f->hello, name);
@@ -440,12 +453,13 @@ static void test_http_heads_as_servers_read_them(void **state)
 	static const char *const vendor[] = {
 		"GET / HTTP/1.2\r\nHost: fw.hikvision.com\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost:\r\n fw.hikvision.com\r\n\r\n",
-		"GET / HTTP/1.1\r\nX-A: 1\r\n Host: www.example.org\r\nHost: fw.hikvision.com\r\n\r\n",
 		"GET http://fw.hikvision.com\\x HTTP/1.1\r\nHost: www.example.org\r\n\r\n",
+		"get / HTTP/1.1\r\nHost: fw.hikvision.com\r\n\r\n",
 	};
 	static const char *const unknown[] = {
 		"GET / HTTP/1.1\r\nHost: fw.hikvision.com\r\nHost: www.example.org\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost : www.example.org\r\n\r\n",
+		"GET / HTTP/1.1\r\nX-A: 1\r\n Host: www.example.org\r\nHost: fw.hikvision.com\r\n\r\n",
 		"GET http://www.example.org\\@fw.hikvision.com/ HTTP/1.1\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: fw..hikvision.com\r\n\r\n",
 		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
@@ -686,6 +700,58 @@ static void test_new_syn_while_waiting(void **state)
 	fx_free(f);
 }
 
+static void test_keepalive_upgrade(void **state)
+{
+	static const char up[] = "GET /ws HTTP/1.1\r\nHost: www.example.org\r\n"
+				 "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+	static const char frame[] = "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
+	const uint32_t s2 = 1001 + sizeof(up) - 1;
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+
+	(void)state;
+	/* the server switches: the WebSocket that follows is allowed for good */
+	cam(f, 40240, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam_req(f, 40240, 1001, up), ENGINE_DECIDED);
+	assert_watched_allow(f, true);
+	assert_int_equal(srv_data(f, 40240, SRV_MAC, s2, "HTTP/1.1 101 Switching Protocols\r\n"),
+			 ENGINE_DECIDED);
+	assert_false(f->d.watch);
+	assert_int_equal(verdict_of(&f->d, false), VERDICT_ALLOW);
+	assert_int_equal(cam_req(f, 40240, s2, frame), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+
+	/* refused: still HTTP, the next head read */
+	cam(f, 40241, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40241, 1001, up);
+	assert_int_equal(srv_data(f, 40241, SRV_MAC, s2, "HTTP/1.1 400 Bad Request\r\n"),
+			 ENGINE_DECIDED);
+	assert_true(f->d.watch);
+	assert_int_equal(cam_req(f, 40241, s2, REQ_VENDOR), ENGINE_DECIDED);
+	assert_vendor_dropped(f);
+
+	/* a 101 the camera sends itself, from its own MAC: forged */
+	cam(f, 40242, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40242, 1001, up);
+	assert_int_equal(srv_data(f, 40242, CAM_MAC, s2, "HTTP/1.1 101 Switching Protocols\r\n"),
+			 ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "a reply to the device that came from its own side");
+	fx_free(f);
+}
+
+static void test_forged_server_ack(void **state)
+{
+	struct fx *f = fx_new(POLICY_ALLOW_LIST);
+
+	(void)state;
+	/* an allowed name's hello, then an "acknowledgement" from the camera's own MAC */
+	cam(f, 40250, TCPF_SYN, 1000, NULL, 0);
+	hello(f, "cdn.good.example");
+	assert_int_equal(cam(f, 40250, TCPF_ACK | TCPF_PSH, 1001, f->hello, f->n), ENGINE_PENDING);
+	assert_int_equal(srv_data(f, 40250, CAM_MAC, 1001 + (uint32_t)f->n, NULL), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "a reply to the device that came from its own side");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +774,8 @@ int main(void)
 		cmocka_unit_test(test_keepalive_pipelined_and_bodies),
 		cmocka_unit_test(test_keepalive_doubts),
 		cmocka_unit_test(test_keepalive_stream_bound),
+		cmocka_unit_test(test_keepalive_upgrade),
+		cmocka_unit_test(test_forged_server_ack),
 		cmocka_unit_test(test_new_syn_while_waiting),
 	};
 

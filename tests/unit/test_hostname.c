@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/hostname.h"
@@ -68,6 +69,34 @@ static void test_is_hostname(void **state)
 	assert_false(is_host("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b"));
 }
 
+static bool is_addr(const char *s)
+{
+	struct name n;
+
+	assert_int_equal(name_set(&n, (const uint8_t *)s, strlen(s)), 0);
+	return name_is_address(&n);
+}
+
+static void test_is_address(void **state)
+{
+	(void)state;
+	/* what inet_aton and URL parsers take for IPv4 */
+	assert_true(is_addr("198.51.100.9"));
+	assert_true(is_addr("198.51.100.9."));
+	assert_true(is_addr("3325256713"));
+	assert_true(is_addr("0xc6336409"));
+	assert_true(is_addr("0XC6336409"));
+	assert_true(is_addr("0xc6.0x33.0x64.9"));
+	assert_true(is_addr("a.b.0x"));
+	assert_true(is_addr("www.example.123"));
+	/* names: the last label is not a number */
+	assert_false(is_addr("198.51.100.9x"));
+	assert_false(is_addr("0xg1"));
+	assert_false(is_addr("1.example"));
+	assert_false(is_addr("fw.hikvision.com"));
+	assert_false(is_addr("x0"));
+}
+
 static void test_escape(void **state)
 {
 	struct name n;
@@ -109,9 +138,8 @@ static void test_eq(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set),
-		cmocka_unit_test(test_is_hostname),
-		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_set),	   cmocka_unit_test(test_is_hostname),
+		cmocka_unit_test(test_is_address), cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_eq),
 	};
 

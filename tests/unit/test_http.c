@@ -292,8 +292,9 @@ static const struct {
 	{ REQ("GET / HTTP/1.1\r\nHost: a.\r\n example\r\n\r\n"), HTTP_MALFORMED, NULL },
 	{ REQ("GET / HTTP/1.1\r\nX-A: 1\r\n\tmore\r\nHost: a.example\r\n\r\n"), HTTP_FOUND,
 	  "a.example" },
+	/* a continuation that reads as a Host of its own: in doubt */
 	{ REQ("GET / HTTP/1.1\r\nX-A: 1\r\n Host: evil.example\r\nHost: a.example\r\n\r\n"),
-	  HTTP_FOUND, "a.example" },
+	  HTTP_MALFORMED, NULL },
 	{ REQ("GET / HTTP/1.1\r\nHost:\r\n a\x01.example\r\n\r\n"), HTTP_MALFORMED, NULL },
 	{ REQ("GET / HTTP/1.1\r\nX-A: 1\r\n \x7f\r\nHost: a.example\r\n\r\n"), HTTP_MALFORMED,
 	  NULL },
@@ -322,6 +323,9 @@ static const struct {
 	{ REQ("CONNECT a.example:443 HTTP/1.1\r\n\r\n"), HTTP_FOUND, "a.example" },
 	/* a tunnel to an address: the name behind it is not known */
 	{ REQ("CONNECT [2001:db8::2]:443 HTTP/1.1\r\n\r\n"), HTTP_CONNECT_ADDR, NULL },
+	{ REQ("CONNECT 0xc6336409:443 HTTP/1.1\r\n\r\n"), HTTP_CONNECT_ADDR, NULL },
+	{ REQ("CONNECT 0xc6.0x33.0x64.0x09:443 HTTP/1.1\r\n\r\n"), HTTP_CONNECT_ADDR, NULL },
+	{ REQ("CONNECT 3325256713:443 HTTP/1.1\r\n\r\n"), HTTP_CONNECT_ADDR, NULL },
 	{ REQ("CONNECT 198.51.100.7:443 HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_CONNECT_ADDR,
 	  NULL },
 	{ REQ("CONNECT 1a.example:443 HTTP/1.1\r\n\r\n"), HTTP_FOUND, "1a.example" },
@@ -345,12 +349,23 @@ static const struct {
 	{ REQ("BASELINE-CONTROL / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_FOUND, "a.example" },
 	{ REQ("M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n"), HTTP_FOUND,
 	  "239.255.255.250" },
-	/* not HTTP: methods are case-sensitive and upper case */
+	/* any token is a method to some server (Go's net/http): its Host is read */
+	{ REQ("get / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_FOUND, "a.example" },
+	{ REQ("Get / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_FOUND, "a.example" },
+	/* ... but a first line that is no request line is another protocol, head or not */
+	{ REQ("user anonymous\r\n"), HTTP_NOT_HTTP, NULL },
+	/* a continuation line that reads as a Host of its own: which Host is in doubt */
+	{ REQ("GET / HTTP/1.1\r\nX-A: b\r\n Host: fw.hikvision.com\r\n\r\n"), HTTP_MALFORMED,
+	  NULL },
+	{ REQ("GET / HTTP/1.1\r\nX-A: b\r\n\tHOST :x\r\nHost: a.example\r\n\r\n"), HTTP_MALFORMED,
+	  NULL },
+	{ REQ("GET / HTTP/1.1\r\nX-A: b\r\n hostile\r\nHost: a.example\r\n\r\n"), HTTP_FOUND,
+	  "a.example" },
+	{ REQ("nick cam\r\nuser cam 0 * :cam\r\n"), HTTP_NOT_HTTP, NULL },
+	/* not HTTP */
 	{ REQ("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), HTTP_NOT_HTTP, NULL },
 	{ REQ("\x16"), HTTP_NOT_HTTP, NULL },
 	{ REQ("\0"), HTTP_NOT_HTTP, NULL },
-	{ REQ("get / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_NOT_HTTP, NULL },
-	{ REQ("Get / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_NOT_HTTP, NULL },
 	{ REQ(" GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_NOT_HTTP, NULL },
 	{ REQ("GET\t/ HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_NOT_HTTP, NULL },
 	{ REQ("UPDATEREDIRECTREF / HTTP/1.1\r\n"), HTTP_NOT_HTTP, NULL },

@@ -80,6 +80,14 @@ static void test_socks5_unnamed(void **state)
 	expect(B(5, 1, 0, 5, 1, 0, 4, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 1,
 		 187),
 	       SOCKS_UNNAMED, NULL);
+	/* an address written in the domain field: the proxy connects to it */
+	expect(B(5, 1, 0, 5, 1, 0, 3, 10, '0', 'x', 'c', '6', '3', '3', '6', '4', '0', '9', 1, 187),
+	       SOCKS_UNNAMED, NULL);
+	expect(B(5, 1, 0, 5, 1, 0, 3, 7, '1', '.', '2', '.', '3', '.', '4', 1, 187), SOCKS_UNNAMED,
+	       NULL);
+	/* GSSAPI or a private method offered: the bytes after the greeting are its own */
+	expect(B(5, 1, 1, 5, 1, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_METHOD, NULL);
+	expect(B(5, 2, 0, 0x80, 5, 1, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_METHOD, NULL);
 	/* BIND and UDP ASSOCIATE, even for a domain */
 	expect(B(5, 1, 0, 5, 2, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_UNNAMED, NULL);
 	expect(B(5, 1, 0, 5, 3, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_UNNAMED, NULL);
@@ -93,8 +101,8 @@ static void test_socks5_broken(void **state)
 	/* the password step without the method offered */
 	expect(B(5, 1, 0, 1, 1, 'u', 1, 'p', 5, 1, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_MALFORMED,
 	       NULL);
-	/* GSSAPI or anything else after the greeting */
-	expect(B(5, 1, 1, 6, 1, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_MALFORMED, NULL);
+	/* anything else after the greeting */
+	expect(B(5, 1, 0, 6, 1, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_MALFORMED, NULL);
 	/* command, reserved byte, address type */
 	expect(B(5, 1, 0, 5, 9, 0, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_MALFORMED, NULL);
 	expect(B(5, 1, 0, 5, 1, 1, 3, 3, 'a', '.', 'b', 0, 80), SOCKS_MALFORMED, NULL);
@@ -142,6 +150,7 @@ static void test_not_socks(void **state)
 	assert_int_equal(run(B(5), &n), SOCKS_NEED_MORE);
 	assert_int_equal(run(NULL, 0, &n), SOCKS_NEED_MORE);
 	assert_string_equal(socks_status_str(SOCKS_UNNAMED), "no name");
+	assert_string_equal(socks_status_str(SOCKS_METHOD), "method not read");
 	assert_string_equal(socks_status_str((enum socks_status)42), "unknown");
 }
 
