@@ -172,6 +172,7 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s)
 	sum->stream_full += s->stream_full;
 	sum->unknown_names += s->unknown_names;
 	sum->keepalive_decisions += s->keepalive_decisions;
+	sum->dns_unmatched += s->dns_unmatched;
 	sum->waiting_full += s->waiting_full;
 }
 
@@ -772,10 +773,15 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	flow_key_of(pkt, false, &k);
 	h = flow_hash(&k);
 	if (flow_known(e, in, &k, h, d, &res))
-		return res;
-	if (is_inbound_reply(e, pkt, &k, h))
+		;
+	else if (is_inbound_reply(e, pkt, &k, h))
 		return ENGINE_NOT_DEVICE;
-	return flow_first(e, in, &k, h, &dev, d);
+	else
+		res = flow_first(e, in, &k, h, &dev, d);
+	if (pkt->proto == IPPROTO_NUM_UDP && pkt->dport == DNS_PORT && pkt->payload_len > 0 &&
+	    res != ENGINE_NOT_DEVICE)
+		engine_note_query(e, pkt, &k);
+	return res;
 }
 
 void engine_finish(struct engine *e, uint64_t now,

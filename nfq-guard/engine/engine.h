@@ -89,6 +89,7 @@ struct engine_stats {
 	uint64_t unknown_names;	      /* flows decided with an unknown name */
 	uint64_t waiting_full;	      /* new flows that could not wait: limits.pending_flows */
 	uint64_t keepalive_decisions; /* later verdicts of kept-alive flows (keepalive.c) */
+	uint64_t dns_unmatched;	      /* DNS answers over UDP that answer no query seen */
 };
 
 struct engine;

@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 
 #define DNS_PORT 53
+#define ENGINE_DNS_PENDING 4 /* queries of one flow awaiting their answers */
 
 enum sniff {
 	SNIFF_NAME = 0, /* the client's server name (decode/sniff.h: TLS, then HTTP) */
@@ -47,7 +48,11 @@ struct eflow {
 	uint32_t ka_off;  /* bytes of st read through (heads and bodies) */
 	uint64_t ka_left; /* KA_BODY, KA_CHUNK_DATA: body bytes still to read */
 	uint64_t ka_seen; /* its last packet, either way (ms) */
-	bool ka_upgrade;  /* the last head asked for an Upgrade: a 101 ends the reading */
+	/* a device's DNS flow over UDP: its queries not answered yet (snoop.c) */
+	uint8_t nq;
+	uint16_t q_id[ENGINE_DNS_PENDING];
+	uint32_t q_hash[ENGINE_DNS_PENDING];
+	bool ka_upgrade; /* the last head asked for an Upgrade: a 101 ends the reading */
 };
 
 struct engine {
@@ -179,6 +184,13 @@ enum engine_result keepalive_doubt(struct engine *e, struct eflow *f, uint64_t n
  * or acknowledged; false when it just ends.  Either way it leaves watching.
  */
 bool keepalive_finish(struct engine *e, struct eflow *f, uint64_t now);
+
+/*
+ * engine_note_query - pkt, a device's packet to UDP port 53 of flow k, is
+ * noted when it is a DNS query, so that only its answer teaches names
+ * (snoop.c).
+ */
+void engine_note_query(struct engine *e, const struct packet *pkt, const struct engine_flow_key *k);
 
 /*
  * engine_snoop - learn from pkt if it is a DNS answer on its way to a

@@ -20,10 +20,76 @@ static bool is_device_addr(struct engine *e, uint8_t family, const uint8_t *addr
 	return policy_identify(e->p, &dk, NULL) != 0;
 }
 
+/* The question's name, hashed: what a query and its answer must agree on. */
+static uint32_t question_hash(const struct dns_msg *m)
+{
+	uint32_t h = lru_hash(LRU_HASH_INIT, &m->q[0].type, sizeof(m->q[0].type));
+
+	return lru_hash(h, m->q[0].name.s, m->q[0].name.len);
+}
+
+void engine_note_query(struct engine *e, const struct packet *pkt, const struct engine_flow_key *k)
+{
+	struct eflow *f = flow_find(e, k);
+	unsigned int i;
+
+	if (!f || dns_parse(pkt->payload, pkt->payload_len, &e->msg) != DNS_OK || e->msg.qr ||
+	    e->msg.nquestions != 1)
+		return;
+	/* the oldest query not answered gives way */
+	if (f->nq == ENGINE_DNS_PENDING) {
+		memmove(f->q_id, f->q_id + 1, sizeof(f->q_id) - sizeof(f->q_id[0]));
+		memmove(f->q_hash, f->q_hash + 1, sizeof(f->q_hash) - sizeof(f->q_hash[0]));
+		f->nq--;
+	}
+	i = f->nq++;
+	f->q_id[i] = e->msg.id;
+	f->q_hash[i] = question_hash(&e->msg);
+}
+
+/*
+ * Does the answer in e->msg answer a query the device sent on this flow
+ * (its ports and server, its ID, its question)?  The query is then
+ * answered: a second answer to it teaches nothing.
+ */
+static bool answers_query(struct engine *e, const struct packet *pkt)
+{
+	struct engine_flow_key k;
+	struct eflow *f;
+	uint32_t qh;
+
+	if (e->msg.nquestions != 1)
+		return false;
+	flow_key_of(pkt, true, &k);
+	f = flow_find(e, &k);
+	if (!f)
+		return false;
+	qh = question_hash(&e->msg);
+	for (unsigned int i = 0; i < f->nq; i++) {
+		if (f->q_id[i] != e->msg.id || f->q_hash[i] != qh)
+			continue;
+		memmove(f->q_id + i, f->q_id + i + 1, (f->nq - i - 1) * sizeof(f->q_id[0]));
+		memmove(f->q_hash + i, f->q_hash + i + 1, (f->nq - i - 1) * sizeof(f->q_hash[0]));
+		f->nq--;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A DNS answer over UDP teaches names only when it answers a query the
+ * device sent: an answer nobody asked for, or sent to another port, or
+ * with another ID or question, is what a forger sends.
+ */
 static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
 {
-	if (dns_parse(pkt->payload, pkt->payload_len, &e->msg) == DNS_OK)
-		shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
+	if (dns_parse(pkt->payload, pkt->payload_len, &e->msg) != DNS_OK || !e->msg.qr)
+		return;
+	if (!answers_query(e, pkt)) {
+		e->st.dns_unmatched++;
+		return;
+	}
+	shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
 }
 
 static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)

@@ -232,8 +232,9 @@ static int build_match(struct nftnl_rule *r, const struct nft_config *c, const s
 		b8 = (uint8_t)s->v;
 		return e_meta(r, NFT_META_L4PROTO, NFT_REG_1) ?: e_cmp(r, NFT_REG_1, &b8, 1);
 	case S_SPORT:
+	case S_DPORT:
 		b16 = htons((uint16_t)s->v);
-		return e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1) ?:
+		return e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, s->k == S_SPORT ? 0 : 2, 2, NFT_REG_1) ?:
 			       e_cmp(r, NFT_REG_1, &b16, 2);
 	case S_ETHER_SADDR_IN:
 		b16 = ARPHRD_ETHER;

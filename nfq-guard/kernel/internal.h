@@ -25,6 +25,7 @@ enum step_kind {
 	S_NFPROTO,	  /* meta nfproto ipv4|ipv6 (v: 4 or 6) */
 	S_L4PROTO,	  /* meta l4proto v */
 	S_SPORT,	  /* th sport v */
+	S_DPORT,	  /* th dport v */
 	S_ETHER_SADDR_IN, /* ether saddr @s (with meta iiftype ether) */
 	S_SADDR_IN,	  /* ip[6] saddr @s (v: family) */
 	S_IIFNAME_IN,	  /* iifname @s */

@@ -28,6 +28,9 @@ static bool print_match(FILE *f, const struct nft_config *c, const struct step *
 	case S_SPORT:
 		fprintf(f, "th sport %u", s->v);
 		return true;
+	case S_DPORT:
+		fprintf(f, "th dport %u", s->v);
+		return true;
 	case S_ETHER_SADDR_IN:
 		fprintf(f, "ether saddr @%s", s->s);
 		return true;

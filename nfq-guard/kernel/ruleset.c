@@ -73,15 +73,24 @@ const struct chain_desc ruleset_chains[] = {
 	}
 
 /*
- * The rules of the device-facing chains (forward and input): answers to
- * devices are queued before the fast path so every one is snooped; decided
+ * The rules of the device-facing chains (forward and input): a device's DNS
+ * queries and the answers to devices are queued before the fast path, so
+ * that every answer is snooped and matched to the query it answers; decided
  * flows pass in the kernel; blocked addresses die here; a pending flow's
  * packets, both ways, and the rest of a device's traffic go to the queue.
  */
 #define GUARD_RULES(chain)                                                                         \
 	{ chain,                                                                                   \
-	  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_SPORT, 53, NULL),      \
-	    S(S_DADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), END } },                      \
+	  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_DPORT, 53, NULL),      \
+	    S(S_SADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), END } },                      \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL),                    \
+		    S(S_DPORT, 53, NULL), S(S_SADDR_IN, 6, "dev_seen6"), S(S_JUMP, 0, "to_queue"), \
+		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL),                    \
+		    S(S_SPORT, 53, NULL), S(S_DADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), \
+		    END } },                                                                       \
 		{ chain,                                                                           \
 		  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_TCP, NULL),                    \
 		    S(S_SPORT, 53, NULL), S(S_DADDR_IN, 4, "dev_seen4"), S(S_JUMP, 0, "to_queue"), \

@@ -265,6 +265,7 @@ static void stats_json(struct run *r, const struct stats *st, FILE *f)
 	json_u64(f, "unknown_names", st->es.unknown_names);
 	json_u64(f, "waiting_full", st->es.waiting_full);
 	json_u64(f, "keepalive_decisions", st->es.keepalive_decisions);
+	json_u64(f, "dns_unmatched", st->es.dns_unmatched);
 	stats_json_queues(r, st, f);
 	json_key(f, "caches", 0);
 	fputc('{', f);
@@ -301,12 +302,13 @@ static void stats_text(struct run *r, const struct stats *st, FILE *f)
 	fprintf(f,
 		"packets:     %" PRIu64 " queued, %" PRIu64 " flows decided, %" PRIu64
 		" waited for a name (%" PRIu64 " cut short), %" PRIu64
-		" DNS answers snooped, %" PRIu64 " unreadable\n"
+		" DNS answers snooped (%" PRIu64 " answering no query seen), %" PRIu64
+		" unreadable\n"
 		"names:       %" PRIu64 " flows decided with an unknown name, %" PRIu64
 		" could not wait (limits.pending_flows), %" PRIu64
 		" later verdicts of kept-alive HTTP flows\n",
 		st->packets, st->es.decisions, st->es.pending, st->es.pending_cut, st->es.snooped,
-		st->malformed, st->es.unknown_names, st->es.waiting_full,
+		st->es.dns_unmatched, st->malformed, st->es.unknown_names, st->es.waiting_full,
 		st->es.keepalive_decisions);
 	fprintf(f,
 		"queues:      %" PRIu64 " dropped by the kernel (queue full), %" PRIu64

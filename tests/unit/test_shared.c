@@ -129,6 +129,13 @@ static void answer(struct worker *w, int ph, int c, int j, uint64_t now)
 
 	camera(c, cam, mac);
 	server(ph, c, j, srv, name, sizeof(name));
+	/* the camera's query first, on this engine's queue as its answer is */
+	len = craft_dns_query(msg, name);
+	if (craft_udp(&pb, cam, ROUTER, 40000, 53, msg, len) ||
+	    feed(w, &pb, mac, now, &d) != ENGINE_DECIDED)
+		worker_fail(w, "query not decided", ph, c, j);
+	if (d.first)
+		w->decisions++; /* the first query this engine saw of that camera's flow */
 	len = dns_response(msg, name, srv);
 	if (craft_udp(&pb, ROUTER, cam, 53, 40000, msg, len) ||
 	    feed(w, &pb, (const uint8_t *)RESOLVER_MAC, now, &d) != ENGINE_SNOOPED)

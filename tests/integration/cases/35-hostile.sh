@@ -58,6 +58,16 @@ nsx wan nft delete table ip nfqg_hostile
 sed -e 's|port = 80; action = "reject"|port = 80; action = "allow"|' "$tmp/lab.conf" >"$tmp/keepalive.conf"
 start_guard_conf "$tmp/keepalive.conf" || { bad "nfq-guard did not start"; return; }
 
+t "DNS: a second query from the same socket (same ports, a decided flow) is matched to its answer"
+evmark
+one=$(nsx cam2 dig +short +time=2 +tries=1 -b "0.0.0.0#5399" "@$LAB_WAN_DNS" "$LAB_NAME_OK" A)
+addr=$(nsx cam2 dig +short +time=2 +tries=1 -b "0.0.0.0#5399" "@$LAB_WAN_DNS" "$LAB_NAME_DAHUA_P2P" A)
+echo=$(udp_ask cam2 "$LAB_WAN_IP9" "$LAB_PORT_P2P" /probe/second-query)
+sleep 0.5
+check '[[ $one == "$LAB_WAN_IP7" && $addr == "$LAB_WAN_IP9" && $echo == none &&
+	$(ev rule=dahua-p2p "name=$LAB_NAME_DAHUA_P2P" name_source=dns) -ge 1 ]]' \
+	"resolved '$one' '$addr', echo '$echo'; events: $(evshow 3)"
+
 t "keep-alive: curl's two requests on one connection to an allowed host are both answered"
 out=$(nsx cam1 curl -s --max-time 6 --resolve "$LAB_NAME_WWW:80:$LAB_WAN_IP10" \
 	-o /dev/null -o /dev/null -w '%{http_code}/%{num_connects} ' \
