@@ -69,6 +69,26 @@ static enum decode_status decode_icmp(struct cursor *c, struct packet *p, const 
 	return DECODE_OK;
 }
 
+static enum decode_status decode_l4(struct cursor *c, struct packet *p, const char **why);
+
+/*
+ * The transport header of a datagram's first fragment, which may end inside
+ * it: then it is read from the datagram put together (replay; the kernel
+ * does so before the queue), not refused here.
+ */
+static enum decode_status decode_first_l4(struct cursor *c, struct packet *p, const char **why)
+{
+	enum decode_status st = decode_l4(c, p, why);
+
+	if (st != DECODE_OK && p->fragment) {
+		p->l4 = false;
+		if (why)
+			*why = NULL;
+		return DECODE_OK;
+	}
+	return st;
+}
+
 static enum decode_status decode_l4(struct cursor *c, struct packet *p, const char **why)
 {
 	enum decode_status st = DECODE_OK;
@@ -138,7 +158,7 @@ static enum decode_status decode_ipv4(struct cursor *c, struct packet *p, const 
 	p->fragment = (frag & 0x2000) || (frag & 0x1fff);
 	if (frag & 0x1fff)
 		return DECODE_OK; /* a later fragment: no transport header */
-	return decode_l4(c, p, why);
+	return decode_first_l4(c, p, why);
 }
 
 /*
@@ -191,7 +211,7 @@ static enum decode_status decode_ipv6(struct cursor *c, struct packet *p, const 
 			break;
 		default:
 			p->proto = next;
-			return decode_l4(c, p, why);
+			return decode_first_l4(c, p, why);
 		}
 		if (n >= DECODE_MAX_EXT_HEADERS)
 			FAIL(DECODE_MALFORMED, "ipv6: too many extension headers");
