@@ -19,8 +19,8 @@
 #include "base/lru.h"
 #include "base/hostname.h"
 
-#define NAMES_PER_ADDR 4   /* names kept per (device, server) pair */
-#define NAMES_CNAME_HOPS 8 /* CNAME links followed from the question */
+#define NAMES_PER_ADDR 4		 /* names kept per (device, server) pair */
+#define NAMES_CNAME_HOPS DNS_MAX_ANSWERS /* CNAME links followed: every one a message holds */
 
 struct names_stats {
 	size_t entries;
