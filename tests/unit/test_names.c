@@ -290,12 +290,27 @@ static bool vendor_name(const struct name *nm, const void *arg)
 	return nm->len > 14 && !strcmp(nm->s + nm->len - 14, ".hikvision.com");
 }
 
+/* The camera learns count names of its own, each for a server of its own. */
+static void flood(struct names *n, int count)
+{
+	struct dns_msg m;
+	uint8_t srv[16];
+	char q[32];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(q, sizeof(q), "f%d.flood.example", i);
+		server(srv, i);
+		response(&m, q);
+		add_a(&m, q, 300, srv);
+		learn(n, 4, CAM, &m, NOW + 1 + (uint64_t)i);
+	}
+}
+
 static void test_ruled_names_outlast_others(void **state)
 {
 	struct names n;
 	struct dns_msg m;
 	const struct name *out[NAMES_PER_ADDR];
-	uint8_t srv[16];
 	char q[32];
 	int i;
 
@@ -306,13 +321,7 @@ static void test_ruled_names_outlast_others(void **state)
 	add_a(&m, "fw.hikvision.com", 300, CLOUD);
 	assert_int_equal(learn(&n, 4, CAM, &m, NOW), 1);
 	/* a flood of answers for names of the camera's own, to other servers ... */
-	for (i = 0; i < 200; i++) {
-		snprintf(q, sizeof(q), "f%d.flood.example", i);
-		server(srv, i);
-		response(&m, q);
-		add_a(&m, q, 300, srv);
-		learn(&n, 4, CAM, &m, NOW + 1 + (uint64_t)i);
-	}
+	flood(&n, 200);
 	assert_int_equal(n.st.entries, 16);
 	/* ... and to the vendor's own address, more than an entry holds */
 	for (i = 0; i < 2 * NAMES_PER_ADDR; i++) {
@@ -332,13 +341,7 @@ static void test_ruled_names_outlast_others(void **state)
 	response(&m, "fw.hikvision.com");
 	add_a(&m, "fw.hikvision.com", 300, CLOUD);
 	learn(&n, 4, CAM, &m, NOW);
-	for (i = 0; i < 200; i++) {
-		snprintf(q, sizeof(q), "f%d.flood.example", i);
-		server(srv, i);
-		response(&m, q);
-		add_a(&m, q, 300, srv);
-		learn(&n, 4, CAM, &m, NOW + 1 + (uint64_t)i);
-	}
+	flood(&n, 200);
 	assert_int_equal(lookup(&n, 4, CAM, CLOUD, NOW + 1000, out, NAMES_PER_ADDR), 0);
 	names_fini(&n);
 }
