@@ -37,7 +37,7 @@ static inline void qb_put(struct qbuf *q, const void *p, size_t n)
 			abort();
 		q->cap = cap;
 	}
-	if (n)
+	if (n && p)
 		memcpy(q->b + q->len, p, n);
 	q->len += n;
 }
@@ -63,8 +63,11 @@ static inline void qb_u24(struct qbuf *q, unsigned int v)
 
 static inline void qb_fill(struct qbuf *q, uint8_t v, size_t n)
 {
-	while (n--)
-		qb_u8(q, v);
+	size_t at = q->len;
+
+	qb_put(q, NULL, n);
+	if (n)
+		memset(q->b + at, v, n);
 }
 
 static inline void qb_free(struct qbuf *q)
@@ -201,9 +204,9 @@ static inline bool quic_seal_label(const uint8_t secret[32], const char *label, 
 	return ok;
 }
 
-/* The client's Initial keys for version and dcid. */
-static inline bool quic_seal_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
-				  struct quic_seal_keys *k)
+/* The client's Initial keys for version and dcid, derived. */
+static inline bool quic_seal_derive(uint32_t version, const uint8_t *dcid, size_t dcid_len,
+				    struct quic_seal_keys *k)
 {
 	static const uint8_t salt_v1[20] = { 0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34,
 					     0xb3, 0x4d, 0x17, 0x9a, 0xe6, 0xa4, 0xc8,
@@ -220,6 +223,37 @@ static inline bool quic_seal_keys(uint32_t version, const uint8_t *dcid, size_t 
 	       quic_seal_label(client, v2 ? "quicv2 key" : "quic key", k->key, 16) &&
 	       quic_seal_label(client, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) &&
 	       quic_seal_label(client, v2 ? "quicv2 hp" : "quic hp", k->hp, 16);
+}
+
+/*
+ * The same, the last keys kept: the fuzzer seals many packets for few
+ * DCIDs.  Not thread-safe, as no test here needs it to be.
+ */
+static inline bool quic_seal_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
+				  struct quic_seal_keys *k)
+{
+	static struct {
+		bool ok;
+		uint32_t version;
+		uint8_t dcid[255];
+		size_t dcid_len;
+		struct quic_seal_keys k;
+	} last;
+
+	if (last.ok && last.version == version && last.dcid_len == dcid_len &&
+	    memcmp(last.dcid, dcid, dcid_len) == 0) {
+		*k = last.k;
+		return true;
+	}
+	last.ok = false;
+	if (dcid_len > sizeof(last.dcid) || !quic_seal_derive(version, dcid, dcid_len, k))
+		return false;
+	last.ok = true;
+	last.version = version;
+	last.dcid_len = dcid_len;
+	memcpy(last.dcid, dcid, dcid_len);
+	last.k = *k;
+	return true;
 }
 
 #define QUIC_SEAL_INITIAL (-1)

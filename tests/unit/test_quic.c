@@ -279,7 +279,7 @@ static void test_sealer_matches_rfc(void **state)
 		};
 		struct quic_seal_keys k;
 
-		assert_true(quic_seal_keys(v[i].version, DCID, sizeof(DCID), &k));
+		assert_true(quic_seal_derive(v[i].version, DCID, sizeof(DCID), &k));
 		from_hex(&key, v[i].key);
 		from_hex(&iv, v[i].iv);
 		assert_memory_equal(k.key, key.b, 16);
