@@ -142,6 +142,17 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(B)/.flags
 	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -Infq-guard -o $@ $< $(FUZZ_LIBS) $(PKG_LIBS) \
 		-lpthread
 
+# fuzz_quic's seeds, sealed by the tests' sealer: committed, and written
+# again by `make quic-seeds` only when they should change.
+$(B)/fuzz/quic_seeds: tests/fuzz/quic_seeds.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+.PHONY: quic-seeds
+quic-seeds: $(B)/fuzz/quic_seeds
+	@mkdir -p tests/fuzz/corpus/quic
+	$(B)/fuzz/quic_seeds tests/fuzz/corpus/quic
+
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: $(FUZZ_BINS)
