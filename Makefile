@@ -22,7 +22,7 @@ FUZZ_SMOKE ?= 5
 
 VERSION := 0.1.0
 B := build
-PKGS := libnetfilter_queue libmnl libnftnl libconfig libpcap
+PKGS := libnetfilter_queue libmnl libnftnl libconfig libpcap libcrypto
 
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wimplicit-fallthrough -Wno-missing-field-initializers
@@ -141,6 +141,17 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -Infq-guard -o $@ $< $(FUZZ_LIBS) $(PKG_LIBS) \
 		-lpthread
+
+# fuzz_quic's seeds, sealed by the tests' sealer: committed, and written
+# again by `make quic-seeds` only when they should change.
+$(B)/fuzz/quic_seeds: tests/fuzz/quic_seeds.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+.PHONY: quic-seeds
+quic-seeds: $(B)/fuzz/quic_seeds
+	@mkdir -p tests/fuzz/corpus/quic
+	$(B)/fuzz/quic_seeds tests/fuzz/corpus/quic
 
 fuzz-build: $(FUZZ_BINS)
 
