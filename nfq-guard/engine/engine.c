@@ -29,6 +29,7 @@ static void flow_free(struct lru_table *t, struct eflow *f)
 {
 	lru_remove(t, &f->node);
 	free(f->st.buf);
+	initial_drop(f);
 	free(f);
 }
 
@@ -202,6 +203,7 @@ void flow_stream_drop(struct eflow *f)
 	free(f->st.buf);
 	f->st.buf = NULL;
 	f->st.cap = f->st.len = 0;
+	initial_drop(f);
 }
 
 /* --- device flows ------------------------------------------------------------ */
@@ -326,7 +328,8 @@ static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const s
 		e->st.decisions++;
 		return;
 	}
-	if (!why && !action_blocks(f->d.action) && f->st.len > 0 && !f->confirming) {
+	if (!why && !action_blocks(f->d.action) && (f->st.len > 0 || f->sniff == SNIFF_QUIC) &&
+	    !f->confirming) {
 		f->confirming = true;
 		f->confirm_seq = f->st.base + f->st.len;
 		return;
@@ -408,12 +411,49 @@ static enum engine_result flow_advance(struct engine *e, struct eflow *f, uint64
 	return ENGINE_PENDING;
 }
 
+/*
+ * A client datagram of a waiting QUIC flow (initial.c): read on, or, once a
+ * verdict waits for the server's answer, an Initial sent again is a doubt.
+ */
+static enum engine_result quic_wait(struct engine *e, struct eflow *f,
+				    const struct engine_input *in, struct decision *d)
+{
+	enum name_source src;
+	const char *why = NULL;
+	struct name late;
+
+	if (f->confirming) {
+		if (initial_kind(in->pkt) == QUIC_INITIAL) {
+			flow_decide(e, f, in->now, NULL, NAME_NONE,
+				    "the client's Initial came again before the server answered");
+			return flow_result(f, d);
+		}
+	} else {
+		f->packets++;
+		if (initial_read(f, in->pkt, &late, &src, &why)) {
+			flow_decide(e, f, in->now, src != NAME_NONE ? &late : NULL, src, why);
+			return flow_result(f, d);
+		}
+	}
+	why = flow_bound(e, f, in->now);
+	if (why) {
+		flow_decide(e, f, in->now, NULL, NAME_NONE, why);
+		return flow_result(f, d);
+	}
+	e->st.pending++;
+	return ENGINE_PENDING;
+}
+
 /* A client packet of a waiting flow. */
 static enum engine_result flow_wait(struct engine *e, struct eflow *f,
 				    const struct engine_input *in, struct decision *d)
 {
 	const char *why = NULL;
-	size_t fresh = flow_take(f, in->pkt, &why);
+	size_t fresh;
+
+	if (f->sniff == SNIFF_QUIC)
+		return quic_wait(e, f, in, d);
+	fresh = flow_take(f, in->pkt, &why);
 
 	return flow_advance(e, f, in->now, fresh, in->pkt->tcp_flags, why, d);
 }
@@ -445,6 +485,10 @@ static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
 	const struct packet *pkt = in->pkt;
 	const char *why;
 
+	if (f->sniff == SNIFF_QUIC && f->confirming) {
+		flow_commit(e, f); /* the server answered the Initials read */
+		return flow_result(f, d);
+	}
 	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_TCP)
 		return ENGINE_PENDING;
 	if ((pkt->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) {
@@ -667,16 +711,26 @@ static enum engine_result flow_start_wait(struct engine *e, struct eflow *tmp, u
 					  uint64_t groups, const struct group_match *how,
 					  const struct engine_input *in, struct decision *d)
 {
-	struct eflow *f;
+	enum quic_kind qk = initial_kind(in->pkt);
+	const char *why = initial_unreadable(in->pkt, qk);
+	struct eflow *f = NULL;
 
 	tmp->started = in->now;
-	tmp->sniff = SNIFF_NAME;
-	f = flow_new_waiting(e, tmp, h);
-	if (!f && flow_reclaim(e, in->now))
+	tmp->sniff = qk == QUIC_INITIAL ? SNIFF_QUIC : SNIFF_NAME;
+	if (!why) {
 		f = flow_new_waiting(e, tmp, h);
-	if (f)
+		if (!f && flow_reclaim(e, in->now))
+			f = flow_new_waiting(e, tmp, h);
+	}
+	if (f) {
+		if (f->sniff == SNIFF_QUIC)
+			initial_begin(f); /* without memory: initial_read says so */
 		return flow_wait(e, f, in, d);
-	e->st.waiting_full++;
+	}
+	if (!why) {
+		e->st.waiting_full++;
+		why = "too many flows waiting for their names";
+	}
 	f = flow_new_hashed(e, &tmp->key, h);
 	if (f) {
 		f->dev = tmp->dev;
@@ -687,7 +741,7 @@ static enum engine_result flow_start_wait(struct engine *e, struct eflow *tmp, u
 	} else {
 		f = tmp;
 	}
-	decide_now(e, f, groups, how, in->now, "too many flows waiting for their names");
+	decide_now(e, f, groups, how, in->now, why);
 	*d = f->d;
 	return ENGINE_DECIDED;
 }
@@ -731,8 +785,9 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 		tmp.isn = pkt->tcp_seq;
 	}
 	eval_init(e, &tmp, groups, in->now, &ev);
-	ev.late_possible = pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
-			   !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST));
+	ev.late_possible = (pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
+			    !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST))) ||
+			   initial_possible(pkt);
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	if (pending)
 		return flow_start_wait(e, &tmp, h, groups, how, in, d);
@@ -824,6 +879,8 @@ const char *name_source_str(enum name_source s)
 		return "http";
 	case NAME_SOCKS:
 		return "socks";
+	case NAME_QUIC:
+		return "quic";
 	case NAME_UNREADABLE:
 		return "unreadable";
 	}

@@ -32,6 +32,7 @@ enum name_source {
 	NAME_SNI,
 	NAME_HTTP,
 	NAME_SOCKS,
+	NAME_QUIC, /* the SNI of a QUIC client's Initial */
 	/*
 	 * The flow's name should have been readable but was not (cut short,
 	 * too large, malformed, ambiguous, conflicting): an unknown name,

@@ -11,6 +11,7 @@
 
 #include "base/lru.h"
 #include "decode/dns.h"
+#include "decode/quic.h"
 #include "decode/sniff.h"
 #include "decode/stream.h"
 #include "engine/engine.h"
@@ -20,6 +21,7 @@
 
 enum sniff {
 	SNIFF_NAME = 0, /* the client's server name (decode/sniff.h: TLS, then HTTP) */
+	SNIFF_QUIC,	/* ... from a QUIC client's Initials (initial.c) */
 	SNIFF_DNS,	/* a DNS-over-TCP answer stream to a device */
 	SNIFF_DNS_OFF,	/* ... no longer read (a message too large to hold) */
 	SNIFF_INBOUND,	/* a connection another host opened to the device */
@@ -37,6 +39,7 @@ struct eflow {
 	struct stream st;
 	enum sniff sniff;
 	struct sniff_state name_st; /* with SNIFF_NAME */
+	struct quic_wait *quic;	    /* with SNIFF_QUIC, while waiting */
 	uint32_t indev;		    /* the interface the device's first packet came in on, or 0 */
 	bool has_isn;		    /* the flow began with the client's SYN ... */
 	uint32_t isn;		    /* ... of this sequence number */
@@ -184,6 +187,34 @@ enum engine_result keepalive_doubt(struct engine *e, struct eflow *f, uint64_t n
  * or acknowledged; false when it just ends.  Either way it leaves watching.
  */
 bool keepalive_finish(struct engine *e, struct eflow *f, uint64_t now);
+
+/* initial_kind - what the first QUIC packet of pkt's UDP payload is (QUIC_NOT: none). */
+enum quic_kind initial_kind(const struct packet *pkt);
+
+/*
+ * initial_possible - could a name come in pkt's UDP flow: a QUIC packet
+ * first, or QUIC's port 443?
+ */
+bool initial_possible(const struct packet *pkt);
+
+/*
+ * initial_unreadable - why a first packet pkt of kind k leaves the flow's
+ * name unknown (a QUIC packet other than an Initial, a version not read,
+ * no QUIC at all to port 443), or NULL.
+ */
+const char *initial_unreadable(const struct packet *pkt, enum quic_kind k);
+
+/* initial_begin, initial_drop - the QUIC state of a flow that waits (-1 without memory). */
+int initial_begin(struct eflow *f);
+void initial_drop(struct eflow *f);
+
+/*
+ * initial_read - a client datagram of a QUIC flow read: true when reading
+ * is over, with the name in *late (*src NAME_QUIC), none (*src NAME_NONE),
+ * or *why it is unknown; false while the ClientHello is not complete.
+ */
+bool initial_read(struct eflow *f, const struct packet *pkt, struct name *late,
+		  enum name_source *src, const char **why);
 
 /*
  * engine_note_query - pkt, a device's packet to UDP port 53 of flow k, is

@@ -191,17 +191,28 @@ int workers_bind(struct run *r)
 	return 0;
 }
 
+/*
+ * A worker's stack: decrypting a QUIC Initial takes one datagram's worth
+ * (decode/quic.c, about 66 KiB) besides the decoders' own; musl's default
+ * (128 KiB, OpenWrt) would not do.
+ */
+#define WORKER_STACK (1024 * 1024)
+
 /* The threads; signals stay with the calling thread.  A failed start is fatal. */
 void workers_start(struct run *r)
 {
 	sigset_t all, old;
+	pthread_attr_t at;
 	unsigned int i;
 
+	if (pthread_attr_init(&at) || pthread_attr_setstacksize(&at, WORKER_STACK))
+		fatalx("run: cannot set the threads' stack size");
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < r->nworkers; i++)
-		r->w[i].started = pthread_create(&r->w[i].tid, NULL, work, &r->w[i]) == 0;
+		r->w[i].started = pthread_create(&r->w[i].tid, &at, work, &r->w[i]) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
 	for (i = 0; i < r->nworkers; i++)
 		if (!r->w[i].started)
 			fatalx("run: cannot start the thread of queue %u", r->w[i].num);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "craft.h"
+#include "quic_seal.h"
 #include "policy_file.h"
 #include "engine/engine.h"
 #include "engine/verdict.h"
@@ -752,6 +753,125 @@ static void test_forged_server_ack(void **state)
 	fx_free(f);
 }
 
+/* --- QUIC: the SNI of the client's Initials -------------------------------- */
+
+static const uint8_t QDCID[8] = { 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08 };
+static const uint8_t QSCID[4] = { 0xc0, 0xff, 0xee, 0x01 };
+
+/* A datagram of one padded v1 Initial with the bytes [from, to) of a hello naming sni. */
+static struct qbuf quic_initial(const char *sni, uint64_t pn, size_t from, size_t to)
+{
+	struct quic_seal q = { .version = QUIC_SEAL_V1,
+			       .dcid = QDCID,
+			       .dcid_len = sizeof(QDCID),
+			       .scid = QSCID,
+			       .scid_len = sizeof(QSCID),
+			       .pn = pn,
+			       .pn_len = 2,
+			       .type = QUIC_SEAL_INITIAL,
+			       .pad_to = 1200 };
+	struct qbuf hello = { 0 }, frames = { 0 }, d = { 0 };
+
+	qb_client_hello(&hello, sni, strlen(sni), 300);
+	if (to == 0 || to > hello.len)
+		to = hello.len;
+	qb_crypto(&frames, from, hello.b + from, to - from);
+	assert_true(quic_seal(&d, &q, frames.b, frames.len));
+	qb_free(&hello);
+	qb_free(&frames);
+	return d;
+}
+
+/* The camera sends a UDP datagram from sport to CLOUD:dport; the result. */
+static enum engine_result cam_udp(struct fx *f, uint16_t sport, uint16_t dport, const void *data,
+				  size_t len)
+{
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
+
+	assert_int_equal(craft_udp(&f->pb, CAM, CLOUD, sport, dport, data, len), 0);
+	memcpy(in.mac, CAM_MAC, 6);
+	return engine_packet(f->e, &in, &f->d);
+}
+
+static enum engine_result srv_udp(struct fx *f, uint16_t sport, uint16_t dport)
+{
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
+
+	assert_int_equal(craft_udp(&f->pb, CLOUD, CAM, dport, sport, "\xc0 server", 9), 0);
+	memcpy(in.mac, SRV_MAC, 6);
+	return engine_packet(f->e, &in, &f->d);
+}
+
+static void test_quic_initial_named(void **state)
+{
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	struct qbuf v = quic_initial("fw.hikvision.com", 0, 0, 0);
+	struct qbuf a = quic_initial("www.example.org", 0, 0, 0);
+	struct qbuf p1 = quic_initial("fw.hikvision.com", 0, 0, 100);
+	struct qbuf p2 = quic_initial("fw.hikvision.com", 1, 100, 0);
+
+	(void)state;
+	/* the vendor's name: dropped at the Initial */
+	assert_int_equal(cam_udp(f, 50000, 443, v.b, v.len), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_int_equal(f->d.name_source, NAME_QUIC);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	/* an allowed name: passes once the server answers */
+	assert_int_equal(cam_udp(f, 50001, 443, a.b, a.len), ENGINE_PENDING);
+	assert_int_equal(srv_udp(f, 50001, 443), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_string_equal(f->d.name.s, "www.example.org");
+	assert_true(f->d.at_reply);
+	/* the hello over two Initials in two datagrams */
+	assert_int_equal(cam_udp(f, 50002, 443, p1.b, p1.len), ENGINE_PENDING);
+	assert_int_equal(cam_udp(f, 50002, 443, p2.b, p2.len), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	qb_free(&v);
+	qb_free(&a);
+	qb_free(&p1);
+	qb_free(&p2);
+	fx_free(f);
+}
+
+static void test_quic_what_is_not_read(void **state)
+{
+	static const uint8_t rtp[12] = { 0x80, 0x60, 0, 1, 0, 0, 0, 1, 0x11, 0x22, 0x33, 0x44 };
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	struct qbuf a = quic_initial("www.example.org", 0, 0, 0);
+	struct qbuf v = quic_initial("fw.hikvision.com", 1, 0, 0);
+	uint8_t junk[1200];
+	int i;
+
+	(void)state;
+	/* an allowed name's Initial (a copy that dies past the router), then the vendor's */
+	assert_int_equal(cam_udp(f, 50010, 443, a.b, a.len), ENGINE_PENDING);
+	assert_int_equal(cam_udp(f, 50010, 443, v.b, v.len), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor",
+			       "the client's Initial came again before the server answered");
+	/* UDP to 443 that is no QUIC: a name could follow unread */
+	assert_int_equal(cam_udp(f, 50011, 443, "hello", 5), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor",
+			       "UDP to port 443 that does not open with a QUIC Initial");
+	/* a version nfq-guard cannot read, on 443 */
+	assert_int_equal(cam_udp(f, 50012, 443, rtp, sizeof(rtp)), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "a QUIC version whose Initial nfq-guard cannot read");
+	/* the same bytes elsewhere are RTP, say: no name, not unknown */
+	assert_int_equal(cam_udp(f, 50013, 5000, rtp, sizeof(rtp)), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_int_not_equal(f->d.name_source, NAME_UNREADABLE);
+	/* Initials that never authenticate: the wait bound ends them, unknown */
+	memcpy(junk, v.b, sizeof(junk));
+	junk[sizeof(junk) - 1] ^= 1; /* a bad tag */
+	for (i = 0; i < 32 && cam_udp(f, 50014, 443, junk, sizeof(junk)) == ENGINE_PENDING; i++)
+		;
+	assert_true(i < 32);
+	assert_unknown_dropped(f, "vendor", "no name within the wait bound");
+	qb_free(&a);
+	qb_free(&v);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +896,8 @@ int main(void)
 		cmocka_unit_test(test_keepalive_stream_bound),
 		cmocka_unit_test(test_keepalive_upgrade),
 		cmocka_unit_test(test_forged_server_ack),
+		cmocka_unit_test(test_quic_initial_named),
+		cmocka_unit_test(test_quic_what_is_not_read),
 		cmocka_unit_test(test_new_syn_while_waiting),
 	};
 
