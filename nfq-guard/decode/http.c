@@ -18,8 +18,8 @@
 #include "base/cursor.h"
 #include "decode/http.h"
 
-/* Longest method taken; every registered method but UPDATEREDIRECTREF fits. */
-#define HTTP_METHOD_MAX 16
+/* Longest method taken: servers that take any token take long ones too. */
+#define HTTP_METHOD_MAX 256
 
 enum {
 	CH_TCHAR = 1 << 0,   /* token byte: field names (RFC 9110 5.6.2) */
@@ -198,13 +198,12 @@ static enum start request_start(struct cursor *c)
 	uint8_t b;
 	size_t n;
 
+	/* servers skip CR and LF bytes before the request line, in any mix */
 	for (;;) {
 		t = *c;
 		if (!cur_u8(&t, &b))
 			return START_PARTIAL;
-		if (b == '\r' && !cur_u8(&t, &b))
-			return START_PARTIAL;
-		if (b != '\n')
+		if (b != '\n' && b != '\r')
 			break;
 		*c = t;
 	}
@@ -576,7 +575,9 @@ static enum http_status field_take(struct head_fields *hf, struct cursor name, s
 			return HTTP_MALFORMED;
 		hf->has_te = hf->in_framing = true;
 	} else if (view_is_nocase(name, "upgrade")) {
-		hf->upgrade = true;
+		/* a WebSocket only: h2c would carry HTTP/2, whose :authority is not read */
+		view_trim(&value);
+		hf->upgrade = view_is_nocase(value, "websocket");
 	}
 	return HTTP_FOUND;
 }
@@ -680,8 +681,8 @@ enum http_status http_request(const uint8_t *stream, size_t len, struct name *ho
 	/* an empty authority is HTTP_MALFORMED, unlike an empty Host */
 	if (form == TARGET_CONNECT)
 		return connect_store(authority, host);
-	if (form == TARGET_AUTHORITY)
-		return host_store(authority, host);
+	if (form == TARGET_AUTHORITY) /* to a proxy: an address is no name, as for CONNECT */
+		return connect_store(authority, host);
 	if (hf.host_fields == 0 || hf.hv.len == 0)
 		return HTTP_NO_HOST;
 	cur_init(&hvc, hf.hv.b, hf.hv.len);

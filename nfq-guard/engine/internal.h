@@ -55,7 +55,8 @@ struct eflow {
 	uint8_t nq;
 	uint16_t q_id[ENGINE_DNS_PENDING];
 	uint32_t q_hash[ENGINE_DNS_PENDING];
-	bool ka_upgrade; /* the last head asked for an Upgrade: a 101 ends the reading */
+	bool ka_upgrade;  /* the first head asked for a WebSocket: a 101 ends the reading */
+	bool ka_srv_data; /* the server has sent data */
 };
 
 struct engine {

@@ -56,7 +56,7 @@ static inline size_t ka_avail(const struct eflow *f)
 static void ka_after_head(struct eflow *f, const struct http_request *req)
 {
 	f->ka_off += (uint32_t)req->head_len;
-	f->ka_upgrade = req->upgrade;
+	f->ka_upgrade = false; /* only the first head's (keepalive_begin) */
 	if (req->body_chunked) {
 		f->ka = KA_CHUNK_SIZE;
 	} else if (req->body_len > 0) {
@@ -224,11 +224,14 @@ static void ka_read(struct engine *e, struct eflow *f, uint64_t now)
 {
 	while (f->watch && ka_avail(f) > 0) {
 		switch (f->ka) {
-		case KA_HEAD:
+		case KA_HEAD: {
+			uint32_t off = f->ka_off;
+
 			ka_head(e, f, now);
-			if (f->watch && f->ka == KA_HEAD)
+			if (f->watch && f->ka == KA_HEAD && f->ka_off == off)
 				return; /* waiting for the rest of the head */
-			break;
+			break;		/* a head without a body: the next may follow */
+		}
 		case KA_BODY:
 			if (ka_skip(f))
 				f->ka = KA_HEAD;
@@ -264,7 +267,8 @@ bool keepalive_begin(struct engine *e, struct eflow *f, uint64_t now)
 	f->ka_off = 0;
 	f->ka_seen = now;
 	ka_after_head(f, &req);
-	ka_read(e, f, now); /* a pipelined head may be there already */
+	f->ka_upgrade = req.upgrade && f->ka == KA_HEAD; /* a body first: no switch read */
+	ka_read(e, f, now);				 /* a pipelined head may be there already */
 	return true;
 }
 
@@ -301,8 +305,18 @@ enum engine_result keepalive_client(struct engine *e, struct eflow *f,
 	if (why)
 		return keepalive_doubt(e, f, in->now, why, d);
 	ka_read(e, f, in->now);
-	if (f->watch && (in->pkt->tcp_flags & (TCPF_FIN | TCPF_RST)))
-		ka_stop(e, f); /* a head cut short here is one no server answers */
+	if (f->watch && (in->pkt->tcp_flags & TCPF_RST))
+		/* the server may ignore a reset out of its window, and go on */
+		return keepalive_doubt(e, f, in->now, "reset while its requests were read", d);
+	if (f->watch && (in->pkt->tcp_flags & TCPF_FIN)) {
+		/* a FIN ends the connection only at the end of all it sent, read through */
+		if (in->pkt->tcp_seq + in->pkt->payload_len == f->st.base + f->st.len &&
+		    f->st.end == f->st.len && f->ka == KA_HEAD && ka_avail(f) == 0)
+			ka_stop(e, f);
+		else
+			return keepalive_doubt(e, f, in->now,
+					       "closed with bytes not read or out of order", d);
+	}
 	return ka_result(e, f, before, d);
 }
 
@@ -312,8 +326,12 @@ enum engine_result keepalive_server(struct engine *e, struct eflow *f,
 	const struct packet *pkt = in->pkt;
 	uint64_t before = e->st.keepalive_decisions;
 	enum engine_result res;
+	bool first_data;
 
 	f->ka_seen = in->now;
+	first_data = pkt->l4 && pkt->payload_len > 0 && !f->ka_srv_data;
+	if (pkt->l4 && pkt->payload_len > 0)
+		f->ka_srv_data = true;
 	if (pkt->l4 && pkt->proto == IPPROTO_NUM_TCP && (pkt->tcp_flags & TCPF_ACK)) {
 		int32_t acked = (int32_t)(pkt->tcp_ack - f->st.base);
 
@@ -328,10 +346,12 @@ enum engine_result keepalive_server(struct engine *e, struct eflow *f,
 	if (f->watch && pkt->l4 && pkt->proto == IPPROTO_NUM_TCP && (pkt->tcp_flags & TCPF_RST))
 		ka_stop(e, f);
 	/*
-	 * The server took the Upgrade the last head asked for: what follows is
-	 * another protocol with the same server, which the head's Host chose.
+	 * The server took the WebSocket Upgrade the first head asked for, in
+	 * the first bytes it sent: what follows is another protocol with the
+	 * same server, which the head's Host chose.  (A "101" anywhere else
+	 * may be a body's bytes.)
 	 */
-	else if (f->watch && f->ka_upgrade && f->ka == KA_HEAD && ka_avail(f) == 0 &&
+	else if (f->watch && f->ka_upgrade && first_data && f->ka == KA_HEAD && ka_avail(f) == 0 &&
 		 http_switching(pkt->payload, pkt->payload_len))
 		ka_stop(e, f);
 	res = ka_result(e, f, before, d);

@@ -101,6 +101,16 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 	flow_key_of(pkt, false, &k);
 	f = flow_find(e, &k);
 	if (!f) {
+		struct engine_flow_key dk;
+		struct eflow *dev;
+
+		/* an answer stream only on a connection the device opened itself */
+		flow_key_of(pkt, true, &dk);
+		dev = flow_find(e, &dk);
+		if (!dev || !dev->has_isn) {
+			e->st.dns_unmatched++;
+			return;
+		}
 		f = flow_new(e, &k);
 		if (!f)
 			return;

@@ -593,6 +593,15 @@ static void test_keepalive_pipelined_and_bodies(void **state)
 	assert_int_equal(cam_req(f, 40201, 1001, pipelined), ENGINE_DECIDED);
 	assert_vendor_dropped(f);
 
+	/* three in one segment: each read, the last names the vendor */
+	cam(f, 40205, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam_req(f, 40205, 1001, REQ_OK REQ_OK REQ_VENDOR), ENGINE_DECIDED);
+	assert_vendor_dropped(f);
+	/* a reset the server may ignore (out of its window) ends nothing: unknown */
+	cam(f, 40206, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40206, 1001, REQ_OK);
+	assert_int_equal(cam(f, 40206, TCPF_RST, 901001, NULL, 0), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "reset while its requests were read");
 	/* a head inside a Content-Length body is the body's bytes, not a request */
 	cam(f, 40202, TCPF_SYN, 1000, NULL, 0);
 	assert_int_equal(cam_req(f, 40202, 1001, post), ENGINE_DECIDED);
@@ -730,6 +739,13 @@ static void test_keepalive_upgrade(void **state)
 	assert_int_equal(cam_req(f, 40241, s2, REQ_VENDOR), ENGINE_DECIDED);
 	assert_vendor_dropped(f);
 
+	/* a "101" in a later segment of another answer (a body's bytes): still read */
+	cam(f, 40243, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40243, 1001, up);
+	srv_data(f, 40243, SRV_MAC, s2, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n");
+	assert_int_equal(srv_data(f, 40243, SRV_MAC, s2, "HTTP/1.1 101 Switching Protocols\r\n"),
+			 ENGINE_DECIDED);
+	assert_true(f->d.watch);
 	/* a 101 the camera sends itself, from its own MAC: forged */
 	cam(f, 40242, TCPF_SYN, 1000, NULL, 0);
 	cam_req(f, 40242, 1001, up);
