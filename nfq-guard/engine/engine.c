@@ -28,8 +28,7 @@
 static void flow_free(struct lru_table *t, struct eflow *f)
 {
 	lru_remove(t, &f->node);
-	free(f->st.buf);
-	initial_drop(f);
+	flow_stream_drop(f);
 	free(f);
 }
 
@@ -320,16 +319,17 @@ void flow_evaluate(struct engine *e, struct eflow *f, uint64_t now, const struct
 static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const struct name *late,
 			enum name_source late_src, const char *why)
 {
+	bool passes;
+
 	flow_evaluate(e, f, now, late, late_src, why);
-	if (!why && !action_blocks(f->d.action) && f->st.len > 0 && !f->confirming &&
-	    keepalive_begin(e, f, now)) {
+	passes = !why && !action_blocks(f->d.action) && !f->confirming;
+	if (passes && f->st.len > 0 && keepalive_begin(e, f, now)) {
 		/* watched: decided, but in the waiting table, every packet queued */
 		f->decided = true;
 		e->st.decisions++;
 		return;
 	}
-	if (!why && !action_blocks(f->d.action) && (f->st.len > 0 || f->sniff == SNIFF_QUIC) &&
-	    !f->confirming) {
+	if (passes && (f->st.len > 0 || f->sniff == SNIFF_QUIC)) {
 		f->confirming = true;
 		f->confirm_seq = f->st.base + f->st.len;
 		return;
@@ -827,12 +827,11 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 		return ENGINE_SNOOPED; /* learned from, and let pass */
 	flow_key_of(pkt, false, &k);
 	h = flow_hash(&k);
-	if (flow_known(e, in, &k, h, d, &res))
-		;
-	else if (is_inbound_reply(e, pkt, &k, h))
-		return ENGINE_NOT_DEVICE;
-	else
+	if (!flow_known(e, in, &k, h, d, &res)) {
+		if (is_inbound_reply(e, pkt, &k, h))
+			return ENGINE_NOT_DEVICE;
 		res = flow_first(e, in, &k, h, &dev, d);
+	}
 	if (pkt->proto == IPPROTO_NUM_UDP && pkt->dport == DNS_PORT && pkt->payload_len > 0 &&
 	    res != ENGINE_NOT_DEVICE)
 		engine_note_query(e, pkt, &k);

@@ -53,8 +53,10 @@ struct eflow {
 	uint64_t ka_seen; /* its last packet, either way (ms) */
 	/* a device's DNS flow over UDP: its queries not answered yet (snoop.c) */
 	uint8_t nq;
-	uint16_t q_id[ENGINE_DNS_PENDING];
-	uint32_t q_hash[ENGINE_DNS_PENDING];
+	struct dns_query {
+		uint16_t id;
+		uint32_t qhash; /* of the question (snoop.c question_hash) */
+	} q[ENGINE_DNS_PENDING];
 	bool ka_upgrade;  /* the first head asked for a WebSocket: a 101 ends the reading */
 	bool ka_srv_data; /* the server has sent data */
 };

@@ -28,23 +28,24 @@ static uint32_t question_hash(const struct dns_msg *m)
 	return lru_hash(h, m->q[0].name.s, m->q[0].name.len);
 }
 
+/* Query i of the flow is answered, or gives way. */
+static void query_forget(struct eflow *f, unsigned int i)
+{
+	memmove(&f->q[i], &f->q[i + 1], (f->nq - i - 1) * sizeof(f->q[0]));
+	f->nq--;
+}
+
 void engine_note_query(struct engine *e, const struct packet *pkt, const struct engine_flow_key *k)
 {
 	struct eflow *f = flow_find(e, k);
-	unsigned int i;
 
 	if (!f || dns_parse(pkt->payload, pkt->payload_len, &e->msg) != DNS_OK || e->msg.qr ||
 	    e->msg.nquestions != 1)
 		return;
-	/* the oldest query not answered gives way */
-	if (f->nq == ENGINE_DNS_PENDING) {
-		memmove(f->q_id, f->q_id + 1, sizeof(f->q_id) - sizeof(f->q_id[0]));
-		memmove(f->q_hash, f->q_hash + 1, sizeof(f->q_hash) - sizeof(f->q_hash[0]));
-		f->nq--;
-	}
-	i = f->nq++;
-	f->q_id[i] = e->msg.id;
-	f->q_hash[i] = question_hash(&e->msg);
+	if (f->nq == ENGINE_DNS_PENDING)
+		query_forget(f, 0); /* the oldest query not answered gives way */
+	f->q[f->nq].id = e->msg.id;
+	f->q[f->nq++].qhash = question_hash(&e->msg);
 }
 
 /*
@@ -66,12 +67,10 @@ static bool answers_query(struct engine *e, const struct packet *pkt)
 		return false;
 	qh = question_hash(&e->msg);
 	for (unsigned int i = 0; i < f->nq; i++) {
-		if (f->q_id[i] != e->msg.id || f->q_hash[i] != qh)
-			continue;
-		memmove(f->q_id + i, f->q_id + i + 1, (f->nq - i - 1) * sizeof(f->q_id[0]));
-		memmove(f->q_hash + i, f->q_hash + i + 1, (f->nq - i - 1) * sizeof(f->q_hash[0]));
-		f->nq--;
-		return true;
+		if (f->q[i].id == e->msg.id && f->q[i].qhash == qh) {
+			query_forget(f, i);
+			return true;
+		}
 	}
 	return false;
 }
