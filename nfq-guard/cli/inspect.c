@@ -334,15 +334,46 @@ static void fmt_type(uint16_t type, char *buf, size_t sz)
 		snprintf(buf, sz, "TYPE%u", type);
 }
 
-/* An answer's data: the address, or the CNAME target escaped. */
+/* A record's data: the address, or the target escaped ("." for none). */
 static void fmt_rdata(const struct dns_rr *rr, char *buf, size_t sz)
 {
 	if (rr->type == DNS_TYPE_A)
 		inet_ntop(AF_INET, rr->addr, buf, (socklen_t)sz);
 	else if (rr->type == DNS_TYPE_AAAA)
 		inet_ntop(AF_INET6, rr->addr, buf, (socklen_t)sz);
-	else
+	else if (rr->target.len)
 		name_escape(&rr->target, buf, sz);
+	else
+		snprintf(buf, sz, ".");
+}
+
+/* An SVCB or HTTPS record's hints, each written by put(out, i, address text). */
+static void each_hint(FILE *out, const struct dns_msg *d, const struct dns_rr *rr,
+		      void (*put)(FILE *, unsigned int, const char *))
+{
+	char a[INET6_ADDRSTRLEN];
+	uint8_t addr[16];
+
+	if (rr->type != DNS_TYPE_SVCB && rr->type != DNS_TYPE_HTTPS)
+		return;
+	for (unsigned int j = 0; j < dns_rr_naddrs(rr); j++) {
+		uint8_t fam = dns_rr_addr(d, rr, j, addr);
+
+		inet_ntop(fam == 4 ? AF_INET : AF_INET6, addr, a, sizeof(a));
+		put(out, j, a);
+	}
+}
+
+static void put_hint_text(FILE *out, unsigned int i, const char *a)
+{
+	fprintf(out, "%s%s", i ? "," : "/hints=", a);
+}
+
+static void put_hint_json(FILE *out, unsigned int i, const char *a)
+{
+	if (i)
+		fputc(',', out);
+	json_str(out, a);
 }
 
 static bool has_ports(const struct packet *p)
@@ -396,11 +427,17 @@ static void print_text(FILE *out, const struct report *r)
 			name_escape(&d->q[i].name, esc, sizeof(esc));
 			fprintf(out, " q=%s/%s", esc, ty);
 		}
-		for (i = 0; i < d->nanswers; i++) {
-			fmt_type(d->an[i].type, ty, sizeof(ty));
-			name_escape(&d->an[i].name, esc, sizeof(esc));
-			fmt_rdata(&d->an[i], data, sizeof(data));
-			fprintf(out, " an=%s/%s/%s/ttl=%u", esc, ty, data, d->an[i].ttl);
+		for (i = 0; i < d->nrecords; i++) {
+			struct dns_rr rr;
+
+			dns_record(d, i, &rr);
+			fmt_type(rr.type, ty, sizeof(ty));
+			name_escape(&rr.name, esc, sizeof(esc));
+			fmt_rdata(&rr, data, sizeof(data));
+			fprintf(out, " %s=%s/%s/%s/ttl=%u",
+				rr.section == DNS_SECTION_ANSWER ? "an" : "ar", esc, ty, data,
+				rr.ttl);
+			each_hint(out, d, &rr, put_hint_text);
 		}
 	}
 	if (r->has_sni) {
@@ -436,17 +473,29 @@ static void print_json_dns(FILE *out, const struct dns_msg *d)
 		fputc('}', out);
 	}
 	fputs("],\"answers\":[", out);
-	for (i = 0; i < d->nanswers; i++) {
-		fmt_type(d->an[i].type, ty, sizeof(ty));
-		fmt_rdata(&d->an[i], data, sizeof(data));
-		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		json_name(out, &d->an[i].name);
+	for (i = 0; i < d->nrecords; i++) {
+		struct dns_rr rr;
+
+		dns_record(d, i, &rr);
+		if (i == d->nanswers)
+			fputs("],\"additional\":[", out);
+		fmt_type(rr.type, ty, sizeof(ty));
+		fmt_rdata(&rr, data, sizeof(data));
+		fputs(i && i != d->nanswers ? ",{\"name\":" : "{\"name\":", out);
+		json_name(out, &rr.name);
 		fputs(",\"type\":", out);
 		json_str(out, ty);
-		fprintf(out, ",\"ttl\":%u,\"data\":", d->an[i].ttl);
+		fprintf(out, ",\"ttl\":%u,\"data\":", rr.ttl);
 		json_str(out, data);
+		if (rr.type == DNS_TYPE_SVCB || rr.type == DNS_TYPE_HTTPS) {
+			fputs(",\"hints\":[", out);
+			each_hint(out, d, &rr, put_hint_json);
+			fputc(']', out);
+		}
 		fputc('}', out);
 	}
+	if (d->nanswers == d->nrecords)
+		fputs("],\"additional\":[", out);
 	fprintf(out, "],\"skipped\":%u}", d->skipped);
 }
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dns.c - a bounded DNS message reader (see dns.h): the header, the
- * questions and the A/AAAA/CNAME answers, every byte through the cursor.
+ * questions and every record, every byte through the cursor; the records
+ * that map names to addresses are indexed by offset in a copy of the
+ * message and decoded again on demand (dns_record).
  *
  * Message (RFC 1035 4.1), integers big-endian:
  *
@@ -9,7 +11,7 @@
  *   +------+-------+--------+--------+--------+--------+-----------+---------+- - - - - - -
  *   |  id  | flags |qdcount |ancount |nscount |arcount | questions | answers | authority,
  *   +------+-------+--------+--------+--------+--------+-----------+---------+ additional
- *                                                                               (never read)
+ *                                                                         (authority: read over)
  *   flags:  |QR| opcode:4 |AA|TC|RD|RA| Z|AD|CD| rcode:4 |
  *
  * Question:     | name | type:16 | class:16 |
@@ -25,11 +27,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/cursor.h"
+#include "base/lru.h"
 #include "decode/dns.h"
 
-#define DNS_HEADER_LEN 12
 #define DNS_WIRE_NAME_MAX 255 /* RFC 1035 3.1: length bytes and labels, root included */
 #define DNS_LABEL_MAX 63
 
@@ -127,10 +130,10 @@ static enum dns_status dns_name_read(const struct cursor *msg, struct cursor *c,
 	return name_set(n, buf, len) == 0 ? DNS_OK : DNS_MALFORMED;
 }
 
-/* The offset of c's next byte in msg; c must reach to the message's end. */
-static size_t dns_offset(const struct cursor *msg, const struct cursor *c)
+/* The offset in msg of c's next byte; c is msg or a cursor inside it. */
+static size_t dns_at(const struct cursor *msg, const struct cursor *c)
 {
-	return cur_left(msg) - cur_left(c);
+	return (size_t)(cur_ptr(c) - cur_ptr(msg));
 }
 
 static enum dns_status dns_question_read(const struct cursor *msg, struct cursor *c,
@@ -138,7 +141,7 @@ static enum dns_status dns_question_read(const struct cursor *msg, struct cursor
 {
 	enum dns_status st;
 
-	st = dns_name_read(msg, c, dns_offset(msg, c), &q->name);
+	st = dns_name_read(msg, c, dns_at(msg, c), &q->name);
 	if (st != DNS_OK)
 		return st;
 	if (!cur_u16be(c, &q->type) || !cur_u16be(c, &q->class))
@@ -146,33 +149,106 @@ static enum dns_status dns_question_read(const struct cursor *msg, struct cursor
 	return DNS_OK;
 }
 
+/* A name that must end exactly where the rdata does (CNAME, SRV). */
+static enum dns_status dns_rdata_name(const struct cursor *msg, struct cursor *rd, struct name *n)
+{
+	if (dns_name_read(msg, rd, dns_at(msg, rd), n) != DNS_OK || cur_left(rd) != 0)
+		return DNS_MALFORMED;
+	return DNS_OK;
+}
+
+#define SVCB_KEY_IPV4HINT 4
+#define SVCB_KEY_IPV6HINT 6
+
 /*
- * dns_rr_read - read one answer record at *c into *rr.  *keep tells whether
- * it is one of ours (an A, AAAA or CNAME of class IN); those have their
- * rdata checked even when they will not be kept, so that a message is OK
- * or not whatever the bounds.
+ * SVCB and HTTPS rdata (RFC 9460 2.2): | priority:16 | target | params |,
+ * each param | key:16 | length:16 | value |, keys strictly increasing.
+ * A target "." is the owner itself in service mode, nowhere in alias mode
+ * (priority 0), whose params are ignored.  Hints are lists of addresses.
  */
-static enum dns_status dns_rr_read(const struct cursor *msg, struct cursor *c, struct dns_rr *rr,
-				   bool *keep)
+static enum dns_status dns_svcb_read(const struct cursor *msg, struct cursor *rd, struct dns_rr *rr)
+{
+	uint32_t last = 0x10000; /* no key yet */
+
+	if (!cur_u16be(rd, &rr->priority) ||
+	    dns_name_read(msg, rd, dns_at(msg, rd), &rr->target) != DNS_OK)
+		return DNS_MALFORMED;
+	if (rr->target.len == 0 && rr->priority != 0)
+		rr->target = rr->name;
+	while (cur_left(rd) > 0) {
+		uint16_t key, vlen, voff;
+
+		if (!cur_u16be(rd, &key) || !cur_u16be(rd, &vlen))
+			return DNS_MALFORMED;
+		if (last != 0x10000 && key <= last)
+			return DNS_MALFORMED;
+		last = key;
+		voff = (uint16_t)dns_at(msg, rd);
+		if (!cur_skip(rd, vlen))
+			return DNS_MALFORMED;
+		if (rr->priority == 0)
+			continue;
+		if (key == SVCB_KEY_IPV4HINT) {
+			if (vlen == 0 || vlen % 4)
+				return DNS_MALFORMED;
+			rr->hint4_off = voff;
+			rr->hint4_len = vlen;
+		} else if (key == SVCB_KEY_IPV6HINT) {
+			if (vlen == 0 || vlen % 16)
+				return DNS_MALFORMED;
+			rr->hint6_off = voff;
+			rr->hint6_len = vlen;
+		}
+	}
+	return DNS_OK;
+}
+
+/* Is a record of this type, class and section one dns_msg keeps? */
+static bool dns_rr_ours(const struct dns_rr *rr, uint8_t section)
+{
+	if (rr->class != DNS_CLASS_IN)
+		return false;
+	switch (rr->type) {
+	case DNS_TYPE_A:
+	case DNS_TYPE_AAAA:
+		return true;
+	case DNS_TYPE_CNAME:
+	case DNS_TYPE_SRV:
+	case DNS_TYPE_SVCB:
+	case DNS_TYPE_HTTPS:
+		return section == DNS_SECTION_ANSWER;
+	default:
+		return false;
+	}
+}
+
+/*
+ * dns_rr_read - read one record at *c into *rr.  *keep tells whether it is
+ * one dns_msg keeps; those have their rdata checked and decoded.
+ */
+static enum dns_status dns_rr_read(const struct cursor *msg, struct cursor *c, uint8_t section,
+				   struct dns_rr *rr, bool *keep)
 {
 	struct cursor rdata;
-	uint16_t rdlength;
-	size_t rdstart;
+	uint16_t rdlength, skip;
 	enum dns_status st;
 
 	*keep = false;
-	st = dns_name_read(msg, c, dns_offset(msg, c), &rr->name);
+	memset(&rr->target, 0, sizeof(rr->target));
+	rr->priority = rr->port = 0;
+	rr->hint4_off = rr->hint4_len = rr->hint6_off = rr->hint6_len = 0;
+	rr->section = section;
+	st = dns_name_read(msg, c, dns_at(msg, c), &rr->name);
 	if (st != DNS_OK)
 		return st;
 	if (!cur_u16be(c, &rr->type) || !cur_u16be(c, &rr->class) || !cur_u32be(c, &rr->ttl) ||
 	    !cur_u16be(c, &rdlength))
 		return DNS_TRUNCATED;
-	rdstart = dns_offset(msg, c);
 	if (!cur_sub(c, rdlength, &rdata))
 		return DNS_TRUNCATED;
 	if (rr->ttl & DNS_TTL_NEGATIVE)
 		rr->ttl = 0;
-	if (rr->class != DNS_CLASS_IN)
+	if (!dns_rr_ours(rr, section))
 		return DNS_OK;
 
 	switch (rr->type) {
@@ -188,42 +264,89 @@ static enum dns_status dns_rr_read(const struct cursor *msg, struct cursor *c, s
 		break;
 	}
 	case DNS_TYPE_CNAME:
-		/* the target must end exactly where rdlength says */
-		st = dns_name_read(msg, &rdata, rdstart, &rr->target);
-		if (st != DNS_OK)
-			return DNS_MALFORMED;
-		if (cur_left(&rdata) != 0)
-			return DNS_MALFORMED;
+		st = dns_rdata_name(msg, &rdata, &rr->target);
 		break;
-	default:
-		return DNS_OK;
+	case DNS_TYPE_SRV:
+		/* | priority | weight | port | target |; a target "." is no service */
+		if (!cur_u16be(&rdata, &rr->priority) || !cur_u16be(&rdata, &skip) ||
+		    !cur_u16be(&rdata, &rr->port))
+			return DNS_MALFORMED;
+		st = dns_rdata_name(msg, &rdata, &rr->target);
+		break;
+	default: /* SVCB, HTTPS */
+		st = dns_svcb_read(msg, &rdata, rr);
+		break;
 	}
+	if (st != DNS_OK)
+		return DNS_MALFORMED;
 	*keep = true;
+	return DNS_OK;
+}
+
+uint32_t dns_name_hash(const struct name *n)
+{
+	return lru_hash(LRU_HASH_INIT, n->s, n->len);
+}
+
+/*
+ * Read count records of a section, indexing those kept.  rr is scratch
+ * (large, so the caller's).
+ */
+static enum dns_status dns_section_read(const struct cursor *msg, struct cursor *c, uint8_t section,
+					unsigned int count, struct dns_msg *out, struct dns_rr *rr)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		size_t off = dns_at(msg, c);
+		enum dns_status st;
+		bool keep;
+
+		st = dns_rr_read(msg, c, section, rr, &keep);
+		if (st != DNS_OK)
+			return st;
+		/* each record kept takes DNS_RR_MIN bytes at least: rec[] has room */
+		if (!keep || out->nrecords >= DNS_MAX_RECORDS) {
+			out->skipped++;
+			continue;
+		}
+		out->rec[out->nrecords++] = (struct dns_ref){
+			.off = (uint16_t)off,
+			.type = rr->type,
+			.section = section,
+			.owner_hash = dns_name_hash(&rr->name),
+			.target_hash = rr->target.len ? dns_name_hash(&rr->target) : 0,
+		};
+	}
 	return DNS_OK;
 }
 
 /*
  * *out is written while parsing: it is valid only when DNS_OK is returned,
- * and holds garbage otherwise.  Questions and answers past the bounds are
- * read into a scratch entry, so they are validated like the others.
+ * and holds garbage otherwise.  Questions past the bound are read into a
+ * scratch entry, so they are validated like the others.
  */
 enum dns_status dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 {
 	struct cursor whole, c;
 	struct dns_question qscratch;
-	struct dns_rr rrscratch;
+	struct dns_rr rr;
 	uint16_t flags;
 	unsigned int i;
 	enum dns_status st;
 
-	cur_init(&whole, msg, len);
+	if (len > DNS_MSG_MAX)
+		return DNS_MALFORMED;
+	if (len)
+		memcpy(out->wire, msg, len);
+	out->len = len;
+	cur_init(&whole, out->wire, len);
 	c = whole;
 	out->nquestions = 0;
-	out->nanswers = 0;
+	out->nrecords = out->nanswers = 0;
 	out->skipped = 0;
-	/* nscount and arcount: the sections are never read */
+	out->tail_bad = false;
 	if (!cur_u16be(&c, &out->id) || !cur_u16be(&c, &flags) || !cur_u16be(&c, &out->qdcount) ||
-	    !cur_u16be(&c, &out->ancount) || !cur_skip(&c, 4))
+	    !cur_u16be(&c, &out->ancount) || !cur_u16be(&c, &out->nscount) ||
+	    !cur_u16be(&c, &out->arcount))
 		return DNS_TRUNCATED;
 	out->qr = (flags & DNS_FLAG_QR) != 0;
 	out->tc = (flags & DNS_FLAG_TC) != 0;
@@ -239,19 +362,59 @@ enum dns_status dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 		if (keep)
 			out->nquestions++;
 	}
-
-	for (i = 0; i < out->ancount; i++) {
-		bool room = out->nanswers < DNS_MAX_ANSWERS, ours;
-
-		st = dns_rr_read(&whole, &c, room ? &out->an[out->nanswers] : &rrscratch, &ours);
-		if (st != DNS_OK)
-			return st;
-		if (room && ours)
-			out->nanswers++;
-		else
-			out->skipped++;
-	}
+	st = dns_section_read(&whole, &c, DNS_SECTION_ANSWER, out->ancount, out, &rr);
+	if (st != DNS_OK)
+		return st;
+	out->nanswers = out->nrecords;
+	/* the authority section: read over, nothing kept */
+	if (dns_section_read(&whole, &c, 1, out->nscount, out, &rr) != DNS_OK ||
+	    dns_section_read(&whole, &c, DNS_SECTION_ADDITIONAL, out->arcount, out, &rr) != DNS_OK)
+		out->tail_bad = true;
 	return DNS_OK;
+}
+
+void dns_record(const struct dns_msg *m, unsigned int i, struct dns_rr *rr)
+{
+	struct cursor whole, c;
+	bool keep;
+
+	cur_init(&whole, m->wire, m->len);
+	c = whole;
+	/* read once by dns_parse(): it reads the same again */
+	if (!cur_skip(&c, m->rec[i].off) ||
+	    dns_rr_read(&whole, &c, m->rec[i].section, rr, &keep) != DNS_OK || !keep)
+		memset(rr, 0, sizeof(*rr));
+}
+
+unsigned int dns_rr_naddrs(const struct dns_rr *rr)
+{
+	switch (rr->type) {
+	case DNS_TYPE_A:
+	case DNS_TYPE_AAAA:
+		return 1;
+	case DNS_TYPE_SVCB:
+	case DNS_TYPE_HTTPS:
+		return rr->hint4_len / 4u + rr->hint6_len / 16u;
+	default:
+		return 0;
+	}
+}
+
+uint8_t dns_rr_addr(const struct dns_msg *m, const struct dns_rr *rr, unsigned int i,
+		    uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) {
+		memcpy(out, rr->addr, rr->type == DNS_TYPE_A ? 4 : 16);
+		return rr->type == DNS_TYPE_A ? 4 : 6;
+	}
+	if (i < rr->hint4_len / 4u) {
+		memcpy(out, m->wire + rr->hint4_off + 4 * i, 4);
+		return 4;
+	}
+	i -= rr->hint4_len / 4u;
+	memcpy(out, m->wire + rr->hint6_off + 16 * i, 16);
+	return 6;
 }
 
 enum dns_status dns_parse_tcp(const uint8_t *stream, size_t len, struct dns_msg *out, size_t *used)
@@ -298,6 +461,12 @@ const char *dns_type_str(uint16_t type)
 		return "AAAA";
 	case DNS_TYPE_CNAME:
 		return "CNAME";
+	case DNS_TYPE_SRV:
+		return "SRV";
+	case DNS_TYPE_SVCB:
+		return "SVCB";
+	case DNS_TYPE_HTTPS:
+		return "HTTPS";
 	default:
 		return NULL;
 	}

@@ -25,10 +25,10 @@
  * it wants undecided is forgotten); past that bound a new flow that would
  * wait is decided at once with an unknown name.
  */
-static void flow_free(struct lru_table *t, struct eflow *f)
+static void flow_free(struct engine *e, struct lru_table *t, struct eflow *f)
 {
 	lru_remove(t, &f->node);
-	flow_stream_drop(f);
+	flow_stream_drop(e, f);
 	free(f);
 }
 
@@ -40,7 +40,7 @@ static uint32_t flow_hash(const struct engine_flow_key *k)
 static void flows_make_room(struct engine *e)
 {
 	if (lru_full(&e->flows)) {
-		flow_free(&e->flows, (struct eflow *)lru_victim(&e->flows));
+		flow_free(e, &e->flows, (struct eflow *)lru_victim(&e->flows));
 		e->st.flows_evicted++;
 	}
 }
@@ -140,9 +140,9 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	while ((n = lru_oldest(&e->flows)))
-		flow_free(&e->flows, (struct eflow *)n);
+		flow_free(e, &e->flows, (struct eflow *)n);
 	while ((n = lru_oldest(&e->waiting)))
-		flow_free(&e->waiting, (struct eflow *)n);
+		flow_free(e, &e->waiting, (struct eflow *)n);
 	lru_fini(&e->flows);
 	lru_fini(&e->waiting);
 	if (e->own_sh)
@@ -173,6 +173,7 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s)
 	sum->unknown_names += s->unknown_names;
 	sum->keepalive_decisions += s->keepalive_decisions;
 	sum->dns_unmatched += s->dns_unmatched;
+	sum->dns_unread += s->dns_unread;
 	sum->waiting_full += s->waiting_full;
 }
 
@@ -184,21 +185,23 @@ size_t engine_flow_count(const struct engine *e, size_t *max)
 }
 
 /* Give the flow's stream its buffer the first time it carries bytes.  0 or -ENOMEM. */
-int flow_stream_buffer(struct eflow *f)
+int flow_stream_buffer(struct eflow *f, size_t cap)
 {
 	uint8_t *buf;
 
 	if (f->st.buf)
 		return 0;
-	buf = malloc(stream_mem(ENGINE_STREAM_CAP));
+	buf = malloc(stream_mem(cap));
 	if (!buf)
 		return -ENOMEM;
-	stream_attach(&f->st, buf, ENGINE_STREAM_CAP);
+	stream_attach(&f->st, buf, cap);
 	return 0;
 }
 
-void flow_stream_drop(struct eflow *f)
+void flow_stream_drop(struct engine *e, struct eflow *f)
 {
+	if (f->st.buf && f->st.cap == ENGINE_DNS_STREAM_CAP)
+		e->dns_streams--;
 	free(f->st.buf);
 	f->st.buf = NULL;
 	f->st.cap = f->st.len = 0;
@@ -273,7 +276,7 @@ static void flow_commit(struct engine *e, struct eflow *f)
 	f->confirming = false;
 	f->decided = true;
 	e->st.decisions++;
-	flow_stream_drop(f);
+	flow_stream_drop(e, f);
 	flow_settle(e, f);
 }
 
@@ -359,7 +362,7 @@ size_t flow_take(struct eflow *f, const struct packet *pkt, const char **why)
 {
 	if (!pkt->l4)
 		return 0;
-	if (pkt->payload_len > 0 && flow_stream_buffer(f) != 0) {
+	if (pkt->payload_len > 0 && flow_stream_buffer(f, ENGINE_STREAM_CAP) != 0) {
 		*why = "no memory for the flow's stream";
 		return 0;
 	}
@@ -598,7 +601,7 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 					"a SYN of another connection while its bytes were read");
 				return true;
 			}
-			flow_free(f->decided && !f->watch ? &e->flows : &e->waiting, f);
+			flow_free(e, f->decided && !f->watch ? &e->flows : &e->waiting, f);
 			return false;
 		}
 		if (!f->decided)

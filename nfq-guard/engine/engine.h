@@ -25,6 +25,12 @@
 /* Bytes of a waiting flow's stream kept for its ClientHello or request head. */
 #define ENGINE_STREAM_CAP SNIFF_STREAM_CAP /* decode/sniff.h: the one cap */
 #define ENGINE_MAX_DEVICES 4096		   /* device addresses remembered */
+/* A DNS answer stream's buffer: one whole message of any size, its length prefix included. */
+#define ENGINE_DNS_STREAM_CAP (2 + DNS_MSG_MAX)
+/* DNS answer streams with a message in flight at once, per engine (about 9 MiB at most). */
+#define ENGINE_DNS_STREAMS 64
+_Static_assert(ENGINE_DNS_STREAM_CAP != ENGINE_STREAM_CAP,
+	       "the two buffers are told apart by size");
 
 enum name_source {
 	NAME_NONE = 0,
@@ -91,6 +97,7 @@ struct engine_stats {
 	uint64_t waiting_full;	      /* new flows that could not wait: limits.pending_flows */
 	uint64_t keepalive_decisions; /* later verdicts of kept-alive flows (keepalive.c) */
 	uint64_t dns_unmatched;	      /* DNS answers over UDP that answer no query seen */
+	uint64_t dns_unread;	      /* DNS answer streams over TCP not read: ENGINE_DNS_STREAMS */
 };
 
 struct engine;

@@ -68,7 +68,9 @@ struct engine {
 	struct engine_shared *sh;
 	bool own_sh;
 	struct engine_stats st;
-	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
+	unsigned int
+		dns_streams; /* DNS answer streams holding a buffer (ENGINE_DNS_STREAMS at most) */
+	struct dns_msg msg;  /* a DNS answer being read: large, so not on the stack */
 };
 
 #define EVAL_LEARNED (2 * NAMES_PER_ADDR) /* by the device's MAC, and by its address */
@@ -142,11 +144,11 @@ static inline struct eflow *flow_find(struct engine *e, const struct engine_flow
 /* flow_new - a zeroed flow for k, the oldest pushed out at the bound.  NULL on ENOMEM. */
 struct eflow *flow_new(struct engine *e, const struct engine_flow_key *k);
 
-/* flow_stream_buffer - the flow's stream buffer, given the first time it carries bytes.  0 or -ENOMEM. */
-int flow_stream_buffer(struct eflow *f);
+/* flow_stream_buffer - the flow's stream buffer of cap bytes, given the first time it carries bytes.  0 or -ENOMEM. */
+int flow_stream_buffer(struct eflow *f, size_t cap);
 
 /* flow_stream_drop - free the flow's stream buffer: nothing more is read. */
-void flow_stream_drop(struct eflow *f);
+void flow_stream_drop(struct engine *e, struct eflow *f);
 
 /* flow_take - a client packet's bytes into a flow's stream: the in-order bytes gained. */
 size_t flow_take(struct eflow *f, const struct packet *pkt, const char **why);

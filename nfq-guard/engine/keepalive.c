@@ -72,7 +72,7 @@ static void ka_stop(struct engine *e, struct eflow *f)
 {
 	f->watch = false;
 	f->d.watch = false;
-	flow_stream_drop(f);
+	flow_stream_drop(e, f);
 	flow_settle(e, f);
 }
 

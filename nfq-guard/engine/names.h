@@ -19,19 +19,20 @@
 #include "base/lru.h"
 #include "base/hostname.h"
 
-#define NAMES_PER_ADDR 4		 /* names kept per (device, server) pair */
-#define NAMES_CNAME_HOPS DNS_MAX_ANSWERS /* CNAME links followed: every one a message holds */
+#define NAMES_PER_ADDR 4 /* names kept per (device, server) pair */
 
 struct names_stats {
 	size_t entries;
 	uint64_t learned; /* (device, address, name) facts stored */
 	uint64_t evicted; /* entries pushed out by the bound */
 	uint64_t expired; /* names dropped after their lifetime */
-	uint64_t ignored; /* answer records not on the question's chain */
+	uint64_t ignored; /* address records off the question's way, names not kept */
 };
 
 /* Is the name one a rule asks for (kept before others at the bounds)? */
 typedef bool (*names_keep_fn)(const struct name *nm, const void *arg);
+
+struct names_scratch; /* names_learn()'s, in names.c */
 
 struct names {
 	struct lru_table t;
@@ -40,6 +41,7 @@ struct names {
 	names_keep_fn keep; /* NULL: all names alike */
 	const void *keep_arg;
 	struct names_stats st;
+	struct names_scratch *scratch;
 };
 
 /* names_init - at most max entries; names live at least ttl_floor s. 0 or -ENOMEM. */
@@ -68,13 +70,18 @@ void names_dev_mac(struct names_dev *d, const uint8_t mac[6]);
 void names_dev_addr(struct names_dev *d, uint8_t family, const uint8_t *addr);
 
 /*
- * names_learn - a DNS response msg arrived for the device dev.  Every A
- * and AAAA record on the CNAME chain that starts at the question maps its
- * address to the chain's names, the question's name first; records off the
- * chain are ignored (counted).  An AAAA record learned by a device known by
- * its address only is of no use (it connects from an IPv6 address we
- * cannot tell) unless that address is an IPv6 one, and the same for A.
- * now is in milliseconds.  Returns the number of addresses learned.
+ * names_learn - a DNS response msg arrived for the device dev.  From the
+ * question's name the answer's links are followed (CNAME, SRV, SVCB and
+ * HTTPS records, to their targets, in any order and to any depth); every
+ * address for a name on the way (A and AAAA records of the answer and
+ * additional sections, SVCB and HTTPS hints) maps to the names of the way
+ * there: the question's first, the name the address is for, and of the
+ * names between those a rule asks for (names_set_keep) before the others,
+ * NAMES_PER_ADDR in all.  Address records off the way are ignored
+ * (counted).  An AAAA record learned by a device known by its address
+ * only is of no use (it connects from an IPv6 address we cannot tell)
+ * unless that address is an IPv6 one, and the same for A.  now is in
+ * milliseconds.  Returns the number of addresses learned.
  */
 size_t names_learn(struct names *n, const struct names_dev *dev, const struct dns_msg *msg,
 		   uint64_t now);

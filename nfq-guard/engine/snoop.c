@@ -95,7 +95,7 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 {
 	struct engine_flow_key k;
 	struct eflow *f;
-	size_t used;
+	size_t used, off = 0;
 
 	flow_key_of(pkt, false, &k);
 	f = flow_find(e, &k);
@@ -118,33 +118,56 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 	}
 	if (f->sniff == SNIFF_DNS_OFF)
 		return;
-	if (pkt->payload_len > 0 && flow_stream_buffer(f))
-		return;
+	/*
+	 * A buffer that holds a whole message of any size, only while one is
+	 * in flight: at most ENGINE_DNS_STREAMS at once, so that a device
+	 * opening connections to its own DNS server cannot make the router
+	 * hold 64 KiB for each.  A stream past that bound is not read.
+	 */
+	if (pkt->payload_len > 0 && !f->st.buf) {
+		if (e->dns_streams >= ENGINE_DNS_STREAMS) {
+			e->st.dns_unread++;
+			f->sniff = SNIFF_DNS_OFF;
+			return;
+		}
+		if (flow_stream_buffer(f, ENGINE_DNS_STREAM_CAP))
+			return;
+		e->dns_streams++;
+	}
 	if (!f->st.buf) {
 		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, NULL, 0);
 		return;
 	}
 	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, pkt->payload, pkt->payload_len) == 0)
 		return;
+	/* every whole message, then what they took consumed at once */
 	for (;;) {
-		enum dns_status ds = dns_parse_tcp(f->st.buf, f->st.len, &e->msg, &used);
+		enum dns_status ds =
+			dns_parse_tcp(f->st.buf + off, f->st.len - off, &e->msg, &used);
 
 		if (ds == DNS_NEED_MORE) {
 			/*
-			 * A message we cannot hold: stop reading this stream.
-			 * Reading on from its middle would take its tail for
-			 * messages of their own, which a sender could plant.
+			 * A message we cannot hold (bytes past the buffer were
+			 * lost): stop reading this stream.  Reading on from its
+			 * middle would take its tail for messages of their
+			 * own, which a sender could plant.
 			 */
-			if (f->st.len == f->st.cap) {
+			if (f->st.full) {
+				e->st.dns_unread++;
 				f->sniff = SNIFF_DNS_OFF;
-				flow_stream_drop(f);
+				flow_stream_drop(e, f);
+				return;
 			}
 			break;
 		}
 		if (ds == DNS_OK)
 			shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
-		stream_consume(&f->st, used);
+		off += used;
 	}
+	stream_consume(&f->st, off);
+	/* nothing in flight: the buffer goes until the next message */
+	if (f->st.buf && f->st.len == 0 && f->st.end == 0)
+		flow_stream_drop(e, f);
 }
 
 /*

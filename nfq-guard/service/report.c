@@ -266,6 +266,7 @@ static void stats_json(struct run *r, const struct stats *st, FILE *f)
 	json_u64(f, "waiting_full", st->es.waiting_full);
 	json_u64(f, "keepalive_decisions", st->es.keepalive_decisions);
 	json_u64(f, "dns_unmatched", st->es.dns_unmatched);
+	json_u64(f, "dns_unread", st->es.dns_unread);
 	stats_json_queues(r, st, f);
 	json_key(f, "caches", 0);
 	fputc('{', f);
@@ -302,14 +303,14 @@ static void stats_text(struct run *r, const struct stats *st, FILE *f)
 	fprintf(f,
 		"packets:     %" PRIu64 " queued, %" PRIu64 " flows decided, %" PRIu64
 		" waited for a name (%" PRIu64 " cut short), %" PRIu64
-		" DNS answers snooped (%" PRIu64 " answering no query seen), %" PRIu64
-		" unreadable\n"
+		" DNS answers snooped (%" PRIu64 " answering no query seen, %" PRIu64
+		" streams not read), %" PRIu64 " unreadable\n"
 		"names:       %" PRIu64 " flows decided with an unknown name, %" PRIu64
 		" could not wait (limits.pending_flows), %" PRIu64
 		" later verdicts of kept-alive HTTP flows\n",
 		st->packets, st->es.decisions, st->es.pending, st->es.pending_cut, st->es.snooped,
-		st->es.dns_unmatched, st->malformed, st->es.unknown_names, st->es.waiting_full,
-		st->es.keepalive_decisions);
+		st->es.dns_unmatched, st->es.dns_unread, st->malformed, st->es.unknown_names,
+		st->es.waiting_full, st->es.keepalive_decisions);
 	fprintf(f,
 		"queues:      %" PRIu64 " dropped by the kernel (queue full), %" PRIu64
 		" dropped (socket full), %" PRIu64 " ENOBUFS, %" PRIu64 " verdict errors\n",

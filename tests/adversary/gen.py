@@ -634,6 +634,23 @@ def dns_cases():
     case("dns_https_ipv4hint", "block",
          dns_exchange(V, [P.rr(V, 65, svc)], qtype=65) + [udp_to(X, dport=443)],
          [DNSQ, D("drop", "vendor", V, "dns")], doc="an HTTPS record's ipv4hint")
+    svc = struct.pack("!H", 1) + P.dns_name("edge.cdn.example.net") + struct.pack("!HH", 4, 4) + X
+    case("dns_https_target_hint", "block",
+         dns_exchange(V, [P.rr(V, 65, svc)], qtype=65) + [udp_to(X, dport=443)],
+         [DNSQ, D("drop", "vendor", V, "dns")],
+         doc="an HTTPS record to another target, its ipv4hint the target's address")
+    srv = struct.pack("!HHH", 10, 5, 443) + P.dns_name("relay.cdn.example.net")
+    case("dns_srv_additional", "block",
+         dns_exchange(V, [P.rr(V, 33, srv)], qtype=33,
+                      additional=[P.rr("relay.cdn.example.net", 1, X)]) + [udp_to(X)],
+         [DNSQ, D("drop", "vendor", V, "dns")],
+         doc="an SRV record; its target's address in the additional section")
+    links = ["l%d.cdn.example.net" % i for i in range(50)]
+    chain = [P.rr(V, 5, links[0])] + [P.rr(links[i], 5, links[i + 1]) for i in range(49)] + \
+        [P.rr(links[49], 1, X)]
+    case("dns_cname_chain_50", "block", dns_exchange(V, chain[::-1]) + [udp_to(X)],
+         [DNSQ, D("drop", "vendor", V, "dns")],
+         doc="a chain of 50 CNAMEs, written last link first, before the A record")
 
 
 # =============================================================================

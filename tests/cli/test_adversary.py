@@ -95,15 +95,6 @@ class Adversary(unittest.TestCase):
     # TCP: the server's byte stream
     # HTTP
     # SOCKS
-    # DNS: names belong to the device, learned only from answers to its queries
-    @unittest.expectedFailure  # dns: only the first 32 answer records are kept (DNS_MAX_ANSWERS); the rest of the vendor's addresses are not learned
-    def test_dns_40_records(self):
-        self.check("dns_40_records")
-
-    @unittest.expectedFailure  # dns: HTTPS/SVCB records' ipv4hint/ipv6hint are not learned
-    def test_dns_https_ipv4hint(self):
-        self.check("dns_https_ipv4hint")
-
     # undecodable packets
 
 def _add_case_tests():

@@ -130,6 +130,36 @@ class Inspect(unittest.TestCase):
         self.assertIn(" http_host=firmware.ezvizlife.com", out)
         self.assertIn("an=firmware.ezvizlife.com/CNAME/cdn.ezvizlife.com/ttl=300", out)
 
+    def test_srv_https_and_additional_records(self):
+        name = b"\x02fw\x09hikvision\x03com\x00"
+        target = b"\x05relay\x03cdn\x07example\x00"
+        srv = struct.pack("!HHH", 10, 5, 443) + target
+        https = struct.pack("!H", 1) + b"\x00" + struct.pack("!HH", 4, 8) + \
+            bytes([192, 0, 2, 1, 192, 0, 2, 2]) + struct.pack("!HH", 6, 16) + \
+            bytes([0x20, 1, 0x0d, 0xb8] + [0] * 11 + [1])
+        recs = [(b"\xc0\x0c", 33, srv), (b"\xc0\x0c", 65, https)]
+        add = [(target, 1, bytes([198, 51, 100, 9]))]
+        msg = struct.pack("!HHHHHH", 0x4242, 0x8180, 1, len(recs), 0, len(add)) + name + \
+            struct.pack("!HH", 33, 1)
+        for owner, t, rd in recs + add:
+            msg += owner + struct.pack("!HHIH", t, 1, 60, len(rd)) + rd
+        f = udp4_frame([192, 168, 1, 1], [192, 168, 1, 64], 53, 5353, msg)
+        with tempfile.NamedTemporaryFile(suffix=".pcap") as t:
+            t.write(pcap([f]))
+            t.flush()
+            d = inspect_json(t.name)[0]["dns"]
+            text = run("inspect", t.name).stdout.decode("ascii")
+        self.assertEqual(d["answers"], [
+            {"name": "fw.hikvision.com", "type": "SRV", "ttl": 60, "data": "relay.cdn.example"},
+            {"name": "fw.hikvision.com", "type": "HTTPS", "ttl": 60, "data": "fw.hikvision.com",
+             "hints": ["192.0.2.1", "192.0.2.2", "2001:db8::1"]}])
+        self.assertEqual(d["additional"], [
+            {"name": "relay.cdn.example", "type": "A", "ttl": 60, "data": "198.51.100.9"}])
+        self.assertEqual(d["skipped"], 0)
+        self.assertIn(" an=fw.hikvision.com/HTTPS/fw.hikvision.com/ttl=60"
+                      "/hints=192.0.2.1,192.0.2.2,2001:db8::1", text)
+        self.assertIn(" ar=relay.cdn.example/A/198.51.100.9/ttl=60", text)
+
     def test_hostile_names_escaped(self):
         evil = [b"a\x1b[2J\"b", b"x\\y\x00", b"ezvizlife", b"com"]
         f = udp4_frame([10, 0, 0, 1], [192, 168, 1, 64], 53, 5353, dns_answer(evil))

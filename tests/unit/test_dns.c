@@ -20,8 +20,20 @@
 
 #define DATA "tests/data/dns/"
 
-/* Large (about 17 KiB): one for the whole run rather than on the stack. */
+/* Large (about 160 KiB): one for the whole run rather than on the stack. */
 static struct dns_msg msg;
+
+/* Record i of msg, decoded (into one of four buffers, in turn). */
+static const struct dns_rr *an(unsigned int i)
+{
+	static struct dns_rr rr[4];
+	static unsigned int next;
+	struct dns_rr *r = &rr[next++ % 4];
+
+	assert_true(i < msg.nrecords);
+	dns_record(&msg, i, r);
+	return r;
+}
 
 static uint8_t *load(const char *path, size_t *len)
 {
@@ -116,11 +128,11 @@ static void check_cname_chain(uint16_t id)
 	assert_int_equal(msg.q[0].type, DNS_TYPE_A);
 	assert_int_equal(msg.q[0].class, DNS_CLASS_IN);
 	assert_int_equal(msg.nanswers, 3);
-	assert_int_equal(msg.skipped, 0);
-	assert_cname(&msg.an[0], "alias.example.org", 300, "mid.example.org");
+	assert_int_equal(msg.skipped, 1); /* the EDNS OPT record */
+	assert_cname(an(0), "alias.example.org", 300, "mid.example.org");
 	/* owner is a pointer into the previous record's rdata */
-	assert_cname(&msg.an[1], "mid.example.org", 300, "target.example.org");
-	assert_a(&msg.an[2], "target.example.org", 300, 203, 0, 113, 5);
+	assert_cname(an(1), "mid.example.org", 300, "target.example.org");
+	assert_a(an(2), "target.example.org", 300, 203, 0, 113, 5);
 }
 
 static void test_a_multi(void **state)
@@ -143,10 +155,10 @@ static void test_a_multi(void **state)
 	assert_int_equal(msg.q[0].type, DNS_TYPE_A);
 	assert_int_equal(msg.q[0].class, DNS_CLASS_IN);
 	assert_int_equal(msg.nanswers, 3);
-	assert_int_equal(msg.skipped, 0);
-	assert_a(&msg.an[0], "litedev.ezvizlife.com", 300, 198, 51, 100, 9);
-	assert_a(&msg.an[1], "litedev.ezvizlife.com", 300, 198, 51, 100, 8);
-	assert_a(&msg.an[2], "litedev.ezvizlife.com", 300, 198, 51, 100, 7);
+	assert_int_equal(msg.skipped, 1); /* the EDNS OPT record */
+	assert_a(an(0), "litedev.ezvizlife.com", 300, 198, 51, 100, 9);
+	assert_a(an(1), "litedev.ezvizlife.com", 300, 198, 51, 100, 8);
+	assert_a(an(2), "litedev.ezvizlife.com", 300, 198, 51, 100, 7);
 	free(p);
 }
 
@@ -166,16 +178,16 @@ static void test_aaaa(void **state)
 	assert_name(&msg.q[0].name, "cam-cloud.example.org");
 	assert_int_equal(msg.q[0].type, DNS_TYPE_AAAA);
 	assert_int_equal(msg.nanswers, 2);
-	assert_int_equal(msg.skipped, 0);
-	assert_name(&msg.an[0].name, "cam-cloud.example.org");
-	assert_int_equal(msg.an[0].type, DNS_TYPE_AAAA);
-	assert_int_equal(msg.an[0].class, DNS_CLASS_IN);
-	assert_int_equal(msg.an[0].ttl, 120);
-	assert_memory_equal(msg.an[0].addr, a8, 16);
-	assert_name(&msg.an[1].name, "cam-cloud.example.org");
-	assert_int_equal(msg.an[1].type, DNS_TYPE_AAAA);
-	assert_int_equal(msg.an[1].ttl, 300);
-	assert_memory_equal(msg.an[1].addr, a7, 16);
+	assert_int_equal(msg.skipped, 1); /* the EDNS OPT record */
+	assert_name(&an(0)->name, "cam-cloud.example.org");
+	assert_int_equal(an(0)->type, DNS_TYPE_AAAA);
+	assert_int_equal(an(0)->class, DNS_CLASS_IN);
+	assert_int_equal(an(0)->ttl, 120);
+	assert_memory_equal(an(0)->addr, a8, 16);
+	assert_name(&an(1)->name, "cam-cloud.example.org");
+	assert_int_equal(an(1)->type, DNS_TYPE_AAAA);
+	assert_int_equal(an(1)->ttl, 300);
+	assert_memory_equal(an(1)->addr, a7, 16);
 	free(p);
 }
 
@@ -204,7 +216,7 @@ static void test_nxdomain(void **state)
 	assert_int_equal(msg.nquestions, 1);
 	assert_name(&msg.q[0].name, "nothere.example.org");
 	assert_int_equal(msg.nanswers, 0);
-	assert_int_equal(msg.skipped, 0);
+	assert_int_equal(msg.skipped, 1); /* the EDNS OPT record */
 	free(p);
 }
 
@@ -343,7 +355,9 @@ static void test_truncate_everywhere(void **state)
 					 dns_status_str(st));
 			assert_int_equal(msg.nquestions, 1);
 			assert_int_equal(msg.nanswers, samples[i].nanswers);
-			assert_int_equal(msg.skipped, 0);
+			/* the EDNS OPT record, or a tail cut short */
+			assert_int_equal(msg.skipped, cut == len);
+			assert_int_equal(msg.tail_bad, cut < len);
 		}
 		free(p);
 	}
@@ -353,7 +367,7 @@ static void test_truncate_everywhere(void **state)
 /* Hand-built messages                                                 */
 
 struct wire {
-	uint8_t b[4096];
+	uint8_t b[DNS_MSG_MAX];
 	size_t len;
 };
 
@@ -475,8 +489,8 @@ static void test_lower_case(void **state)
 	put_a(&w, 60, 192, 0, 2, 1);
 	assert_int_equal(wparse(&w), DNS_OK);
 	assert_name(&msg.q[0].name, "cam.example.org");
-	assert_cname(&msg.an[0], "cam.example.org", 60, "cdn.vendor.example.org");
-	assert_a(&msg.an[1], "cdn.vendor.example.org", 60, 192, 0, 2, 1);
+	assert_cname(an(0), "cam.example.org", 60, "cdn.vendor.example.org");
+	assert_a(an(1), "cdn.vendor.example.org", 60, 192, 0, 2, 1);
 }
 
 /* Bytes other than '.' are kept as they are, for name_escape() to show. */
@@ -576,8 +590,8 @@ static void test_root_name(void **state)
 	assert_int_equal(msg.q[0].type, 2);
 	assert_int_equal(msg.nanswers, 2);
 	assert_int_equal(msg.skipped, 1);
-	assert_a(&msg.an[0], "", 10, 192, 0, 2, 9);
-	assert_cname(&msg.an[1], "", 10, "");
+	assert_a(an(0), "", 10, 192, 0, 2, 9);
+	assert_cname(an(1), "", 10, "");
 
 	/* a zero byte ends the name: what follows is the type */
 	put_header(&w, 1, 0);
@@ -670,7 +684,7 @@ static void test_pointer_not_before_previous(void **state)
 	/* straight to the name: good */
 	w.b[29] = 25;
 	assert_int_equal(wparse(&w), DNS_OK);
-	assert_a(&msg.an[0], "a", 1, 192, 0, 2, 1);
+	assert_a(an(0), "a", 1, 192, 0, 2, 1);
 }
 
 static void test_pointer_forward(void **state)
@@ -747,9 +761,9 @@ static void test_pointer_hops(void **state)
 {
 	(void)state;
 	assert_int_equal(pointer_chain(1), DNS_OK);
-	assert_a(&msg.an[0], "a", 1, 192, 0, 2, 1);
+	assert_a(an(0), "a", 1, 192, 0, 2, 1);
 	assert_int_equal(pointer_chain(DNS_MAX_POINTER_HOPS), DNS_OK);
-	assert_a(&msg.an[0], "a", 1, 192, 0, 2, 1);
+	assert_a(an(0), "a", 1, 192, 0, 2, 1);
 	assert_int_equal(msg.skipped, 1);
 	assert_int_equal(pointer_chain(DNS_MAX_POINTER_HOPS + 1), DNS_MALFORMED);
 	assert_int_equal(pointer_chain(200), DNS_MALFORMED);
@@ -924,7 +938,7 @@ static void test_cname_rdata(void **state)
 	w.b[rdlen_at] = 6;
 	w.len--;
 	assert_int_equal(wparse(&w), DNS_OK);
-	assert_cname(&msg.an[0], "cam.example.org", 60, "cdn.example.org");
+	assert_cname(an(0), "cam.example.org", 60, "cdn.example.org");
 
 	/* rdlength ends inside the target (the message goes on) */
 	w.b[rdlen_at] = 5;
@@ -945,20 +959,21 @@ static void test_cname_rdata(void **state)
 	assert_int_equal(wparse(&w), DNS_MALFORMED);
 }
 
+/* No bound on the records kept: every one of thousands is there. */
 static void test_many_answers(void **state)
 {
-	struct wire w;
-	unsigned int i;
+	static struct wire w;
+	unsigned int i, n = 3900;
 
 	(void)state;
-	put_header(&w, 1, 45);
+	put_header(&w, 1, n + 5);
 	put_name(&w, "cam.example.org");
 	put_qtail(&w, DNS_TYPE_A);
-	for (i = 0; i < 40; i++) {
+	for (i = 0; i < n; i++) {
 		put_ptr(&w, 12);
-		put_a(&w, 1000 + i, 192, 0, 2, (uint8_t)i);
+		put_a(&w, 1000 + i, 192, 0, (uint8_t)(i >> 8), (uint8_t)i);
 	}
-	/* not ours: MX, an A of class CH, a TXT; a bad A past the bound still counts */
+	/* not ours: MX, an A of class CH, a TXT; then an A and a CNAME */
 	put_ptr(&w, 12);
 	put_rrtail(&w, 15, DNS_CLASS_IN, 1, 4);
 	put16(&w, 10);
@@ -974,14 +989,18 @@ static void test_many_answers(void **state)
 	put_ptr(&w, 12);
 	put_rrtail(&w, DNS_TYPE_CNAME, DNS_CLASS_IN, 1, 2);
 	put_ptr(&w, 12);
+	assert_true(w.len > 60000);
 	assert_int_equal(wparse(&w), DNS_OK);
-	assert_int_equal(msg.ancount, 45);
-	assert_int_equal(msg.nanswers, DNS_MAX_ANSWERS);
-	assert_int_equal(msg.skipped, 13);
-	for (i = 0; i < DNS_MAX_ANSWERS; i++)
-		assert_a(&msg.an[i], "cam.example.org", 1000 + i, 192, 0, 2, (uint8_t)i);
+	assert_int_equal(msg.ancount, n + 5);
+	assert_int_equal(msg.nanswers, n + 2);
+	assert_int_equal(msg.nrecords, n + 2);
+	assert_int_equal(msg.skipped, 3);
+	for (i = 0; i < n; i++)
+		assert_a(an(i), "cam.example.org", 1000 + i, 192, 0, (uint8_t)(i >> 8), (uint8_t)i);
+	assert_a(an(n), "cam.example.org", 5, 192, 0, 2, 200);
+	assert_cname(an(n + 1), "cam.example.org", 1, "cam.example.org");
 
-	/* an A past the bound is still checked */
+	/* the last A is checked like the first */
 	put_header(&w, 1, 41);
 	put_name(&w, "cam.example.org");
 	put_qtail(&w, DNS_TYPE_A);
@@ -993,6 +1012,177 @@ static void test_many_answers(void **state)
 	put_rrtail(&w, DNS_TYPE_A, DNS_CLASS_IN, 1, 5);
 	put_bytes(&w, "\xc0\x00\x02\x01\x00", 5);
 	assert_int_equal(wparse(&w), DNS_MALFORMED);
+}
+
+/* Answers, authority, additional: counts as put_header() leaves them. */
+static void set_counts(struct wire *w, unsigned int an, unsigned int ns, unsigned int ar)
+{
+	w->b[6] = (uint8_t)(an >> 8);
+	w->b[7] = (uint8_t)an;
+	w->b[8] = (uint8_t)(ns >> 8);
+	w->b[9] = (uint8_t)ns;
+	w->b[10] = (uint8_t)(ar >> 8);
+	w->b[11] = (uint8_t)ar;
+}
+
+/* SRV answers, their targets' addresses in the additional section. */
+static void test_srv_and_additional(void **state)
+{
+	static struct wire w;
+	struct dns_rr rr;
+	uint8_t addr[16];
+	size_t srv;
+
+	(void)state;
+	put_header(&w, 1, 0);
+	put_name(&w, "_xmpp-client._tcp.example.org");
+	put_qtail(&w, DNS_TYPE_SRV);
+	srv = w.len;
+	put_ptr(&w, 12);
+	put_rrtail(&w, DNS_TYPE_SRV, DNS_CLASS_IN, 300, 6 + 18);
+	put16(&w, 10);
+	put16(&w, 5);
+	put16(&w, 5222);
+	put_name(&w, "xmpp.example.org");
+	/* authority: an NS, read over */
+	put_ptr(&w, 12);
+	put_rrtail(&w, 2, DNS_CLASS_IN, 300, 2);
+	put_ptr(&w, 12);
+	/* additional: the target's A, an OPT (class: a UDP size), a CNAME (not an address) */
+	put_name(&w, "xmpp.example.org");
+	put_a(&w, 60, 192, 0, 2, 33);
+	put8(&w, 0);
+	put_rrtail(&w, 41, 1232, 0, 0);
+	put_ptr(&w, 12);
+	put_rrtail(&w, DNS_TYPE_CNAME, DNS_CLASS_IN, 1, 2);
+	put_ptr(&w, 12);
+	set_counts(&w, 1, 1, 3);
+	assert_int_equal(wparse(&w), DNS_OK);
+	assert_int_equal(msg.nanswers, 1);
+	assert_int_equal(msg.nrecords, 2);
+	assert_int_equal(msg.skipped, 3);
+	assert_false(msg.tail_bad);
+	dns_record(&msg, 0, &rr);
+	assert_int_equal(rr.type, DNS_TYPE_SRV);
+	assert_int_equal(rr.section, DNS_SECTION_ANSWER);
+	assert_int_equal(rr.priority, 10);
+	assert_int_equal(rr.port, 5222);
+	assert_name(&rr.target, "xmpp.example.org");
+	assert_int_equal(dns_rr_naddrs(&rr), 0);
+	assert_int_equal(msg.rec[0].target_hash, dns_name_hash(&rr.target));
+	dns_record(&msg, 1, &rr);
+	assert_a(&rr, "xmpp.example.org", 60, 192, 0, 2, 33);
+	assert_int_equal(rr.section, DNS_SECTION_ADDITIONAL);
+	assert_int_equal(dns_rr_naddrs(&rr), 1);
+	assert_int_equal(dns_rr_addr(&msg, &rr, 0, addr), 4);
+	assert_memory_equal(addr, "\xc0\x00\x02\x21", 4);
+
+	/* a tail that does not read keeps the answers: tail_bad */
+	set_counts(&w, 1, 1, 4);
+	assert_int_equal(wparse(&w), DNS_OK);
+	assert_true(msg.tail_bad);
+	assert_int_equal(msg.nanswers, 1);
+	assert_int_equal(msg.nrecords, 2);
+	/* a bad answer does not */
+	w.b[srv + 10] = 0; /* the SRV's rdlength now 5: no room for the target */
+	w.b[srv + 11] = 5;
+	assert_int_equal(wparse(&w), DNS_MALFORMED);
+}
+
+/* An HTTPS record: rdata of priority, target, params (RFC 9460 2.2). */
+static void put_https(struct wire *w, unsigned int prio, const char *target, const void *params,
+		      size_t plen)
+{
+	struct wire t;
+
+	t.len = 0;
+	if (*target)
+		put_name(&t, target);
+	else
+		put8(&t, 0);
+	put_ptr(w, 12);
+	put_rrtail(w, DNS_TYPE_HTTPS, DNS_CLASS_IN, 300,
+		   2 + (unsigned int)t.len + (unsigned int)plen);
+	put16(w, prio);
+	put_bytes(w, t.b, t.len);
+	put_bytes(w, params, plen);
+}
+
+static enum dns_status https_only(unsigned int prio, const char *target, const void *params,
+				  size_t plen)
+{
+	static struct wire w;
+
+	put_header(&w, 1, 1);
+	put_name(&w, "cam.example.org");
+	put_qtail(&w, DNS_TYPE_HTTPS);
+	put_https(&w, prio, target, params, plen);
+	return wparse(&w);
+}
+
+static void test_svcb_hints(void **state)
+{
+	/* alpn=h2, ipv4hint=192.0.2.1,192.0.2.2, ipv6hint=2001:db8::1 */
+	static const uint8_t params[] = { 0,	1, 0,	3, 2, 'h', '2', 0, 4, 0,  8,	192, 0,
+					  2,	1, 192, 0, 2, 2,   0,	6, 0, 16, 0x20, 1,   0x0d,
+					  0xb8, 0, 0,	0, 0, 0,   0,	0, 0, 0,  0,	0,   1 };
+	struct dns_rr rr;
+	uint8_t addr[16];
+
+	(void)state;
+	assert_int_equal(https_only(1, "", params, sizeof(params)), DNS_OK);
+	assert_int_equal(msg.nanswers, 1);
+	dns_record(&msg, 0, &rr);
+	assert_int_equal(rr.type, DNS_TYPE_HTTPS);
+	assert_int_equal(rr.priority, 1);
+	/* service mode with target ".": the owner itself */
+	assert_name(&rr.target, "cam.example.org");
+	assert_int_equal(dns_rr_naddrs(&rr), 3);
+	assert_int_equal(dns_rr_addr(&msg, &rr, 0, addr), 4);
+	assert_memory_equal(addr, "\xc0\x00\x02\x01", 4);
+	assert_int_equal(dns_rr_addr(&msg, &rr, 1, addr), 4);
+	assert_memory_equal(addr, "\xc0\x00\x02\x02", 4);
+	assert_int_equal(dns_rr_addr(&msg, &rr, 2, addr), 6);
+	assert_memory_equal(addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+
+	/* another target */
+	assert_int_equal(https_only(1, "svc.cdn.example", params, sizeof(params)), DNS_OK);
+	dns_record(&msg, 0, &rr);
+	assert_name(&rr.target, "svc.cdn.example");
+	assert_int_equal(dns_rr_naddrs(&rr), 3);
+	/* alias mode: params ignored; "." is nowhere */
+	assert_int_equal(https_only(0, "svc.cdn.example", params, sizeof(params)), DNS_OK);
+	dns_record(&msg, 0, &rr);
+	assert_name(&rr.target, "svc.cdn.example");
+	assert_int_equal(dns_rr_naddrs(&rr), 0);
+	assert_int_equal(https_only(0, "", "", 0), DNS_OK);
+	dns_record(&msg, 0, &rr);
+	assert_int_equal(rr.target.len, 0);
+	assert_int_equal(msg.rec[0].target_hash, 0);
+}
+
+static void test_svcb_malformed(void **state)
+{
+	/* keys out of order, a key twice, hints of a bad length, a param cut short */
+	static const uint8_t order[] = { 0, 4, 0, 4, 192, 0, 2, 1, 0, 1, 0, 3, 2, 'h', '2' };
+	static const uint8_t twice[] = { 0, 4, 0, 4, 192, 0, 2, 1, 0, 4, 0, 4, 192, 0, 2, 2 };
+	static const uint8_t len4[] = { 0, 4, 0, 5, 192, 0, 2, 1, 9 };
+	static const uint8_t empty4[] = { 0, 4, 0, 0 };
+	static const uint8_t len6[] = { 0, 6, 0, 4, 192, 0, 2, 1 };
+	static const uint8_t cut[] = { 0, 4, 0, 8, 192, 0, 2, 1 };
+	static const uint8_t half[] = { 0, 4, 0 };
+
+	(void)state;
+	assert_int_equal(https_only(1, "", order, sizeof(order)), DNS_MALFORMED);
+	assert_int_equal(https_only(1, "", twice, sizeof(twice)), DNS_MALFORMED);
+	assert_int_equal(https_only(1, "", len4, sizeof(len4)), DNS_MALFORMED);
+	assert_int_equal(https_only(1, "", empty4, sizeof(empty4)), DNS_MALFORMED);
+	assert_int_equal(https_only(1, "", len6, sizeof(len6)), DNS_MALFORMED);
+	assert_int_equal(https_only(1, "", cut, sizeof(cut)), DNS_MALFORMED);
+	assert_int_equal(https_only(1, "", half, sizeof(half)), DNS_MALFORMED);
+	/* in alias mode the values are not read, the framing still is */
+	assert_int_equal(https_only(0, "x.example", len4, sizeof(len4)), DNS_OK);
+	assert_int_equal(https_only(0, "x.example", cut, sizeof(cut)), DNS_MALFORMED);
 }
 
 static void test_too_many_questions(void **state)
@@ -1039,9 +1229,9 @@ static void test_ttl(void **state)
 	put_name(&w, "a");
 	put_a(&w, 0xffffffffu, 192, 0, 2, 3);
 	assert_int_equal(wparse(&w), DNS_OK);
-	assert_int_equal(msg.an[0].ttl, 0);
-	assert_int_equal(msg.an[1].ttl, 0x7fffffffu);
-	assert_int_equal(msg.an[2].ttl, 0);
+	assert_int_equal(an(0)->ttl, 0);
+	assert_int_equal(an(1)->ttl, 0x7fffffffu);
+	assert_int_equal(an(2)->ttl, 0);
 }
 
 /* Header bits, and sections after the answers never read. */
@@ -1110,6 +1300,9 @@ int main(void)
 		cmocka_unit_test(test_rdata_lengths),
 		cmocka_unit_test(test_cname_rdata),
 		cmocka_unit_test(test_many_answers),
+		cmocka_unit_test(test_srv_and_additional),
+		cmocka_unit_test(test_svcb_hints),
+		cmocka_unit_test(test_svcb_malformed),
 		cmocka_unit_test(test_too_many_questions),
 		cmocka_unit_test(test_ttl),
 		cmocka_unit_test(test_header_and_tail),

@@ -684,9 +684,13 @@ static void test_synack_to_wan_is_decided(void **state)
 	fx_free(f);
 }
 
-static void test_tcp_dns_oversize_not_read(void **state)
+/*
+ * A message is read whole, then the next from where it ends: a message
+ * planted inside another (past the hello buffer's size) is not read.
+ */
+static void test_tcp_dns_message_inside_not_read(void **state)
 {
-	struct fixture *f = fx_new(POLICY_GOOD);
+	struct fixture *f = fx_new(POLICY_BASIC);
 	const struct rr a[] = { { "c2.good.example", DNS_TYPE_A, 300, NULL, CLOUD } };
 	static uint8_t big[ENGINE_STREAM_CAP + 1002];
 	uint8_t msg[512];
@@ -712,6 +716,103 @@ static void test_tcp_dns_oversize_not_read(void **state)
 		tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_ACK, 701 + (uint32_t)off, big + off, n);
 		run(f, &pb, NULL, &d);
 	}
+	assert_int_equal(engine_names_stats(f->e)->learned, 0);
+	assert_int_equal(engine_stats(f->e)->snooped, 1 + (sizeof(big) + 1023) / 1024);
+	fx_free(f);
+}
+
+/* A DNS-over-TCP answer for q of n A records 198.51.100.(i % 256) / 10.i, prefix included. */
+static size_t big_answer(uint8_t *b, const char *q, unsigned int n)
+{
+	size_t o = 2 + 12;
+
+	memset(b, 0, o);
+	b[2] = 0x12;
+	b[3] = 0x34;
+	b[4] = 0x81;
+	b[5] = 0x80;
+	b[7] = 1;
+	b[8] = (uint8_t)(n >> 8);
+	b[9] = (uint8_t)n;
+	o += put_name(b + o, q);
+	memcpy(b + o, "\0\1\0\1", 4);
+	o += 4;
+	for (unsigned int i = 0; i < n; i++) {
+		static const uint8_t rr[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4 };
+
+		memcpy(b + o, rr, sizeof(rr));
+		o += sizeof(rr);
+		b[o++] = (uint8_t)(i < 256 ? 198 : 10);
+		b[o++] = (uint8_t)(i < 256 ? 51 : i >> 8);
+		b[o++] = (uint8_t)(i < 256 ? 100 : i >> 4);
+		b[o++] = (uint8_t)i;
+	}
+	b[0] = (uint8_t)((o - 2) >> 8);
+	b[1] = (uint8_t)(o - 2);
+	return o;
+}
+
+/*
+ * Send a stream of len bytes from the router's port 53 to the camera's
+ * port, 1 KiB a segment, on a connection the camera opened (decided at
+ * its SYN under POLICY_BASIC).
+ */
+static void send_stream(struct fixture *f, uint16_t port, const uint8_t *b, size_t len)
+{
+	struct pktbuf pb;
+	struct decision d;
+
+	tcp(&pb, CAM, ROUTER, port, 53, TCPF_SYN, 100, NULL, 0);
+	run(f, &pb, CAM_MAC, &d);
+	tcp(&pb, ROUTER, CAM, 53, port, TCPF_SYN | TCPF_ACK, 700, NULL, 0);
+	run(f, &pb, NULL, &d);
+	for (size_t off = 0; off < len; off += 1024) {
+		size_t n = len - off < 1024 ? len - off : 1024;
+
+		tcp(&pb, ROUTER, CAM, 53, port, TCPF_ACK, 701 + (uint32_t)off, b + off, n);
+		run(f, &pb, NULL, &d);
+	}
+}
+
+/* An answer of 60 KiB over TCP, far over the hello buffer: every address learned. */
+static void test_tcp_dns_64k_answer(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	static uint8_t big[2 + DNS_MSG_MAX];
+	size_t len = big_answer(big, "c2.ezvizlife.com", 3800);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	assert_true(len > 60000);
+	send_stream(f, 40000, big, len);
+	assert_int_equal(engine_names_stats(f->e)->learned, 3800);
+	assert_int_equal(engine_stats(f->e)->dns_unread, 0);
+	/* the last address is the vendor's */
+	static const uint8_t last[16] = { 10, 3799 >> 8, (3799 >> 4) & 0xff, 3799 & 0xff };
+
+	tcp(&pb, CAM, last, 41000, 443, TCPF_SYN, 1, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	fx_free(f);
+}
+
+/* Answer streams with a message in flight at once are bounded; past the bound, not read. */
+static void test_tcp_dns_streams_bounded(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	static uint8_t big[2 + DNS_MSG_MAX];
+	size_t len = big_answer(big, "c2.ezvizlife.com", 1);
+	unsigned int i;
+
+	(void)state;
+	/* ENGINE_DNS_STREAMS streams holding the first half of an answer */
+	for (i = 0; i < ENGINE_DNS_STREAMS; i++)
+		send_stream(f, (uint16_t)(30000 + i), big, 10);
+	assert_int_equal(engine_stats(f->e)->dns_unread, 0);
+	/* one more is not read */
+	send_stream(f, 31000, big, len);
+	assert_int_equal(engine_stats(f->e)->dns_unread, 1);
 	assert_int_equal(engine_names_stats(f->e)->learned, 0);
 	fx_free(f);
 }
@@ -945,7 +1046,9 @@ int main(void)
 		cmocka_unit_test(test_engine_decide),
 		cmocka_unit_test(test_camera_cannot_forge_answers),
 		cmocka_unit_test(test_synack_to_wan_is_decided),
-		cmocka_unit_test(test_tcp_dns_oversize_not_read),
+		cmocka_unit_test(test_tcp_dns_message_inside_not_read),
+		cmocka_unit_test(test_tcp_dns_64k_answer),
+		cmocka_unit_test(test_tcp_dns_streams_bounded),
 		cmocka_unit_test(test_finish_and_clock),
 		cmocka_unit_test(test_long_cname_chain),
 		cmocka_unit_test(test_shared_between_queues),

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/names.h"
@@ -23,14 +24,17 @@ static const uint8_t CLOUD2[16] = { 198, 51, 100, 8 };
 
 #define NOW 1000000 /* ms */
 
+struct msgb;
+static const struct dns_msg *parsed(const struct msgb *m);
+
 /* What the device at (family, dev), known by its address, learns and looks up. */
-static size_t learn(struct names *n, uint8_t family, const uint8_t dev[16], const struct dns_msg *m,
+static size_t learn(struct names *n, uint8_t family, const uint8_t dev[16], const struct msgb *m,
 		    uint64_t now)
 {
 	struct names_dev d;
 
 	names_dev_addr(&d, family, dev);
-	return names_learn(n, &d, m, now);
+	return names_learn(n, &d, parsed(m), now);
 }
 
 static size_t lookup(struct names *n, uint8_t family, const uint8_t dev[16], const uint8_t srv[16],
@@ -42,39 +46,147 @@ static size_t lookup(struct names *n, uint8_t family, const uint8_t dev[16], con
 	return names_lookup(n, &d, family, srv, now, out, max);
 }
 
-static void set_name(struct name *n, const char *s)
+/* A DNS response built on the wire, names written out in full. */
+struct msgb {
+	uint8_t b[DNS_MSG_MAX];
+	size_t len;
+	unsigned int an, ar;
+	bool qr;
+};
+
+static void put(struct msgb *m, const void *p, size_t n)
 {
-	assert_int_equal(name_set(n, (const uint8_t *)s, strlen(s)), 0);
+	assert_true(m->len + n <= sizeof(m->b));
+	memcpy(m->b + m->len, p, n);
+	m->len += n;
 }
 
-/* A response to the question q, without answers yet. */
-static void response(struct dns_msg *m, const char *q)
+static void put16(struct msgb *m, unsigned int v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	put(m, b, 2);
+}
+
+static void put_name(struct msgb *m, const char *dotted)
+{
+	while (*dotted) {
+		size_t n = strcspn(dotted, ".");
+		uint8_t len = (uint8_t)n;
+
+		put(m, &len, 1);
+		put(m, dotted, n);
+		dotted += n;
+		if (*dotted == '.')
+			dotted++;
+	}
+	put(m, "", 1);
+}
+
+/* A record's fixed part; its rdata follows, rdlength written by rr_end(). */
+static size_t rr_start(struct msgb *m, const char *owner, unsigned int type, uint32_t ttl,
+		       bool additional)
+{
+	put_name(m, owner);
+	put16(m, type);
+	put16(m, DNS_CLASS_IN);
+	put16(m, ttl >> 16);
+	put16(m, ttl & 0xffff);
+	put16(m, 0);
+	if (additional)
+		m->ar++;
+	else
+		m->an++;
+	return m->len;
+}
+
+static void rr_end(struct msgb *m, size_t rdstart)
+{
+	size_t n = m->len - rdstart;
+
+	m->b[rdstart - 2] = (uint8_t)(n >> 8);
+	m->b[rdstart - 1] = (uint8_t)n;
+}
+
+/* A response to the question q (of type A), without answers yet. */
+static void response(struct msgb *m, const char *q)
 {
 	memset(m, 0, sizeof(*m));
 	m->qr = true;
-	m->nquestions = 1;
-	set_name(&m->q[0].name, q);
-	m->q[0].type = DNS_TYPE_A;
+	m->len = 12;
+	put_name(m, q);
+	put16(m, DNS_TYPE_A);
+	put16(m, DNS_CLASS_IN);
 }
 
-static void add_a(struct dns_msg *m, const char *owner, uint32_t ttl, const uint8_t addr[16])
+static void add_addr(struct msgb *m, const char *owner, uint32_t ttl, uint8_t fam,
+		     const uint8_t addr[16], bool additional)
 {
-	struct dns_rr *rr = &m->an[m->nanswers++];
+	size_t rd = rr_start(m, owner, fam == 4 ? DNS_TYPE_A : DNS_TYPE_AAAA, ttl, additional);
 
-	set_name(&rr->name, owner);
-	rr->type = DNS_TYPE_A;
-	rr->ttl = ttl;
-	memcpy(rr->addr, addr, 4);
+	put(m, addr, fam == 4 ? 4 : 16);
+	rr_end(m, rd);
 }
 
-static void add_cname(struct dns_msg *m, const char *owner, uint32_t ttl, const char *target)
+static void add_a(struct msgb *m, const char *owner, uint32_t ttl, const uint8_t addr[16])
 {
-	struct dns_rr *rr = &m->an[m->nanswers++];
+	add_addr(m, owner, ttl, 4, addr, false);
+}
 
-	set_name(&rr->name, owner);
-	rr->type = DNS_TYPE_CNAME;
-	rr->ttl = ttl;
-	set_name(&rr->target, target);
+static void add_cname(struct msgb *m, const char *owner, uint32_t ttl, const char *target)
+{
+	size_t rd = rr_start(m, owner, DNS_TYPE_CNAME, ttl, false);
+
+	put_name(m, target);
+	rr_end(m, rd);
+}
+
+static void add_srv(struct msgb *m, const char *owner, uint32_t ttl, const char *target)
+{
+	size_t rd = rr_start(m, owner, DNS_TYPE_SRV, ttl, false);
+
+	put16(m, 10); /* priority */
+	put16(m, 5);  /* weight */
+	put16(m, 443);
+	put_name(m, target);
+	rr_end(m, rd);
+}
+
+/* An HTTPS record to target ("" for "."), with n4 IPv4 hints from hint4. */
+static void add_https(struct msgb *m, const char *owner, uint32_t ttl, unsigned int priority,
+		      const char *target, const uint8_t (*hint4)[16], unsigned int n4)
+{
+	size_t rd = rr_start(m, owner, DNS_TYPE_HTTPS, ttl, false);
+
+	put16(m, priority);
+	put_name(m, target);
+	put16(m, 1); /* alpn="h2" */
+	put16(m, 3);
+	put(m, "\x02h2", 3);
+	if (n4) {
+		put16(m, 4); /* ipv4hint */
+		put16(m, 4 * n4);
+		for (unsigned int i = 0; i < n4; i++)
+			put(m, hint4[i], 4);
+	}
+	rr_end(m, rd);
+}
+
+/* The message m, read by dns_parse() (one for the whole run: large). */
+static const struct dns_msg *parsed(const struct msgb *m)
+{
+	static struct dns_msg msg;
+	uint8_t h[12] = { 0xbe, 0xef, m->qr ? 0x81 : 0x01,   m->qr ? 0x80 : 0,
+			  0,	1,    (uint8_t)(m->an >> 8), (uint8_t)m->an,
+			  0,	0,    (uint8_t)(m->ar >> 8), (uint8_t)m->ar };
+	uint8_t *wire = malloc(m->len);
+
+	assert_non_null(wire);
+	memcpy(wire, m->b, m->len);
+	memcpy(wire, h, sizeof(h));
+	assert_int_equal(dns_parse(wire, m->len, &msg), DNS_OK);
+	free(wire);
+	return &msg;
 }
 
 /* The server address i of a family of servers. */
@@ -90,7 +202,7 @@ static void server(uint8_t addr[16], int i)
 static void test_learn_and_lookup(void **state)
 {
 	struct names n;
-	struct dns_msg m;
+	struct msgb m;
 	const struct name *out[NAMES_PER_ADDR];
 
 	(void)state;
@@ -126,7 +238,7 @@ static void test_learn_and_lookup(void **state)
 static void test_cname_chain(void **state)
 {
 	struct names n;
-	struct dns_msg m;
+	struct msgb m;
 	const struct name *out[NAMES_PER_ADDR];
 
 	(void)state;
@@ -151,7 +263,7 @@ static void test_cname_chain(void **state)
 static void test_ttl_floor_and_expiry(void **state)
 {
 	struct names n;
-	struct dns_msg m;
+	struct msgb m;
 	const struct name *out[NAMES_PER_ADDR];
 
 	(void)state;
@@ -186,7 +298,7 @@ static void test_ttl_floor_and_expiry(void **state)
 static void test_entry_bound_evicts_oldest(void **state)
 {
 	struct names n;
-	struct dns_msg m;
+	struct msgb m;
 	const struct name *out[NAMES_PER_ADDR];
 	uint8_t srv[16];
 	char q[32];
@@ -220,7 +332,7 @@ static void test_entry_bound_evicts_oldest(void **state)
 static void test_names_per_address_bound(void **state)
 {
 	struct names n;
-	struct dns_msg m;
+	struct msgb m;
 	const struct name *out[NAMES_PER_ADDR + 1];
 	char q[32];
 	size_t k, got;
@@ -253,22 +365,17 @@ static void test_keyed_by_mac(void **state)
 	static const uint8_t cloud6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 7 };
 	struct names_dev cam, other;
 	struct names n;
-	struct dns_msg m;
+	struct msgb m;
 	const struct name *out[NAMES_PER_ADDR];
-	struct dns_rr *rr;
 
 	(void)state;
 	assert_int_equal(names_init(&n, 64, 60), 0);
 	names_dev_mac(&cam, mac);
 	/* an AAAA answer over IPv4 serves the device's IPv6 flows: keyed by its MAC */
 	response(&m, "fw.hikvision.com");
-	rr = &m.an[m.nanswers++];
-	set_name(&rr->name, "fw.hikvision.com");
-	rr->type = DNS_TYPE_AAAA;
-	rr->ttl = 300;
-	memcpy(rr->addr, cloud6, 16);
+	add_addr(&m, "fw.hikvision.com", 300, 6, cloud6, false);
 	add_a(&m, "fw.hikvision.com", 300, CLOUD);
-	assert_int_equal(names_learn(&n, &cam, &m, NOW), 2);
+	assert_int_equal(names_learn(&n, &cam, parsed(&m), NOW), 2);
 	assert_int_equal(names_lookup(&n, &cam, 6, cloud6, NOW, out, NAMES_PER_ADDR), 1);
 	assert_string_equal(out[0]->s, "fw.hikvision.com");
 	assert_int_equal(names_lookup(&n, &cam, 4, CLOUD, NOW, out, NAMES_PER_ADDR), 1);
@@ -293,7 +400,7 @@ static bool vendor_name(const struct name *nm, const void *arg)
 /* The camera learns count names of its own, each for a server of its own. */
 static void flood(struct names *n, int count)
 {
-	struct dns_msg m;
+	struct msgb m;
 	uint8_t srv[16];
 	char q[32];
 
@@ -309,7 +416,7 @@ static void flood(struct names *n, int count)
 static void test_ruled_names_outlast_others(void **state)
 {
 	struct names n;
-	struct dns_msg m;
+	struct msgb m;
 	const struct name *out[NAMES_PER_ADDR];
 	char q[32];
 	int i;
@@ -346,6 +453,125 @@ static void test_ruled_names_outlast_others(void **state)
 	names_fini(&n);
 }
 
+/* Does the entry hold name? */
+static bool holds(const struct name *const *out, size_t got, const char *name)
+{
+	for (size_t i = 0; i < got; i++)
+		if (!strcmp(out[i]->s, name))
+			return true;
+	return false;
+}
+
+/* A chain longer than any bound: its end is learned, with the names a rule asks for. */
+static void test_long_chain(void **state)
+{
+	static struct msgb m;
+	struct names n;
+	const struct name *out[NAMES_PER_ADDR];
+	char from[32], to[32];
+	size_t got;
+	int i, hops = 60;
+
+	(void)state;
+	assert_int_equal(names_init(&n, 64, 60), 0);
+	names_set_keep(&n, vendor_name, NULL);
+	response(&m, "c0.example.net");
+	/* c0 -> c1 -> ... -> c59, c20 being fw.hikvision.com, written last first */
+	for (i = hops - 1; i >= 0; i--) {
+		snprintf(from, sizeof(from), i == 20 ? "fw.hikvision.com" : "c%d.example.net", i);
+		snprintf(to, sizeof(to), i + 1 == 20 ? "fw.hikvision.com" : "c%d.example.net",
+			 i + 1);
+		add_cname(&m, from, 300, to);
+	}
+	add_a(&m, "c60.example.net", 300, CLOUD);
+	/* a loop off the way back into it teaches nothing more */
+	add_cname(&m, "c60.example.net", 300, "c3.example.net");
+	assert_int_equal(learn(&n, 4, CAM, &m, NOW), 1);
+	got = lookup(&n, 4, CAM, CLOUD, NOW, out, NAMES_PER_ADDR);
+	assert_int_equal(got, NAMES_PER_ADDR);
+	assert_string_equal(out[0]->s, "c0.example.net");
+	assert_true(holds(out, got, "c60.example.net"));
+	assert_true(holds(out, got, "fw.hikvision.com")); /* 40 links away, kept */
+	assert_true(holds(out, got, "c59.example.net"));  /* the nearest other */
+	names_fini(&n);
+}
+
+/* SRV targets with their addresses in the additional section; records off the way ignored. */
+static void test_srv_additional(void **state)
+{
+	static struct msgb m;
+	struct names n;
+	const struct name *out[NAMES_PER_ADDR];
+
+	(void)state;
+	assert_int_equal(names_init(&n, 64, 60), 0);
+	response(&m, "_p2p._udp.ezvizlife.com");
+	add_srv(&m, "_p2p._udp.ezvizlife.com", 300, "p2p1.ezvizlife.com");
+	add_srv(&m, "_p2p._udp.ezvizlife.com", 300, "p2p2.ezvizlife.com");
+	add_addr(&m, "p2p1.ezvizlife.com", 300, 4, CLOUD, true);
+	add_addr(&m, "p2p2.ezvizlife.com", 300, 4, CLOUD2, true);
+	add_addr(&m, "unrelated.example.org", 300, 4, LAPTOP, true);
+	assert_int_equal(learn(&n, 4, CAM, &m, NOW), 2);
+	assert_int_equal(n.st.ignored, 1);
+	assert_int_equal(lookup(&n, 4, CAM, CLOUD, NOW, out, NAMES_PER_ADDR), 2);
+	assert_string_equal(out[0]->s, "_p2p._udp.ezvizlife.com");
+	assert_string_equal(out[1]->s, "p2p1.ezvizlife.com");
+	assert_int_equal(lookup(&n, 4, CAM, CLOUD2, NOW, out, NAMES_PER_ADDR), 2);
+	assert_string_equal(out[1]->s, "p2p2.ezvizlife.com");
+	assert_int_equal(lookup(&n, 4, CAM, LAPTOP, NOW, out, NAMES_PER_ADDR), 0);
+	names_fini(&n);
+}
+
+/* HTTPS hints: addresses of the target, or of the owner for a target ".". */
+static void test_https_hints(void **state)
+{
+	static struct msgb m;
+	static const uint8_t hints[2][16] = { { 203, 0, 113, 1 }, { 203, 0, 113, 2 } };
+	struct names n;
+	const struct name *out[NAMES_PER_ADDR];
+
+	(void)state;
+	assert_int_equal(names_init(&n, 64, 60), 0);
+	response(&m, "cloud.hik-connect.com");
+	add_https(&m, "cloud.hik-connect.com", 300, 1, "", hints, 1);
+	add_https(&m, "cloud.hik-connect.com", 300, 2, "edge.cdn.example", hints + 1, 1);
+	/* alias mode: no hints, but a link to follow */
+	add_https(&m, "cloud.hik-connect.com", 300, 0, "alias.cdn.example", NULL, 0);
+	add_a(&m, "alias.cdn.example", 300, CLOUD);
+	assert_int_equal(learn(&n, 4, CAM, &m, NOW), 3);
+	assert_int_equal(lookup(&n, 4, CAM, hints[0], NOW, out, NAMES_PER_ADDR), 1);
+	assert_string_equal(out[0]->s, "cloud.hik-connect.com");
+	assert_int_equal(lookup(&n, 4, CAM, hints[1], NOW, out, NAMES_PER_ADDR), 2);
+	assert_string_equal(out[1]->s, "edge.cdn.example");
+	assert_int_equal(lookup(&n, 4, CAM, CLOUD, NOW, out, NAMES_PER_ADDR), 2);
+	assert_string_equal(out[1]->s, "alias.cdn.example");
+	names_fini(&n);
+}
+
+/* Thousands of addresses in one answer: every one learned, within the table's bound. */
+static void test_many_addresses(void **state)
+{
+	static struct msgb m;
+	struct names n;
+	const struct name *out[NAMES_PER_ADDR];
+	uint8_t srv[16];
+	int i, count = 1800; /* names written out in full: 32 bytes a record */
+
+	(void)state;
+	assert_int_equal(names_init(&n, 4096, 60), 0);
+	response(&m, "many.example.org");
+	for (i = 0; i < count; i++) {
+		server(srv, i);
+		add_a(&m, "many.example.org", 300, srv);
+	}
+	assert_int_equal(learn(&n, 4, CAM, &m, NOW), count);
+	assert_int_equal(n.st.entries, count);
+	server(srv, count - 1);
+	assert_int_equal(lookup(&n, 4, CAM, srv, NOW, out, NAMES_PER_ADDR), 1);
+	assert_string_equal(out[0]->s, "many.example.org");
+	names_fini(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +579,10 @@ int main(void)
 		cmocka_unit_test(test_keyed_by_mac),
 		cmocka_unit_test(test_ruled_names_outlast_others),
 		cmocka_unit_test(test_cname_chain),
+		cmocka_unit_test(test_long_chain),
+		cmocka_unit_test(test_srv_additional),
+		cmocka_unit_test(test_https_hints),
+		cmocka_unit_test(test_many_addresses),
 		cmocka_unit_test(test_ttl_floor_and_expiry),
 		cmocka_unit_test(test_entry_bound_evicts_oldest),
 		cmocka_unit_test(test_names_per_address_bound),

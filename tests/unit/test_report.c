@@ -130,8 +130,9 @@ static void test_stats_text(void **state)
 	struct run *r = *state;
 	char *s = report(r, true, false);
 
-	has(s, "packets:     0 queued, 7 flows decided, 0 waited for a name (0 cut short), "
-	       "4 DNS answers snooped (0 answering no query seen), 0 unreadable\n");
+	has(s,
+	    "packets:     0 queued, 7 flows decided, 0 waited for a name (0 cut short), "
+	    "4 DNS answers snooped (0 answering no query seen, 0 streams not read), 0 unreadable\n");
 	has(s, "  dns                      allow   0\n");
 	has(s, "  (default)                drop    0\n");
 	has(s, "devices 1 (0 evicted)");
