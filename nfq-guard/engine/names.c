@@ -364,10 +364,12 @@ static void entry_learn(struct names *n, struct names_entry *e, const struct dns
 	for (k = s->reach[o].kept_up; k != REACH_NONE && k != 0 && nkept < NAMES_PER_ADDR - 2;
 	     k = s->reach[k].kept_up)
 		mid[nkept++] = (uint16_t)k;
-	/* room left: the nearest of the others */
+	/* room left: the nearest of the others, a few steps up at most */
 	nmid = nkept;
-	for (k = o ? s->reach[o].parent : REACH_NONE;
-	     k != REACH_NONE && k != 0 && nmid < NAMES_PER_ADDR - 2; k = s->reach[k].parent)
+	k = o ? s->reach[o].parent : REACH_NONE;
+	for (unsigned int step = 0;
+	     k != REACH_NONE && k != 0 && nmid < NAMES_PER_ADDR - 2 && step < 2 * NAMES_PER_ADDR;
+	     step++, k = s->reach[k].parent)
 		if (!s->reach[k].kept)
 			mid[nmid++] = (uint16_t)k;
 	for (j = nmid; j > nkept; j--)
