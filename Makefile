@@ -167,8 +167,13 @@ cli-test: $(B)/nfq-guard
 
 # Integration tests: the built binary on a lab of network namespaces (root;
 # skipped with a message otherwise).
-integration: $(B)/nfq-guard
+integration: $(B)/nfq-guard $(B)/tests/quic_client
 	@tests/integration/run $(B)/nfq-guard
+
+# The integration tests' QUIC client, sealed as the unit tests' Initials are.
+$(B)/tests/quic_client: tests/integration/quic_client.c tests/unit/quic_seal.h $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(HARDEN_LD) $(LDFLAGS) -o $@ $< -lcrypto
 
 # The newcomer's demo (root): packages, build, the lab, a short scene with
 # nfq-guard and policies/default.conf, a table of what was blocked, teardown.

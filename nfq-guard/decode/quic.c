@@ -176,6 +176,18 @@ enum quic_kind quic_classify(const uint8_t *dgram, size_t len)
 	return ((b0 >> 4) & 3) == v->initial_type ? QUIC_INITIAL : QUIC_NOT_INITIAL;
 }
 
+bool quic_cids(const uint8_t *dgram, size_t len, struct quic_cids *out)
+{
+	struct cursor c;
+	uint8_t b0;
+
+	cur_init(&c, dgram, len);
+	return cur_u8(&c, &b0) && (b0 & QUIC_LONG_HEADER) && cur_skip(&c, 4) &&
+	       cur_u8(&c, &out->dcid_len) && out->dcid_len <= QUIC_CID_MAX &&
+	       cur_bytes(&c, out->dcid_len, &out->dcid) && cur_u8(&c, &out->scid_len) &&
+	       out->scid_len <= QUIC_CID_MAX && cur_bytes(&c, out->scid_len, &out->scid);
+}
+
 void quic_hello_init(struct quic_hello *h, uint8_t *buf)
 {
 	memset(h, 0, sizeof(*h));

@@ -44,6 +44,19 @@ enum quic_kind {
  */
 enum quic_kind quic_classify(const uint8_t *dgram, size_t len);
 
+/* The connection IDs of a long header (RFC 9000 17.2): lengths and where they are. */
+struct quic_cids {
+	uint8_t dcid_len, scid_len;
+	const uint8_t *dcid, *scid;
+};
+
+/*
+ * quic_cids - read the Destination and Source Connection IDs of the long
+ * header at the start of dgram.  False when there is none, or an ID is
+ * longer than QUIC_CID_MAX (no v1 or v2 packet has one).
+ */
+bool quic_cids(const uint8_t *dgram, size_t len, struct quic_cids *out);
+
 enum quic_result {
 	QUIC_NEED_MORE = 0, /* no ClientHello yet: feed the client's next datagram */
 	QUIC_FOUND,	    /* *sni holds the ClientHello's server name */

@@ -489,6 +489,7 @@ static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
 	const char *why;
 
 	if (f->sniff == SNIFF_QUIC && f->confirming) {
+		initial_pass(f, pkt);
 		flow_commit(e, f); /* the server answered the Initials read */
 		return flow_result(f, d);
 	}
@@ -602,6 +603,12 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 				return true;
 			}
 			flow_free(e, f->decided && !f->watch ? &e->flows : &e->waiting, f);
+			return false;
+		}
+		/* another QUIC connection on a decided 4-tuple: a new flow */
+		if (f->decided && !f->watch && f->sniff < SNIFF_DNS &&
+		    initial_new_connection(f, in->pkt)) {
+			flow_free(e, &e->flows, f);
 			return false;
 		}
 		if (!f->decided)

@@ -9,10 +9,12 @@
  * that was read (the decoder's answer is final at the first hello).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/internal.h"
 
 #define QUIC_PORT 443
+#define QUIC_MIN_DGRAM 1200 /* RFC 9000 14.1: a server drops a client's Initial in less */
 
 struct quic_wait {
 	struct quic_hello h;
@@ -105,5 +107,37 @@ bool initial_read(struct eflow *f, const struct packet *pkt, struct name *late,
 		return true;
 	}
 	*why = "unreadable QUIC Initial";
+	return true;
+}
+
+void initial_pass(struct eflow *f, const struct packet *srv)
+{
+	struct quic_cids ids;
+
+	f->nqcid = 0;
+	if (f->quic && f->quic->h.pinned) {
+		f->qcid_len[0] = f->quic->h.dcid_len;
+		memcpy(f->qcid[0], f->quic->h.dcid, f->quic->h.dcid_len);
+		f->nqcid = 1;
+	}
+	if (srv->l4 && quic_cids(srv->payload, srv->payload_len, &ids)) {
+		f->qcid_len[f->nqcid] = ids.scid_len;
+		memcpy(f->qcid[f->nqcid], ids.scid, ids.scid_len);
+		f->nqcid++;
+	}
+}
+
+bool initial_new_connection(const struct eflow *f, const struct packet *pkt)
+{
+	struct quic_cids ids;
+
+	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_UDP || pkt->payload_len < QUIC_MIN_DGRAM ||
+	    quic_classify(pkt->payload, pkt->payload_len) != QUIC_INITIAL)
+		return false;
+	if (!quic_cids(pkt->payload, pkt->payload_len, &ids))
+		return true;
+	for (unsigned int i = 0; i < f->nqcid; i++)
+		if (ids.dcid_len == f->qcid_len[i] && !memcmp(ids.dcid, f->qcid[i], ids.dcid_len))
+			return false;
 	return true;
 }

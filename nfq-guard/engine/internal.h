@@ -40,11 +40,15 @@ struct eflow {
 	enum sniff sniff;
 	struct sniff_state name_st; /* with SNIFF_NAME */
 	struct quic_wait *quic;	    /* with SNIFF_QUIC, while waiting */
-	uint32_t indev;		    /* the interface the device's first packet came in on, or 0 */
-	bool has_isn;		    /* the flow began with the client's SYN ... */
-	uint32_t isn;		    /* ... of this sequence number */
-	bool confirming;	    /* d lets it pass once the server acknowledges ... */
-	uint32_t confirm_seq;	    /* ... the bytes up to here */
+	/* a QUIC connection let pass: the connection IDs it goes by (initial.c) */
+	uint8_t nqcid;
+	uint8_t qcid_len[2];
+	uint8_t qcid[2][QUIC_CID_MAX];
+	uint32_t indev;	      /* the interface the device's first packet came in on, or 0 */
+	bool has_isn;	      /* the flow began with the client's SYN ... */
+	uint32_t isn;	      /* ... of this sequence number */
+	bool confirming;      /* d lets it pass once the server acknowledges ... */
+	uint32_t confirm_seq; /* ... the bytes up to here */
 	/* a kept-alive plain-HTTP flow whose later heads are read (keepalive.c) */
 	bool watch;	  /* in the waiting table, decided, d.watch */
 	uint8_t ka;	  /* enum ka_state (keepalive.c) */
@@ -220,6 +224,23 @@ void initial_drop(struct eflow *f);
  */
 bool initial_read(struct eflow *f, const struct packet *pkt, struct name *late,
 		  enum name_source *src, const char **why);
+
+/*
+ * initial_pass - the server's datagram srv lets the flow's QUIC connection
+ * pass: keep the connection IDs it goes by (the client's first DCID, the
+ * server's SCID) before the reading state goes.
+ */
+void initial_pass(struct eflow *f, const struct packet *srv);
+
+/*
+ * initial_new_connection - is pkt, a client datagram of a decided flow, a
+ * QUIC Initial that opens another connection on the flow's 4-tuple: one in
+ * a datagram a server reads (1200 bytes or more), to a connection ID the
+ * connection let pass does not go by?  The kernel queues such datagrams
+ * of a decided flow (ruleset.c), so that they start a decision of their
+ * own, as a TCP SYN with a new ISN does.
+ */
+bool initial_new_connection(const struct eflow *f, const struct packet *pkt);
 
 /*
  * engine_note_query - pkt, a device's packet to UDP port 53 of flow k, is

@@ -236,6 +236,19 @@ static int build_match(struct nftnl_rule *r, const struct nft_config *c, const s
 		b16 = htons((uint16_t)s->v);
 		return e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, s->k == S_SPORT ? 0 : 2, 2, NFT_REG_1) ?:
 			       e_cmp(r, NFT_REG_1, &b16, 2);
+	case S_QUIC_INITIAL: {
+		/* big-endian both: cmp compares bytes in order */
+		static const uint8_t min_len[2] = { 1208 >> 8, 1208 & 0xff };
+		static const uint8_t first[4] = { 0xe0 }, initial = 0xc0;
+		uint32_t mask;
+
+		memcpy(&mask, first, sizeof(mask));
+		return e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 4, 2, NFT_REG_1)	   ?:
+			       e_cmp_op(r, NFT_REG_1, NFT_CMP_GTE, min_len, 2)		   ?:
+			       e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 1, NFT_REG_1) ?:
+			       e_bitwise(r, NFT_REG_1, mask, 0)				   ?:
+			       e_cmp(r, NFT_REG_1, &initial, 1);
+	}
 	case S_ETHER_SADDR_IN:
 		b16 = ARPHRD_ETHER;
 		return e_meta(r, NFT_META_IIFTYPE, NFT_REG_1)			    ?:

@@ -22,10 +22,11 @@
  * rules` shows exactly what is installed.
  */
 enum step_kind {
-	S_NFPROTO,	  /* meta nfproto ipv4|ipv6 (v: 4 or 6) */
-	S_L4PROTO,	  /* meta l4proto v */
-	S_SPORT,	  /* th sport v */
-	S_DPORT,	  /* th dport v */
+	S_NFPROTO,	/* meta nfproto ipv4|ipv6 (v: 4 or 6) */
+	S_L4PROTO,	/* meta l4proto v */
+	S_SPORT,	/* th sport v */
+	S_DPORT,	/* th dport v */
+	S_QUIC_INITIAL, /* udp length >= 1208 @th,64,8 & 0xe0 == 0xc0: a v1 or v2 Initial's first byte */
 	S_ETHER_SADDR_IN, /* ether saddr @s (with meta iiftype ether) */
 	S_SADDR_IN,	  /* ip[6] saddr @s (v: family) */
 	S_IIFNAME_IN,	  /* iifname @s */

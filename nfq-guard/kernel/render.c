@@ -31,6 +31,9 @@ static bool print_match(FILE *f, const struct nft_config *c, const struct step *
 	case S_DPORT:
 		fprintf(f, "th dport %u", s->v);
 		return true;
+	case S_QUIC_INITIAL:
+		fputs("udp length >= 1208 @th,64,8 & 0xe0 == 0xc0", f);
+		return true;
 	case S_ETHER_SADDR_IN:
 		fprintf(f, "ether saddr @%s", s->s);
 		return true;

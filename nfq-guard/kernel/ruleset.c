@@ -75,9 +75,13 @@ const struct chain_desc ruleset_chains[] = {
 /*
  * The rules of the device-facing chains (forward and input): a device's DNS
  * queries and the answers to devices are queued before the fast path, so
- * that every answer is snooped and matched to the query it answers; decided
- * flows pass in the kernel; blocked addresses die here; a pending flow's
- * packets, both ways, and the rest of a device's traffic go to the queue.
+ * that every answer is snooped and matched to the query it answers; so is
+ * a device's datagram that may be a QUIC client's Initial (1200 bytes at
+ * least, a v1 or v2 Initial's first byte), which may open another
+ * connection on a decided 4-tuple: its flow is pending again until the
+ * engine says; decided flows pass in the kernel; blocked addresses die
+ * here; a pending flow's packets, both ways, and the rest of a device's
+ * traffic go to the queue.
  */
 #define GUARD_RULES(chain)                                                                         \
 	{ chain,                                                                                   \
@@ -103,6 +107,16 @@ const struct chain_desc ruleset_chains[] = {
 		  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_TCP, NULL),                    \
 		    S(S_SPORT, 53, NULL), S(S_DADDR_IN, 6, "dev_seen6"), S(S_JUMP, 0, "to_queue"), \
 		    END } },                                                                       \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL),                    \
+		    S(S_QUIC_INITIAL, 0, NULL), S(S_SADDR_IN, 4, "dev_seen4"),                     \
+		    S(S_CT_ORIGINAL, 0, NULL), S(S_CT_MARK_SET, VERDICT_PENDING, NULL),            \
+		    S(S_JUMP, 0, "to_queue"), END } },                                             \
+		{ chain,                                                                           \
+		  { S(S_NFPROTO, 6, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL),                    \
+		    S(S_QUIC_INITIAL, 0, NULL), S(S_SADDR_IN, 6, "dev_seen6"),                     \
+		    S(S_CT_ORIGINAL, 0, NULL), S(S_CT_MARK_SET, VERDICT_PENDING, NULL),            \
+		    S(S_JUMP, 0, "to_queue"), END } },                                             \
 		{ chain, { S(S_CT_MARK_IS, VERDICT_OTHER, NULL), S(S_ACCEPT, 0, NULL), END } },    \
 		{ chain, { S(S_CT_MARK_IS, VERDICT_ALLOW, NULL), S(S_ACCEPT, 0, NULL), END } },    \
 		{ chain, { S(S_CT_MARK_IS, VERDICT_DROP, NULL), S(S_DROP, 0, NULL), END } },       \

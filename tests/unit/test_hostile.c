@@ -774,12 +774,13 @@ static void test_forged_server_ack(void **state)
 static const uint8_t QDCID[8] = { 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08 };
 static const uint8_t QSCID[4] = { 0xc0, 0xff, 0xee, 0x01 };
 
-/* A datagram of one padded v1 Initial with the bytes [from, to) of a hello naming sni. */
-static struct qbuf quic_initial(const char *sni, uint64_t pn, size_t from, size_t to)
+/* A datagram of one padded v1 Initial to dcid with the bytes [from, to) of a hello naming sni. */
+static struct qbuf quic_initial_to(const char *sni, uint64_t pn, size_t from, size_t to,
+				   const uint8_t *dcid, size_t dcid_len)
 {
 	struct quic_seal q = { .version = QUIC_SEAL_V1,
-			       .dcid = QDCID,
-			       .dcid_len = sizeof(QDCID),
+			       .dcid = dcid,
+			       .dcid_len = dcid_len,
 			       .scid = QSCID,
 			       .scid_len = sizeof(QSCID),
 			       .pn = pn,
@@ -796,6 +797,11 @@ static struct qbuf quic_initial(const char *sni, uint64_t pn, size_t from, size_
 	qb_free(&hello);
 	qb_free(&frames);
 	return d;
+}
+
+static struct qbuf quic_initial(const char *sni, uint64_t pn, size_t from, size_t to)
+{
+	return quic_initial_to(sni, pn, from, to, QDCID, sizeof(QDCID));
 }
 
 /* The camera sends a UDP datagram from sport to CLOUD:dport; the result. */
@@ -888,6 +894,74 @@ static void test_quic_what_is_not_read(void **state)
 	fx_free(f);
 }
 
+/* The server's first datagram: a v1 long header to the client's SCID, from its own sid. */
+static enum engine_result srv_quic(struct fx *f, uint16_t sport, uint16_t dport, const uint8_t *sid,
+				   size_t n)
+{
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
+	uint8_t b[64] = { 0xc0, 0, 0, 0, 1, sizeof(QSCID) };
+	size_t len = 6;
+
+	memcpy(b + len, QSCID, sizeof(QSCID));
+	len += sizeof(QSCID);
+	b[len++] = (uint8_t)n;
+	memcpy(b + len, sid, n);
+	len += n + 20; /* a length, a packet number, a payload: not read */
+	assert_int_equal(craft_udp(&f->pb, CLOUD, CAM, dport, sport, b, len), 0);
+	memcpy(in.mac, SRV_MAC, 6);
+	return engine_packet(f->e, &in, &f->d);
+}
+
+/*
+ * Another QUIC connection on a 4-tuple let pass is decided of its own: an
+ * Initial to a connection ID the first connection does not go by.
+ */
+static void test_quic_second_connection(void **state)
+{
+	static const uint8_t sid[8] = { 0x5e, 0x4e, 0x4e, 0x40, 1, 2, 3, 4 };
+	static const uint8_t other[8] = { 0x0d, 0xdc, 0x1d, 0, 9, 9, 9, 9 };
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	struct qbuf a = quic_initial("www.example.org", 0, 0, 0);
+	struct qbuf ack = quic_initial_to("www.example.org", 1, 0, 0, sid, sizeof(sid));
+	struct qbuf again = quic_initial("www.example.org", 2, 0, 0);
+	struct qbuf v = quic_initial_to("fw.hikvision.com", 0, 0, 0, other, sizeof(other));
+
+	(void)state;
+	assert_int_equal(cam_udp(f, 50020, 443, a.b, a.len), ENGINE_PENDING);
+	assert_int_equal(srv_quic(f, 50020, 443, sid, sizeof(sid)), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	/* the client's later Initials, to the server's ID or its first one: the same connection */
+	assert_int_equal(cam_udp(f, 50020, 443, ack.b, ack.len), ENGINE_DECIDED);
+	assert_false(f->d.first);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_int_equal(cam_udp(f, 50020, 443, again.b, again.len), ENGINE_DECIDED);
+	assert_false(f->d.first);
+	/* an Initial in a datagram a server drops (under 1200 bytes): nothing new */
+	assert_int_equal(cam_udp(f, 50020, 443, v.b, 1199), ENGINE_DECIDED);
+	assert_false(f->d.first);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	/* a new connection ID with the vendor's name: a decision of its own */
+	assert_int_equal(cam_udp(f, 50020, 443, v.b, v.len), ENGINE_DECIDED);
+	assert_true(f->d.first);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_int_equal(f->d.name_source, NAME_QUIC);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+	/* and it stands for the 4-tuple's later packets */
+	assert_int_equal(cam_udp(f, 50020, 443, "\\x40short", 6), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	/* a flow decided without QUIC: an Initial on it is a new connection too */
+	assert_int_equal(cam_udp(f, 50021, 8800, "x", 1), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_int_equal(cam_udp(f, 50021, 8800, v.b, v.len), ENGINE_DECIDED);
+	assert_true(f->d.first);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	qb_free(&a);
+	qb_free(&ack);
+	qb_free(&again);
+	qb_free(&v);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_keepalive_upgrade),
 		cmocka_unit_test(test_forged_server_ack),
 		cmocka_unit_test(test_quic_initial_named),
+		cmocka_unit_test(test_quic_second_connection),
 		cmocka_unit_test(test_quic_what_is_not_read),
 		cmocka_unit_test(test_new_syn_while_waiting),
 	};

@@ -150,7 +150,7 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.sets, 8);
 	assert_int_equal(n.elems, 4); /* dev_mac, dev_ip4, dev_ip6, dev_iif have elements */
 	assert_int_equal(n.chains, 7);
-	assert_int_equal(n.rules, 74); /* 7 + 21 + 10 + 21 + 10 + 4 + 1 */
+	assert_int_equal(n.rules, 78); /* 7 + 23 + 10 + 23 + 10 + 4 + 1 */
 	assert_int_equal(n.queue_rules, 1);
 	/* ct state established,related accept: learning needs a flow's first packets only */
 	assert_string_equal(n.first_rule_exprs, "ct bitwise cmp immediate ");
@@ -168,7 +168,7 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.tables, 4);
 	assert_int_equal(n.sets, 10); /* dev_mac and dev_iif in both, 3 more each */
 	assert_int_equal(n.chains, 14);
-	assert_int_equal(n.rules, 2 * (4 + 15 + 10 + 15 + 10 + 2 + 1) - 4);
+	assert_int_equal(n.rules, 2 * (4 + 16 + 10 + 16 + 10 + 2 + 1) - 4);
 	assert_int_equal(n.queue_rules, 2);
 	c.split = false;
 
@@ -179,7 +179,7 @@ static void test_batch_shape(void **state)
 	assert_int_equal(n.delrules, 7);
 	assert_int_equal(n.delelems, 8);
 	assert_int_equal(n.elems, 4);
-	assert_int_equal(n.rules, 74);
+	assert_int_equal(n.rules, 78);
 	/* quiesce: to_queue emptied, nothing else */
 	len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
 	count(batch, len, &n, "target");
