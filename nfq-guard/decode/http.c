@@ -347,8 +347,12 @@ static bool method_registered_case(struct cursor m)
 	return true;
 }
 
+/*
+ * The request line; *bodiless tells a GET or HEAD (any case), whose body a
+ * server may well not read as one.
+ */
 static enum http_status request_line(struct cursor line, enum target_form *form,
-				     struct cursor *authority)
+				     struct cursor *authority, bool *bodiless)
 {
 	struct cursor method, target;
 	size_t sp;
@@ -356,6 +360,7 @@ static enum http_status request_line(struct cursor line, enum target_form *form,
 
 	if (!view_cut(&line, ' ', &method) || !view_cut(&line, ' ', &target))
 		return method_registered_case(method) ? HTTP_MALFORMED : HTTP_NOT_HTTP;
+	*bodiless = view_is_nocase(method, "get") || view_is_nocase(method, "head");
 	/* the version is what is left of the line */
 	if (view_is(method, "PRI") && view_is(target, "*") && view_is(line, "HTTP/2.0"))
 		return HTTP_H2_PRIOR;
@@ -528,10 +533,12 @@ struct head_fields {
 	unsigned int host_fields;
 	bool has_length; /* Content-Length */
 	uint64_t length;
-	bool has_te;	 /* Transfer-Encoding: a body whose end only chunks tell */
-	bool upgrade;	 /* Upgrade */
-	bool in_host;	 /* the last field line was Host ... */
-	bool in_framing; /* ... or Content-Length or Transfer-Encoding */
+	bool has_te;	      /* Transfer-Encoding: a body whose end only chunks tell */
+	unsigned int chunked; /* codings "chunked" in the Transfer-Encoding list */
+	bool last_chunked;    /* ... and it is the last one */
+	bool upgrade;	      /* Upgrade */
+	bool in_host;	      /* the last field line was Host ... */
+	bool in_framing;      /* ... or Content-Length or Transfer-Encoding */
 };
 
 /* Content-Length = 1*DIGIT, at most 2^53 (RFC 9110 8.6). */
@@ -549,6 +556,28 @@ static bool length_value(struct cursor v, uint64_t *out)
 	}
 	*out = n;
 	return true;
+}
+
+/*
+ * A Transfer-Encoding list (RFC 9112 6.1): count "chunked" and note whether
+ * the last coding is it.  Empty elements are allowed, as the list syntax
+ * says.
+ */
+static void codings_take(struct head_fields *hf, struct cursor v)
+{
+	struct cursor item;
+	bool more = true;
+
+	while (more) {
+		more = view_cut(&v, ',', &item);
+		if (!more)
+			item = v;
+		view_trim(&item);
+		if (cur_left(&item) == 0)
+			continue;
+		hf->last_chunked = view_is_nocase(item, "chunked");
+		hf->chunked += hf->last_chunked;
+	}
 }
 
 /*
@@ -574,6 +603,7 @@ static enum http_status field_take(struct head_fields *hf, struct cursor name, s
 		if (hf->has_length)
 			return HTTP_MALFORMED;
 		hf->has_te = hf->in_framing = true;
+		codings_take(hf, value);
 	} else if (view_is_nocase(name, "upgrade")) {
 		/* a WebSocket only: h2c would carry HTTP/2, whose :authority is not read */
 		view_trim(&value);
@@ -642,6 +672,7 @@ enum http_status http_request(const uint8_t *stream, size_t len, struct name *ho
 	enum target_form form = TARGET_ORIGIN;
 	struct head_fields hf;
 	enum http_status st;
+	bool bodiless = false;
 
 	cur_init(&c, stream, len);
 	cur_truncate(&c, len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX);
@@ -657,19 +688,29 @@ enum http_status http_request(const uint8_t *stream, size_t len, struct name *ho
 		/* a whole first line that is no request line: another protocol */
 		head = c;
 		if (line_next(&head, &line) &&
-		    request_line(line, &form, &authority) == HTTP_NOT_HTTP)
+		    request_line(line, &form, &authority, &bodiless) == HTTP_NOT_HTTP)
 			return HTTP_NOT_HTTP;
 		return short_of(len);
 	}
 
 	line_next(&head, &line);
-	st = request_line(line, &form, &authority);
+	st = request_line(line, &form, &authority, &bodiless);
 	if (st != HTTP_FOUND)
 		return st;
 	memset(&hf, 0, sizeof(hf));
 	st = fields_read(&head, &hf);
 	if (st != HTTP_FOUND)
 		return st;
+	/*
+	 * Where the body ends, and the next request starts, in doubt: codings
+	 * that do not end in chunked exactly once (RFC 9112 6.3: a server
+	 * answers 400), or a body on a GET or HEAD, which a server may take
+	 * for the next request (it need not read one there).
+	 */
+	if (hf.has_te && (hf.chunked != 1 || !hf.last_chunked))
+		return HTTP_MALFORMED;
+	if (bodiless && (hf.has_te || hf.length > 0))
+		return HTTP_MALFORMED;
 	if (req) {
 		req->head_len = (size_t)(cur_ptr(&c) - stream);
 		req->body_len = hf.has_length ? hf.length : 0;

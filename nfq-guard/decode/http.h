@@ -50,8 +50,9 @@ struct http_request {
 /*
  * http_request - http_host, and with HTTP_FOUND or HTTP_NO_HOST also *req
  * (when not NULL): where the head ends and what follows it.  Two
- * Content-Length fields, one with Transfer-Encoding, or either folded over
- * lines are HTTP_MALFORMED: where the next request starts would be in
+ * Content-Length fields, one with Transfer-Encoding, either folded over
+ * lines, codings that do not end in one "chunked", or a body on a GET or
+ * HEAD are HTTP_MALFORMED: where the next request starts would be in
  * doubt.
  */
 enum http_status http_request(const uint8_t *stream, size_t len, struct name *host,

@@ -498,6 +498,22 @@ static void test_request_framing(void **state)
 		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n 5\r\n\r\n",
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n",
 		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12345678901234567\r\n\r\n",
+		/* codings that do not end in one chunked: a server answers 400 */
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+		"Transfer-Encoding: chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n",
+		/* a body on a GET or HEAD: a server may take it for the next request */
+		"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n",
+		"head / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+	};
+	static const char *const framed[] = {
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
+		"Transfer-Encoding: ,Chunked ,\r\n\r\n",
 	};
 	struct http_request req;
 	struct name host;
@@ -512,6 +528,17 @@ static void test_request_framing(void **state)
 	assert_false(req.tunnel);
 	for (i = 0; i < sizeof(doubt) / sizeof(doubt[0]); i++)
 		expect(doubt[i], doubt[i], strlen(doubt[i]), HTTP_MALFORMED, NULL);
+	for (i = 0; i < sizeof(framed) / sizeof(framed[0]); i++) {
+		assert_int_equal(http_request((const uint8_t *)framed[i], strlen(framed[i]), &host,
+					      &req),
+				 HTTP_FOUND);
+		assert_true(req.body_chunked);
+	}
+	/* an empty body on a GET is none */
+	assert_int_equal(http_request((const uint8_t *)REQ("GET / HTTP/1.1\r\nHost: a\r\n"
+							   "Content-Length: 0\r\n\r\n"),
+				      &host, &req),
+			 HTTP_FOUND);
 
 	assert_int_equal(http_request((const uint8_t *)REQ("POST / HTTP/1.1\r\nHost: a\r\n"
 							   "Transfer-Encoding: chunked\r\n\r\n"),
