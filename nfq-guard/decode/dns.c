@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "base/cursor.h"
-#include "base/lru.h"
 #include "decode/dns.h"
 
 #define DNS_WIRE_NAME_MAX 255 /* RFC 1035 3.1: length bytes and labels, root included */
@@ -164,7 +163,8 @@ static enum dns_status dns_rdata_name(const struct cursor *msg, struct cursor *r
  * SVCB and HTTPS rdata (RFC 9460 2.2): | priority:16 | target | params |,
  * each param | key:16 | length:16 | value |, keys strictly increasing.
  * A target "." is the owner itself in service mode, nowhere in alias mode
- * (priority 0), whose params are ignored.  Hints are lists of addresses.
+ * (priority 0), whose params are ignored unread.  Hints are lists of
+ * addresses.
  */
 static enum dns_status dns_svcb_read(const struct cursor *msg, struct cursor *rd, struct dns_rr *rr)
 {
@@ -173,7 +173,9 @@ static enum dns_status dns_svcb_read(const struct cursor *msg, struct cursor *rd
 	if (!cur_u16be(rd, &rr->priority) ||
 	    dns_name_read(msg, rd, dns_at(msg, rd), &rr->target) != DNS_OK)
 		return DNS_MALFORMED;
-	if (rr->target.len == 0 && rr->priority != 0)
+	if (rr->priority == 0)
+		return DNS_OK; /* alias mode: its params are to be ignored, unread */
+	if (rr->target.len == 0)
 		rr->target = rr->name;
 	while (cur_left(rd) > 0) {
 		uint16_t key, vlen, voff;
@@ -186,8 +188,6 @@ static enum dns_status dns_svcb_read(const struct cursor *msg, struct cursor *rd
 		voff = (uint16_t)dns_at(msg, rd);
 		if (!cur_skip(rd, vlen))
 			return DNS_MALFORMED;
-		if (rr->priority == 0)
-			continue;
 		if (key == SVCB_KEY_IPV4HINT) {
 			if (vlen == 0 || vlen % 4)
 				return DNS_MALFORMED;
@@ -206,7 +206,7 @@ static enum dns_status dns_svcb_read(const struct cursor *msg, struct cursor *rd
 /* Is a record of this type, class and section one dns_msg keeps? */
 static bool dns_rr_ours(const struct dns_rr *rr, uint8_t section)
 {
-	if (rr->class != DNS_CLASS_IN)
+	if (rr->class != DNS_CLASS_IN || section == DNS_SECTION_AUTHORITY)
 		return false;
 	switch (rr->type) {
 	case DNS_TYPE_A:
@@ -268,24 +268,21 @@ static enum dns_status dns_rr_read(const struct cursor *msg, struct cursor *c, u
 		break;
 	case DNS_TYPE_SRV:
 		/* | priority | weight | port | target |; a target "." is no service */
-		if (!cur_u16be(&rdata, &rr->priority) || !cur_u16be(&rdata, &skip) ||
-		    !cur_u16be(&rdata, &rr->port))
-			return DNS_MALFORMED;
-		st = dns_rdata_name(msg, &rdata, &rr->target);
-		break;
-	default: /* SVCB, HTTPS */
-		st = dns_svcb_read(msg, &rdata, rr);
-		break;
+		st = cur_u16be(&rdata, &rr->priority) && cur_u16be(&rdata, &skip) &&
+				     cur_u16be(&rdata, &rr->port) ?
+			     dns_rdata_name(msg, &rdata, &rr->target) :
+			     DNS_MALFORMED;
+		/* a record a client drops: skipped, the message read on */
+		*keep = st == DNS_OK;
+		return DNS_OK;
+	default: /* SVCB, HTTPS: the same */
+		*keep = dns_svcb_read(msg, &rdata, rr) == DNS_OK;
+		return DNS_OK;
 	}
 	if (st != DNS_OK)
 		return DNS_MALFORMED;
 	*keep = true;
 	return DNS_OK;
-}
-
-uint32_t dns_name_hash(const struct name *n)
-{
-	return lru_hash(LRU_HASH_INIT, n->s, n->len);
 }
 
 /*
@@ -308,13 +305,9 @@ static enum dns_status dns_section_read(const struct cursor *msg, struct cursor 
 			out->skipped++;
 			continue;
 		}
-		out->rec[out->nrecords++] = (struct dns_ref){
-			.off = (uint16_t)off,
-			.type = rr->type,
-			.section = section,
-			.owner_hash = dns_name_hash(&rr->name),
-			.target_hash = rr->target.len ? dns_name_hash(&rr->target) : 0,
-		};
+		out->rec[out->nrecords++] = (struct dns_ref){ .off = (uint16_t)off,
+							      .type = rr->type,
+							      .section = section };
 	}
 	return DNS_OK;
 }
@@ -367,7 +360,7 @@ enum dns_status dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 		return st;
 	out->nanswers = out->nrecords;
 	/* the authority section: read over, nothing kept */
-	if (dns_section_read(&whole, &c, 1, out->nscount, out, &rr) != DNS_OK ||
+	if (dns_section_read(&whole, &c, DNS_SECTION_AUTHORITY, out->nscount, out, &rr) != DNS_OK ||
 	    dns_section_read(&whole, &c, DNS_SECTION_ADDITIONAL, out->arcount, out, &rr) != DNS_OK)
 		out->tail_bad = true;
 	return DNS_OK;

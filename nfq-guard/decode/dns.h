@@ -34,6 +34,7 @@
 #define DNS_CLASS_IN 1
 
 #define DNS_SECTION_ANSWER 0
+#define DNS_SECTION_AUTHORITY 1 /* read over: nothing of it is kept */
 #define DNS_SECTION_ADDITIONAL 2
 
 enum dns_status {
@@ -64,13 +65,11 @@ struct dns_rr {
 	uint16_t hint4_off, hint4_len, hint6_off, hint6_len;
 };
 
-/* Where a record kept is, and its names hashed (dns_name_hash). */
+/* Where a record kept is. */
 struct dns_ref {
 	uint16_t off;  /* its first byte in wire */
 	uint16_t type; /* as in struct dns_rr */
 	uint8_t section;
-	uint32_t owner_hash;
-	uint32_t target_hash; /* 0 without a target */
 };
 
 struct dns_msg {
@@ -96,7 +95,9 @@ struct dns_msg {
  * *out.  Returns DNS_OK, DNS_TRUNCATED or DNS_MALFORMED.  *out is valid
  * only with DNS_OK (it is written while parsing): it then holds every
  * question that fits (DNS_MAX_QUESTIONS) and indexes every record listed
- * above; the others are counted in skipped.  The header, the questions and
+ * above; the others are counted in skipped, and so is an SRV, SVCB or
+ * HTTPS record whose data does not read (RFC 9460 2.4.3: a client drops
+ * that record, and keeps the rest).  The header, the questions and
  * the answer section must read; an authority or additional section that
  * does not read ends the reading there with tail_bad set, the answers kept
  * (a stub resolver reads no further than the answers either).  Names are
@@ -124,9 +125,6 @@ void dns_record(const struct dns_msg *m, unsigned int i, struct dns_rr *rr);
 unsigned int dns_rr_naddrs(const struct dns_rr *rr);
 uint8_t dns_rr_addr(const struct dns_msg *m, const struct dns_rr *rr, unsigned int i,
 		    uint8_t out[16]);
-
-/* The hash dns_ref keeps of a name. */
-uint32_t dns_name_hash(const struct name *n);
 
 const char *dns_status_str(enum dns_status st);
 const char *dns_type_str(uint16_t type); /* "A", "AAAA", "CNAME", ... or NULL */

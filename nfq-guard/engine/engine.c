@@ -112,7 +112,12 @@ struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struc
 		goto out_free;
 	if (lru_init(&e->waiting, p->max_pending_flows))
 		goto out_flows;
+	e->way = way_new();
+	if (!e->way)
+		goto out_waiting;
 	return e;
+out_waiting:
+	lru_fini(&e->waiting);
 out_flows:
 	lru_fini(&e->flows);
 out_free:
@@ -145,6 +150,7 @@ void engine_free(struct engine *e)
 		flow_free(e, &e->waiting, (struct eflow *)n);
 	lru_fini(&e->flows);
 	lru_fini(&e->waiting);
+	way_free(e->way);
 	if (e->own_sh)
 		engine_shared_free(e->sh);
 	free(e);
@@ -200,8 +206,12 @@ int flow_stream_buffer(struct eflow *f, size_t cap)
 
 void flow_stream_drop(struct engine *e, struct eflow *f)
 {
-	if (f->st.buf && f->st.cap == ENGINE_DNS_STREAM_CAP)
+	if (f->st.buf && f->st.cap == ENGINE_DNS_STREAM_CAP) {
+		for (unsigned int i = 0; i < ENGINE_DNS_STREAMS; i++)
+			if (e->dns_slot[i].f == f)
+				e->dns_slot[i].f = NULL;
 		e->dns_streams--;
+	}
 	free(f->st.buf);
 	f->st.buf = NULL;
 	f->st.cap = f->st.len = 0;

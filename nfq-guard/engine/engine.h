@@ -25,10 +25,18 @@
 /* Bytes of a waiting flow's stream kept for its ClientHello or request head. */
 #define ENGINE_STREAM_CAP SNIFF_STREAM_CAP /* decode/sniff.h: the one cap */
 #define ENGINE_MAX_DEVICES 4096		   /* device addresses remembered */
-/* A DNS answer stream's buffer: one whole message of any size, its length prefix included. */
-#define ENGINE_DNS_STREAM_CAP (2 + DNS_MSG_MAX)
-/* DNS answer streams with a message in flight at once, per engine (about 9 MiB at most). */
+/*
+ * A DNS answer stream's buffer: a whole message of any size with its
+ * length prefix, and room for one more (a queued packet may be a GSO
+ * aggregate of 64 KiB).
+ */
+#define ENGINE_DNS_STREAM_CAP (2 * (2 + DNS_MSG_MAX))
+/* DNS answer streams with a message in flight at once, per engine (about 9 MiB at most) ... */
 #define ENGINE_DNS_STREAMS 64
+/* ... and per device: one device's streams cannot take the others' room */
+#define ENGINE_DNS_STREAMS_DEVICE 8
+/* A stream holding a buffer this long (ms) gives it up to another device's when all are taken. */
+#define ENGINE_DNS_STREAM_GRACE 2000
 _Static_assert(ENGINE_DNS_STREAM_CAP != ENGINE_STREAM_CAP,
 	       "the two buffers are told apart by size");
 

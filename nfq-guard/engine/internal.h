@@ -74,7 +74,12 @@ struct engine {
 	struct engine_stats st;
 	unsigned int
 		dns_streams; /* DNS answer streams holding a buffer (ENGINE_DNS_STREAMS at most) */
-	struct dns_msg msg;  /* a DNS answer being read: large, so not on the stack */
+	struct dns_slot {
+		struct eflow *f; /* NULL: free */
+		uint64_t since;	 /* ms, when it took the buffer */
+	} dns_slot[ENGINE_DNS_STREAMS];
+	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
+	struct way *way;    /* its links followed (way.h) */
 };
 
 #define EVAL_LEARNED (2 * NAMES_PER_ADDR) /* by the device's MAC, and by its address */

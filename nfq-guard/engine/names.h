@@ -18,6 +18,8 @@
 #include "decode/dns.h"
 #include "base/lru.h"
 #include "base/hostname.h"
+#include "base/siphash.h"
+#include "engine/way.h"
 
 #define NAMES_PER_ADDR 4 /* names kept per (device, server) pair */
 
@@ -30,9 +32,7 @@ struct names_stats {
 };
 
 /* Is the name one a rule asks for (kept before others at the bounds)? */
-typedef bool (*names_keep_fn)(const struct name *nm, const void *arg);
-
-struct names_scratch; /* names_learn()'s, in names.c */
+typedef way_keep_fn names_keep_fn;
 
 struct names {
 	struct lru_table t;
@@ -41,7 +41,8 @@ struct names {
 	names_keep_fn keep; /* NULL: all names alike */
 	const void *keep_arg;
 	struct names_stats st;
-	struct names_scratch *scratch;
+	uint8_t key[SIPHASH_KEY_LEN]; /* for the names' hashes (way.c): secret, random */
+	struct way *way;	      /* names_learn()'s own */
 };
 
 /* names_init - at most max entries; names live at least ttl_floor s. 0 or -ENOMEM. */
@@ -85,6 +86,18 @@ void names_dev_addr(struct names_dev *d, uint8_t family, const uint8_t *addr);
  */
 size_t names_learn(struct names *n, const struct names_dev *dev, const struct dns_msg *msg,
 		   uint64_t now);
+
+/*
+ * names_follow, names_learn_some - names_learn in steps, so that a caller
+ * sharing n behind a lock need not hold it all along: names_follow follows
+ * msg's links into w, the caller's own (it reads only what n was set up
+ * with: its key and keep function); names_learn_some then learns at most
+ * max of its addresses from *pos on (zeroed to start), pos->done when none
+ * is left.  Each returns as names_learn does for what it did.
+ */
+void names_follow(const struct names *n, struct way *w, const struct dns_msg *msg);
+size_t names_learn_some(struct names *n, struct way *w, const struct names_dev *dev,
+			const struct dns_msg *msg, uint64_t now, struct way_pos *pos, size_t max);
 
 /*
  * names_lookup - the names the device learned for server address srv of

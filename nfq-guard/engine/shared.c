@@ -13,6 +13,9 @@
 
 #include "engine/shared.h"
 
+/* Addresses learned under one hold of the lock: a message of thousands does not stall the others. */
+#define SHARED_LEARN_BATCH 256
+
 struct seen {
 	struct lru_node node; /* first */
 	uint8_t family;
@@ -167,9 +170,10 @@ bool shared_seen_has(struct engine_shared *sh, uint8_t family, const uint8_t *ad
 	return seen;
 }
 
-void shared_learn(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
+void shared_learn(struct engine_shared *sh, struct way *w, uint8_t family, const uint8_t dev[16],
 		  const struct dns_msg *msg, uint64_t now)
 {
+	struct way_pos pos = { 0 };
 	struct names_dev who;
 	uint8_t key[17];
 	struct seen *s;
@@ -181,8 +185,14 @@ void shared_learn(struct engine_shared *sh, uint8_t family, const uint8_t dev[16
 		names_dev_mac(&who, s->mac);
 	else
 		names_dev_addr(&who, family, dev);
-	names_learn(&sh->names, &who, msg, now);
 	pthread_mutex_unlock(&sh->lock);
+	/* the links followed without the lock, the addresses learned a batch at a time */
+	names_follow(&sh->names, w, msg);
+	while (!pos.done) {
+		pthread_mutex_lock(&sh->lock);
+		names_learn_some(&sh->names, w, &who, msg, now, &pos, SHARED_LEARN_BATCH);
+		pthread_mutex_unlock(&sh->lock);
+	}
 }
 
 /* The names who learned for srv into out[*n..max), those not there yet. */

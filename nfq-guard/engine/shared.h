@@ -28,8 +28,10 @@ bool shared_seen_has(struct engine_shared *sh, uint8_t family, const uint8_t *ad
 /*
  * shared_learn - names_learn() on the shared cache, for the device at
  * (family, dev): its MAC when that address was last seen sending from one.
+ * w is the caller's scratch: the message's links are followed without the
+ * lock, and its addresses learned a few hundred at a time.
  */
-void shared_learn(struct engine_shared *sh, uint8_t family, const uint8_t dev[16],
+void shared_learn(struct engine_shared *sh, struct way *w, uint8_t family, const uint8_t dev[16],
 		  const struct dns_msg *msg, uint64_t now);
 
 /*

@@ -4,6 +4,7 @@
  * into the engine's own scratch message and learned into the shared names.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/internal.h"
 #include "engine/shared.h"
@@ -88,7 +89,71 @@ static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
 		e->st.dns_unmatched++;
 		return;
 	}
-	shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
+	shared_learn(e->sh, e->way, pkt->family, pkt->dst, &e->msg, now);
+}
+
+/*
+ * A DNS answer stream's buffer, for the stream f to device pkt->dst: one
+ * that holds a whole message of any size, taken only while one is in
+ * flight, at most ENGINE_DNS_STREAMS at once and ENGINE_DNS_STREAMS_DEVICE
+ * of them for one device, so that a device opening connections to its own
+ * DNS server can neither make the router hold 128 KiB for each nor take
+ * the others' room.  When all are taken, one held past the grace time
+ * gives way (its stream is no longer read).  0, or -1: not read.
+ */
+static int dns_buffer(struct engine *e, struct eflow *f, const struct packet *pkt, uint64_t now)
+{
+	unsigned int i, mine = 0, free_at = ENGINE_DNS_STREAMS, old_at = ENGINE_DNS_STREAMS;
+
+	for (i = 0; i < ENGINE_DNS_STREAMS; i++) {
+		const struct eflow *o = e->dns_slot[i].f;
+
+		if (!o) {
+			free_at = i;
+			continue;
+		}
+		if (o->key.family == pkt->family && !memcmp(o->key.dst, pkt->dst, 16))
+			mine++;
+		if (now - e->dns_slot[i].since >= ENGINE_DNS_STREAM_GRACE &&
+		    (old_at == ENGINE_DNS_STREAMS ||
+		     e->dns_slot[i].since < e->dns_slot[old_at].since))
+			old_at = i;
+	}
+	if (mine >= ENGINE_DNS_STREAMS_DEVICE)
+		return -1;
+	if (free_at == ENGINE_DNS_STREAMS) {
+		struct eflow *o;
+
+		if (old_at == ENGINE_DNS_STREAMS)
+			return -1;
+		o = e->dns_slot[old_at].f;
+		e->st.dns_unread++;
+		o->sniff = SNIFF_DNS_OFF;
+		flow_stream_drop(e, o);
+		free_at = old_at;
+	}
+	if (flow_stream_buffer(f, ENGINE_DNS_STREAM_CAP))
+		return -1;
+	e->dns_streams++;
+	e->dns_slot[free_at] = (struct dns_slot){ .f = f, .since = now };
+	return 0;
+}
+
+/*
+ * After a segment: a stream with nothing in flight gives its buffer back
+ * until its next message; one the server ends (FIN, RST) is read no more.
+ */
+static void dns_stream_idle(struct engine *e, struct eflow *f, const struct packet *pkt)
+{
+	if (!f->st.buf)
+		return;
+	if (pkt->tcp_flags & (TCPF_FIN | TCPF_RST)) {
+		f->sniff = SNIFF_DNS_OFF;
+		flow_stream_drop(e, f);
+		return;
+	}
+	if (f->st.len == 0 && f->st.end == 0 && f->st.syn_len == 0)
+		flow_stream_drop(e, f);
 }
 
 static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
@@ -118,28 +183,19 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 	}
 	if (f->sniff == SNIFF_DNS_OFF)
 		return;
-	/*
-	 * A buffer that holds a whole message of any size, only while one is
-	 * in flight: at most ENGINE_DNS_STREAMS at once, so that a device
-	 * opening connections to its own DNS server cannot make the router
-	 * hold 64 KiB for each.  A stream past that bound is not read.
-	 */
-	if (pkt->payload_len > 0 && !f->st.buf) {
-		if (e->dns_streams >= ENGINE_DNS_STREAMS) {
-			e->st.dns_unread++;
-			f->sniff = SNIFF_DNS_OFF;
-			return;
-		}
-		if (flow_stream_buffer(f, ENGINE_DNS_STREAM_CAP))
-			return;
-		e->dns_streams++;
+	if (pkt->payload_len > 0 && !f->st.buf && dns_buffer(e, f, pkt, now) < 0) {
+		e->st.dns_unread++;
+		f->sniff = SNIFF_DNS_OFF;
+		return;
 	}
 	if (!f->st.buf) {
 		stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, NULL, 0);
 		return;
 	}
-	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, pkt->payload, pkt->payload_len) == 0)
+	if (stream_add(&f->st, pkt->tcp_seq, pkt->tcp_flags, pkt->payload, pkt->payload_len) == 0) {
+		dns_stream_idle(e, f, pkt);
 		return;
+	}
 	/* every whole message, then what they took consumed at once */
 	for (;;) {
 		enum dns_status ds =
@@ -161,13 +217,11 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 			break;
 		}
 		if (ds == DNS_OK)
-			shared_learn(e->sh, pkt->family, pkt->dst, &e->msg, now);
+			shared_learn(e->sh, e->way, pkt->family, pkt->dst, &e->msg, now);
 		off += used;
 	}
 	stream_consume(&f->st, off);
-	/* nothing in flight: the buffer goes until the next message */
-	if (f->st.buf && f->st.len == 0 && f->st.end == 0)
-		flow_stream_drop(e, f);
+	dns_stream_idle(e, f, pkt);
 }
 
 /*

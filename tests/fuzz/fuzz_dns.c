@@ -60,7 +60,7 @@ static unsigned int msg_check(const struct dns_msg *m)
 		    rr.type != m->rec[i].type || rr.section != m->rec[i].section ||
 		    (i < m->nanswers) != (rr.section == DNS_SECTION_ANSWER))
 			abort();
-		if (dns_name_hash(&rr.name) != m->rec[i].owner_hash)
+		if (rr.section == DNS_SECTION_AUTHORITY)
 			abort();
 		sum += name_touch(&rr.name) + name_touch(&rr.target) + rr.ttl + rr.port;
 		for (j = 0; j < dns_rr_naddrs(&rr); j++) {

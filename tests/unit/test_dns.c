@@ -1069,7 +1069,6 @@ static void test_srv_and_additional(void **state)
 	assert_int_equal(rr.port, 5222);
 	assert_name(&rr.target, "xmpp.example.org");
 	assert_int_equal(dns_rr_naddrs(&rr), 0);
-	assert_int_equal(msg.rec[0].target_hash, dns_name_hash(&rr.target));
 	dns_record(&msg, 1, &rr);
 	assert_a(&rr, "xmpp.example.org", 60, 192, 0, 2, 33);
 	assert_int_equal(rr.section, DNS_SECTION_ADDITIONAL);
@@ -1083,10 +1082,24 @@ static void test_srv_and_additional(void **state)
 	assert_true(msg.tail_bad);
 	assert_int_equal(msg.nanswers, 1);
 	assert_int_equal(msg.nrecords, 2);
-	/* a bad answer does not */
-	w.b[srv + 10] = 0; /* the SRV's rdlength now 5: no room for the target */
+	/* an SRV whose data does not read is dropped, as a client drops it */
+	w.b[srv + 10] = 0; /* its rdlength now 5: no room for the target */
 	w.b[srv + 11] = 5;
-	assert_int_equal(wparse(&w), DNS_MALFORMED);
+	w.len = srv + 12 + 5;
+	set_counts(&w, 1, 0, 0);
+	assert_int_equal(wparse(&w), DNS_OK);
+	assert_int_equal(msg.nrecords, 0);
+	assert_int_equal(msg.skipped, 1);
+	/* an A record in the authority section is not kept */
+	put_header(&w, 1, 0);
+	put_name(&w, "cam.example.org");
+	put_qtail(&w, DNS_TYPE_A);
+	put_ptr(&w, 12);
+	put_a(&w, 60, 192, 0, 2, 9);
+	set_counts(&w, 0, 1, 0);
+	assert_int_equal(wparse(&w), DNS_OK);
+	assert_int_equal(msg.nrecords, 0);
+	assert_int_equal(msg.skipped, 1);
 }
 
 /* An HTTPS record: rdata of priority, target, params (RFC 9460 2.2). */
@@ -1158,7 +1171,23 @@ static void test_svcb_hints(void **state)
 	assert_int_equal(https_only(0, "", "", 0), DNS_OK);
 	dns_record(&msg, 0, &rr);
 	assert_int_equal(rr.target.len, 0);
-	assert_int_equal(msg.rec[0].target_hash, 0);
+}
+
+/*
+ * An SVCB or HTTPS record whose data does not read is dropped, as a client
+ * drops it (RFC 9460 2.4.3), and the message read on: its A record kept.
+ */
+static enum dns_status https_and_a(unsigned int prio, const void *params, size_t plen)
+{
+	static struct wire w;
+
+	put_header(&w, 1, 2);
+	put_name(&w, "cam.example.org");
+	put_qtail(&w, DNS_TYPE_HTTPS);
+	put_https(&w, prio, "x.example", params, plen);
+	put_ptr(&w, 12);
+	put_a(&w, 60, 192, 0, 2, 7);
+	return wparse(&w);
 }
 
 static void test_svcb_malformed(void **state)
@@ -1171,18 +1200,27 @@ static void test_svcb_malformed(void **state)
 	static const uint8_t len6[] = { 0, 6, 0, 4, 192, 0, 2, 1 };
 	static const uint8_t cut[] = { 0, 4, 0, 8, 192, 0, 2, 1 };
 	static const uint8_t half[] = { 0, 4, 0 };
+	static const struct {
+		const uint8_t *p;
+		size_t len;
+	} bad[] = { { order, sizeof(order) },	{ twice, sizeof(twice) }, { len4, sizeof(len4) },
+		    { empty4, sizeof(empty4) }, { len6, sizeof(len6) },	  { cut, sizeof(cut) },
+		    { half, sizeof(half) } };
+	struct dns_rr rr;
 
 	(void)state;
-	assert_int_equal(https_only(1, "", order, sizeof(order)), DNS_MALFORMED);
-	assert_int_equal(https_only(1, "", twice, sizeof(twice)), DNS_MALFORMED);
-	assert_int_equal(https_only(1, "", len4, sizeof(len4)), DNS_MALFORMED);
-	assert_int_equal(https_only(1, "", empty4, sizeof(empty4)), DNS_MALFORMED);
-	assert_int_equal(https_only(1, "", len6, sizeof(len6)), DNS_MALFORMED);
-	assert_int_equal(https_only(1, "", cut, sizeof(cut)), DNS_MALFORMED);
-	assert_int_equal(https_only(1, "", half, sizeof(half)), DNS_MALFORMED);
-	/* in alias mode the values are not read, the framing still is */
-	assert_int_equal(https_only(0, "x.example", len4, sizeof(len4)), DNS_OK);
-	assert_int_equal(https_only(0, "x.example", cut, sizeof(cut)), DNS_MALFORMED);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(https_and_a(1, bad[i].p, bad[i].len), DNS_OK);
+		assert_int_equal(msg.nrecords, 1);
+		assert_int_equal(msg.skipped, 1);
+		assert_a(an(0), "cam.example.org", 60, 192, 0, 2, 7);
+	}
+	/* in alias mode the params are not read at all */
+	assert_int_equal(https_and_a(0, cut, sizeof(cut)), DNS_OK);
+	assert_int_equal(msg.nrecords, 2);
+	dns_record(&msg, 0, &rr);
+	assert_name(&rr.target, "x.example");
+	assert_int_equal(dns_rr_naddrs(&rr), 0);
 }
 
 static void test_too_many_questions(void **state)

@@ -753,25 +753,31 @@ static size_t big_answer(uint8_t *b, const char *q, unsigned int n)
 }
 
 /*
- * Send a stream of len bytes from the router's port 53 to the camera's
- * port, 1 KiB a segment, on a connection the camera opened (decided at
- * its SYN under POLICY_BASIC).
+ * Send a stream of len bytes from the router's port 53 to port of the
+ * camera at cam (a Hikvision MAC), 1 KiB a segment, on a connection the
+ * camera opened (decided at its SYN under POLICY_BASIC).
  */
-static void send_stream(struct fixture *f, uint16_t port, const uint8_t *b, size_t len)
+static void send_stream_to(struct fixture *f, const uint8_t *cam, uint16_t port, const uint8_t *b,
+			   size_t len)
 {
 	struct pktbuf pb;
 	struct decision d;
 
-	tcp(&pb, CAM, ROUTER, port, 53, TCPF_SYN, 100, NULL, 0);
+	tcp(&pb, cam, ROUTER, port, 53, TCPF_SYN, 100, NULL, 0);
 	run(f, &pb, CAM_MAC, &d);
-	tcp(&pb, ROUTER, CAM, 53, port, TCPF_SYN | TCPF_ACK, 700, NULL, 0);
+	tcp(&pb, ROUTER, cam, 53, port, TCPF_SYN | TCPF_ACK, 700, NULL, 0);
 	run(f, &pb, NULL, &d);
 	for (size_t off = 0; off < len; off += 1024) {
 		size_t n = len - off < 1024 ? len - off : 1024;
 
-		tcp(&pb, ROUTER, CAM, 53, port, TCPF_ACK, 701 + (uint32_t)off, b + off, n);
+		tcp(&pb, ROUTER, cam, 53, port, TCPF_ACK, 701 + (uint32_t)off, b + off, n);
 		run(f, &pb, NULL, &d);
 	}
+}
+
+static void send_stream(struct fixture *f, uint16_t port, const uint8_t *b, size_t len)
+{
+	send_stream_to(f, CAM, port, b, len);
 }
 
 /* An answer of 60 KiB over TCP, far over the hello buffer: every address learned. */
@@ -797,23 +803,72 @@ static void test_tcp_dns_64k_answer(void **state)
 	fx_free(f);
 }
 
-/* Answer streams with a message in flight at once are bounded; past the bound, not read. */
+/*
+ * Answer streams with a message in flight at once are bounded, per device
+ * and in all; past the bounds a stream is not read, and when all are
+ * taken, one held past the grace time gives way to another device's.
+ */
 static void test_tcp_dns_streams_bounded(void **state)
 {
 	struct fixture *f = fx_new(POLICY_BASIC);
 	static uint8_t big[2 + DNS_MSG_MAX];
 	size_t len = big_answer(big, "c2.ezvizlife.com", 1);
+	uint8_t cam[4] = { 192, 168, 1, 100 };
 	unsigned int i;
 
 	(void)state;
-	/* ENGINE_DNS_STREAMS streams holding the first half of an answer */
-	for (i = 0; i < ENGINE_DNS_STREAMS; i++)
+	/* one device: ENGINE_DNS_STREAMS_DEVICE streams with half an answer each */
+	for (i = 0; i < ENGINE_DNS_STREAMS_DEVICE; i++)
 		send_stream(f, (uint16_t)(30000 + i), big, 10);
 	assert_int_equal(engine_stats(f->e)->dns_unread, 0);
-	/* one more is not read */
 	send_stream(f, 31000, big, len);
 	assert_int_equal(engine_stats(f->e)->dns_unread, 1);
 	assert_int_equal(engine_names_stats(f->e)->learned, 0);
+	/* other devices' are read, until all ENGINE_DNS_STREAMS are taken */
+	for (i = ENGINE_DNS_STREAMS_DEVICE; i < ENGINE_DNS_STREAMS; i++) {
+		cam[3] = (uint8_t)(100 + i / ENGINE_DNS_STREAMS_DEVICE);
+		send_stream_to(f, cam, (uint16_t)(32000 + i), big, 10);
+	}
+	assert_int_equal(engine_stats(f->e)->dns_unread, 1);
+	cam[3] = 200;
+	send_stream_to(f, cam, 33000, big, len);
+	assert_int_equal(engine_stats(f->e)->dns_unread, 2);
+	assert_int_equal(engine_names_stats(f->e)->learned, 0);
+	/* past the grace time the oldest gives way: the new stream is read */
+	f->now += ENGINE_DNS_STREAM_GRACE;
+	send_stream_to(f, cam, 33001, big, len);
+	assert_int_equal(engine_stats(f->e)->dns_unread, 3);
+	assert_int_equal(engine_names_stats(f->e)->learned, 1);
+	fx_free(f);
+}
+
+/* A stream with nothing in flight gives its buffer back: retransmissions or a FIN keep none. */
+static void test_tcp_dns_buffers_given_back(void **state)
+{
+	struct fixture *f = fx_new(POLICY_BASIC);
+	static uint8_t big[2 + DNS_MSG_MAX];
+	size_t len = big_answer(big, "c2.ezvizlife.com", 1);
+	struct pktbuf pb;
+	struct decision d;
+	unsigned int i;
+
+	(void)state;
+	/* many more streams than the bound, each a whole answer and then its copy */
+	for (i = 0; i < 2 * ENGINE_DNS_STREAMS; i++) {
+		send_stream(f, (uint16_t)(30000 + i), big, len);
+		tcp(&pb, ROUTER, CAM, 53, (uint16_t)(30000 + i), TCPF_ACK, 701, big, len);
+		run(f, &pb, NULL, &d);
+	}
+	assert_int_equal(engine_stats(f->e)->dns_unread, 0);
+	/* one ended by the server is read no more */
+	send_stream(f, 40000, big, 10);
+	tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_ACK | TCPF_FIN, 711, NULL, 0);
+	run(f, &pb, NULL, &d);
+	tcp(&pb, ROUTER, CAM, 53, 40000, TCPF_ACK, 711, big + 10, len - 10);
+	run(f, &pb, NULL, &d);
+	assert_int_equal(engine_stats(f->e)->dns_unread, 0);
+	/* the answers learned: one address, learned again each time */
+	assert_int_equal(engine_names_stats(f->e)->entries, 1);
 	fx_free(f);
 }
 
@@ -1049,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_dns_message_inside_not_read),
 		cmocka_unit_test(test_tcp_dns_64k_answer),
 		cmocka_unit_test(test_tcp_dns_streams_bounded),
+		cmocka_unit_test(test_tcp_dns_buffers_given_back),
 		cmocka_unit_test(test_finish_and_clock),
 		cmocka_unit_test(test_long_cname_chain),
 		cmocka_unit_test(test_shared_between_queues),

@@ -572,6 +572,47 @@ static void test_many_addresses(void **state)
 	names_fini(&n);
 }
 
+/*
+ * Learning in steps, a few addresses at a time with a way of the caller's,
+ * learns what learning at once does; a target of any name is followed
+ * (this one's unkeyed FNV hash was 0, once taken for "no target").
+ */
+static void test_learn_in_steps(void **state)
+{
+	static struct msgb m;
+	static const uint8_t hints[3][16] = { { 203, 0, 113, 1 },
+					      { 203, 0, 113, 2 },
+					      { 203, 0, 113, 3 } };
+	struct names n;
+	struct way *w = way_new();
+	struct way_pos pos = { 0 };
+	const struct name *out[NAMES_PER_ADDR];
+	size_t steps = 0, learned = 0;
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(names_init(&n, 64, 60), 0);
+	response(&m, "fw.hikvision.com");
+	add_cname(&m, "fw.hikvision.com", 300, "tykrndevqd;kx3<e");
+	add_a(&m, "tykrndevqd;kx3<e", 300, CLOUD);
+	add_https(&m, "fw.hikvision.com", 300, 1, "", hints, 3);
+	names_follow(&n, w, parsed(&m));
+	while (!pos.done && steps++ < 10) {
+		struct names_dev d;
+
+		names_dev_addr(&d, 4, CAM);
+		learned += names_learn_some(&n, w, &d, parsed(&m), NOW, &pos, 1);
+	}
+	assert_int_equal(learned, 4);
+	assert_int_equal(lookup(&n, 4, CAM, CLOUD, NOW, out, NAMES_PER_ADDR), 2);
+	assert_string_equal(out[0]->s, "fw.hikvision.com");
+	assert_string_equal(out[1]->s, "tykrndevqd;kx3<e");
+	assert_int_equal(lookup(&n, 4, CAM, hints[2], NOW, out, NAMES_PER_ADDR), 1);
+	assert_int_equal(n.st.ignored, 0);
+	names_fini(&n);
+	way_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_srv_additional),
 		cmocka_unit_test(test_https_hints),
 		cmocka_unit_test(test_many_addresses),
+		cmocka_unit_test(test_learn_in_steps),
 		cmocka_unit_test(test_ttl_floor_and_expiry),
 		cmocka_unit_test(test_entry_bound_evicts_oldest),
 		cmocka_unit_test(test_names_per_address_bound),
