@@ -336,11 +336,20 @@ static void flow_decide(struct engine *e, struct eflow *f, uint64_t now, const s
 
 	flow_evaluate(e, f, now, late, late_src, why);
 	passes = !why && !action_blocks(f->d.action) && !f->confirming;
-	if (passes && f->st.len > 0 && keepalive_begin(e, f, now)) {
+	switch (passes && f->st.len > 0 ? keepalive_begin(e, f, now) : KA_NOT) {
+	case KA_WATCHED:
 		/* watched: decided, but in the waiting table, every packet queued */
 		f->decided = true;
 		e->st.decisions++;
 		return;
+	case KA_NO_ROOM:
+		/* its later heads would go unread: unknown from the first */
+		why = "too many kept-alive HTTP flows read at once";
+		flow_evaluate(e, f, now, NULL, NAME_NONE, why);
+		passes = !action_blocks(f->d.action);
+		break;
+	case KA_NOT:
+		break;
 	}
 	if (passes && (f->st.len > 0 || f->sniff == SNIFF_QUIC)) {
 		f->confirming = true;

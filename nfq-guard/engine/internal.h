@@ -178,12 +178,16 @@ void flow_settle(struct engine *e, struct eflow *f);
 
 /*
  * keepalive_begin - f, just allowed (f->d) on the first request head in
- * its stream, is a plain-HTTP flow whose later heads are to be read: true,
- * with f->watch and f->d.watch set and its stream kept (keepalive.c); the
- * bytes after the first head are read at once, and a later head held
- * there may already have changed f->d.
+ * its stream, is a plain-HTTP flow whose later heads are to be read:
+ * KA_WATCHED, with f->watch and f->d.watch set and its stream kept
+ * (keepalive.c); the bytes after the first head are read at once, and a
+ * later head held there may already have changed f->d.  KA_NO_ROOM when
+ * it would be, but as many flows are watched as may be (at most half the
+ * waiting table, a quarter of it one device's); KA_NOT when it is not such
+ * a flow.
  */
-bool keepalive_begin(struct engine *e, struct eflow *f, uint64_t now);
+enum ka_begin { KA_NOT = 0, KA_WATCHED, KA_NO_ROOM };
+enum ka_begin keepalive_begin(struct engine *e, struct eflow *f, uint64_t now);
 
 /* keepalive_client, _server - a packet of a watched flow, either way: always decided. */
 enum engine_result keepalive_client(struct engine *e, struct eflow *f,

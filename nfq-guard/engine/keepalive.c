@@ -250,7 +250,37 @@ static void ka_read(struct engine *e, struct eflow *f, uint64_t now)
 	}
 }
 
-bool keepalive_begin(struct engine *e, struct eflow *f, uint64_t now)
+/* Is o the same device as f's? */
+static bool same_device(const struct device_key *a, const struct device_key *b)
+{
+	if (a->has_mac || b->has_mac)
+		return a->has_mac && b->has_mac && !memcmp(a->mac, b->mac, 6);
+	return a->family == b->family && !memcmp(a->addr, b->addr, 16);
+}
+
+/*
+ * Room to watch one more flow of f's device: at most half the waiting
+ * table watched, a quarter of it by one device, so that flows waiting for
+ * their first name always have room, and one device's connections cannot
+ * take the others'.
+ */
+static bool watch_room(const struct engine *e, const struct eflow *f)
+{
+	size_t max = e->p->max_pending_flows, all = 0, mine = 0;
+
+	for (const struct lru_node *n = lru_oldest((struct lru_table *)&e->waiting); n;
+	     n = n->prev) {
+		const struct eflow *o = (const struct eflow *)n;
+
+		if (!o->watch)
+			continue;
+		all++;
+		mine += same_device(&o->dev, &f->dev);
+	}
+	return all < max / 2 && mine < max / 4;
+}
+
+enum ka_begin keepalive_begin(struct engine *e, struct eflow *f, uint64_t now)
 {
 	struct http_request req;
 	enum http_status st;
@@ -258,10 +288,12 @@ bool keepalive_begin(struct engine *e, struct eflow *f, uint64_t now)
 
 	if (f->sniff != SNIFF_NAME || f->name_st.proto != SNIFF_PROTO_HTTP ||
 	    action_blocks(f->d.action) || f->d.name_source == NAME_UNREADABLE || !f->st.buf)
-		return false;
+		return KA_NOT;
 	st = http_request(f->st.buf, f->st.len, &n, &req);
 	if ((st != HTTP_FOUND && st != HTTP_NO_HOST) || req.tunnel)
-		return false; /* a CONNECT's tunnel carries what its host gets */
+		return KA_NOT; /* a CONNECT's tunnel carries what its host gets */
+	if (!watch_room(e, f))
+		return KA_NO_ROOM;
 	f->watch = true;
 	f->d.watch = true;
 	f->ka_off = 0;
@@ -269,7 +301,7 @@ bool keepalive_begin(struct engine *e, struct eflow *f, uint64_t now)
 	ka_after_head(f, &req);
 	f->ka_upgrade = req.upgrade && f->ka == KA_HEAD; /* a body first: no switch read */
 	ka_read(e, f, now);				 /* a pipelined head may be there already */
-	return true;
+	return KA_WATCHED;
 }
 
 /* The decision for this packet: new when made at it, else the flow's again. */

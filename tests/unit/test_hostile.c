@@ -573,6 +573,61 @@ static void test_keepalive_every_head_read(void **state)
 	fx_free(f);
 }
 
+/* A packet from camera k (MAC 44:47:cc:00:00:k, address 192.168.1.k). */
+static enum engine_result camk(struct fx *f, uint8_t k, uint16_t sport, uint8_t flags, uint32_t seq,
+			       const char *req)
+{
+	const uint8_t addr[4] = { 192, 168, 1, k };
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true, .now = f->now };
+
+	assert_int_equal(craft_tcp(&f->pb, addr, CLOUD, sport, 443, flags, seq, req,
+				   req ? strlen(req) : 0),
+			 0);
+	memcpy(in.mac, "\x44\x47\xcc\x00\x00", 5);
+	in.mac[5] = k;
+	return engine_packet(f->e, &in, &f->d);
+}
+
+/*
+ * Watched flows take at most half the waiting table, one device a quarter:
+ * past that a kept-alive flow's name is unknown from its first head (its
+ * later heads would go unread), and another device's is still watched.
+ */
+static void test_keepalive_watch_bounds(void **state)
+{
+	struct fx *f = fx_new("version = 1;\n"
+			      "networks = { lan = [ \"192.168.0.0/16\" ]; };\n"
+			      "devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; } );\n"
+			      "limits = { pending_flows = 16; };\n"
+			      "rules = (\n"
+			      "  { name = \"vendor\"; domain = [ \"*.hikvision.com\" ]; "
+			      "action = \"drop\"; },\n"
+			      "  { name = \"out\"; to = \"wan\"; action = \"allow\"; }\n"
+			      ");\n");
+	uint16_t port;
+
+	(void)state;
+	for (port = 40300; port < 40300 + 16 / 4; port++) {
+		cam(f, port, TCPF_SYN, 1000, NULL, 0);
+		assert_int_equal(cam_req(f, port, 1001, REQ_OK), ENGINE_DECIDED);
+		assert_watched_allow(f, true);
+	}
+	cam(f, port, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam_req(f, port, 1001, REQ_OK), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "too many kept-alive HTTP flows read at once");
+	/* another camera's are watched, up to half the table in all */
+	for (port = 40400; port < 40400 + 16 / 4; port++) {
+		camk(f, 65, port, TCPF_SYN, 1000, NULL);
+		assert_int_equal(camk(f, 65, port, TCPF_ACK | TCPF_PSH, 1001, REQ_OK),
+				 ENGINE_DECIDED);
+		assert_watched_allow(f, true);
+	}
+	camk(f, 66, 40500, TCPF_SYN, 1000, NULL);
+	assert_int_equal(camk(f, 66, 40500, TCPF_ACK | TCPF_PSH, 1001, REQ_OK), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "too many kept-alive HTTP flows read at once");
+	fx_free(f);
+}
+
 static void test_keepalive_pipelined_and_bodies(void **state)
 {
 	static const char pipelined[] = REQ_OK REQ_VENDOR;
@@ -981,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_http_heads_as_servers_read_them),
 		cmocka_unit_test(test_socks_and_connect_name_the_real_server),
 		cmocka_unit_test(test_keepalive_every_head_read),
+		cmocka_unit_test(test_keepalive_watch_bounds),
 		cmocka_unit_test(test_keepalive_pipelined_and_bodies),
 		cmocka_unit_test(test_keepalive_doubts),
 		cmocka_unit_test(test_keepalive_stream_bound),

@@ -502,8 +502,8 @@ static void test_request_framing(void **state)
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
-		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
-		"Transfer-Encoding: chunked\r\n\r\n",
+		("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+		 "Transfer-Encoding: chunked\r\n\r\n"),
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n",
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n",
 		/* a body on a GET or HEAD: a server may take it for the next request */
@@ -512,8 +512,8 @@ static void test_request_framing(void **state)
 	};
 	static const char *const framed[] = {
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
-		"Transfer-Encoding: ,Chunked ,\r\n\r\n",
+		("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
+		 "Transfer-Encoding: ,Chunked ,\r\n\r\n"),
 	};
 	struct http_request req;
 	struct name host;
