@@ -24,6 +24,18 @@ static const char *entry_name(const void *table, size_t stride, size_t i)
 	return *(const char *const *)(const void *)((const char *)table + i * stride);
 }
 
+struct table_arg {
+	const void *table;
+	size_t stride;
+};
+
+static const char *table_name(const void *arg, size_t i)
+{
+	const struct table_arg *ta = arg;
+
+	return entry_name(ta->table, ta->stride, i);
+}
+
 /*
  * Report every member of group that is not in the table of keys: entries
  * of stride bytes, each starting with its name, the last one NULL.
@@ -43,7 +55,14 @@ static bool check_table(struct ctx *c, const config_setting_t *group, const void
 			if (name && !strcmp(name, entry_name(table, stride, k)))
 				break;
 		if (!entry_name(table, stride, k)) {
-			err_set(c, s, "unknown key '%s' in %s", name ? name : "?", what);
+			struct table_arg ta = { table, stride };
+			const char *near = name ? hint_near(name, table_name, &ta) : NULL;
+
+			if (near)
+				err_set(c, s, "unknown key '%s' in %s (did you mean '%s'?)", name,
+					what, near);
+			else
+				err_set(c, s, "unknown key '%s' in %s", name ? name : "?", what);
 			ok = false;
 		}
 	}
@@ -363,6 +382,7 @@ struct rule_ctx {
 static int add_from(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
 {
 	struct rule_ctx *rc = arg;
+	const char *near;
 	size_t i;
 
 	if (!strcmp(v, "*")) {
@@ -375,13 +395,18 @@ static int add_from(struct ctx *c, const config_setting_t *s, const char *v, voi
 			return 0;
 		}
 	}
-	err_set(c, s, "unknown device '%s' in 'from'", v);
+	near = hint_near(v, hint_device_name, rc->p);
+	if (near)
+		err_set(c, s, "unknown device '%s' in 'from' (did you mean '%s'?)", v, near);
+	else
+		err_set(c, s, "unknown device '%s' in 'from'", v);
 	return -ENOENT;
 }
 
 static int add_to(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
 {
 	struct rule_ctx *rc = arg;
+	const char *near;
 	const struct network *net;
 	struct cidr x;
 	size_t i;
@@ -405,7 +430,11 @@ static int add_to(struct ctx *c, const config_setting_t *s, const char *v, void 
 		return cidr_list_push(&rc->to, &x);
 	if (strchr(v, '.') || strchr(v, ':'))
 		return cidr_list_add(c, s, v, &rc->to); /* reports the address error */
-	err_set(c, s, "unknown network '%s' in 'to' (define it under 'networks')", v);
+	near = hint_near(v, hint_network_name, rc->p);
+	if (near)
+		err_set(c, s, "unknown network '%s' in 'to' (did you mean '%s'?)", v, near);
+	else
+		err_set(c, s, "unknown network '%s' in 'to' (define it under 'networks')", v);
 	return -ENOENT;
 }
 
@@ -583,6 +612,7 @@ static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t
 					    "domain", "action", "log", NULL };
 	struct rule *r = &p->rules[p->nrules];
 	struct rule_ctx rc = { .p = p, .r = r };
+	bool keys_ok;
 	int action;
 
 	if (config_setting_type(rs) != CONFIG_TYPE_GROUP) {
@@ -590,12 +620,13 @@ static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t
 		return;
 	}
 	memset(r, 0, sizeof(*r));
-	setting_check_keys(c, rs, keys, "a rule");
+	keys_ok = setting_check_keys(c, rs, keys, "a rule");
 	rule_name(c, p, r, rs);
 	rule_match(c, &rc, rs);
 	if (setting_get_choice(c, rs, "action", action_choices, &action))
 		r->action = (enum action)action;
-	else if (!config_setting_get_member(rs, "action"))
+	else if (!config_setting_get_member(rs, "action") && keys_ok)
+		/* with a key not known (a misspelt action?), that error says it */
 		err_set(c, rs, "rule '%s' has no action", r->name);
 	setting_get_bool(c, rs, "log", &r->log);
 	p->nrules++;
@@ -833,14 +864,10 @@ struct policy *compile_policy(struct ctx *c, const char *path)
 	config_t cfg;
 
 	config_init(&cfg);
+	if (hint_joined_strings(c))
+		goto out_destroy_cfg;
 	if (config_read_string(&cfg, c->text ? c->text : "") != CONFIG_TRUE) {
-		const char *msg = config_error_text(&cfg);
-
-		ctx_err_line(c, (unsigned int)config_error_line(&cfg), "%s%s", msg,
-			     strstr(msg, "mismatched element type") ?
-				     " (an array [ ] holds one type: use a list ( ) to mix numbers "
-				     "and strings)" :
-				     "");
+		hint_config_error(c, &cfg);
 		goto out_destroy_cfg;
 	}
 	p = calloc(1, sizeof(*p));

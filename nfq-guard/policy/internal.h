@@ -56,6 +56,39 @@ void ctx_sort_errors(struct ctx *c);
 
 #define err_set(c, s, ...) ctx_err_line((c), ctx_setting_line((c), (s)), __VA_ARGS__)
 
+/* --- hints (hint.c) --------------------------------------------------------- */
+
+/*
+ * hint_syntax - the likely cause of the syntax error libconfig reports at
+ * expanded line n ("trailing comma before ')'", "string values need
+ * quotes", ...), with its 1-based column in *col (0: not known); NULL when
+ * nothing on the line looks wrong.  buf (bufsz bytes) may hold the text.
+ */
+const char *hint_syntax(const struct ctx *c, unsigned int n, unsigned int *col, char *buf,
+			size_t bufsz);
+
+/* hint_config_error - libconfig's error, with what likely caused a bare "syntax error". */
+void hint_config_error(struct ctx *c, const config_t *cfg);
+
+/*
+ * hint_joined_strings - report two string literals with only blanks or
+ * comments between them (libconfig joins them: a comma forgotten between
+ * list elements).  True when it did.
+ */
+bool hint_joined_strings(struct ctx *c);
+
+/*
+ * hint_near - of the names name(arg, 0), name(arg, 1), ... (NULL ends them),
+ * the one a short edit away from word (a misspelling), or NULL when none
+ * is, or two are as near.
+ */
+const char *hint_near(const char *word, const char *(*name)(const void *arg, size_t i),
+		      const void *arg);
+
+/* For hint_near, arg a struct policy: its device groups; its networks, then wan and any. */
+const char *hint_device_name(const void *arg, size_t i);
+const char *hint_network_name(const void *arg, size_t i);
+
 /* --- the files (source.c) --------------------------------------------------- */
 
 /* Read path with its @include files into c.  0, or -errno (reported in c). */

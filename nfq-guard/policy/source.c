@@ -300,6 +300,10 @@ static int expand_text(struct ctx *c, unsigned int fi, const char *buf, size_t l
 	unsigned int line = 0;
 	size_t pos = 0;
 
+	/* a UTF-8 byte order mark, as Windows editors write: not text */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		pos = 3;
+
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;

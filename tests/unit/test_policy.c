@@ -912,13 +912,48 @@ static const struct err_case err_cases[] = {
 	    "13: 'a..b' is not an address or CIDR prefix",
 	    "13: 'a..b' is not a domain name or *.domain pattern" } },
 
-	/* libconfig's own errors */
+	/* libconfig's own errors, with their likely cause */
 	{ "syntax error",
 	  V1 "rules = (\n"
 	     "\t{ action = \"drop\"; }\n"
 	     "\t{ action = \"allow\"; }\n"
 	     ");\n",
-	  { "4: syntax error" } },
+	  { "4: syntax error: missing comma between list elements" } },
+	{ "trailing comma on the line",
+	  V1 "rules = ( { action = \"drop\"; port = [ 53, 123, ]; } );\n",
+	  { "2: syntax error: trailing comma before ']' (column 48)" } },
+	{ "trailing comma at the end of the line before",
+	  V1 "rules = (\n"
+	     "\t{ action = \"drop\"; },\n"
+	     ");\n",
+	  { "4: syntax error: trailing comma before ')' (line 3 ends with it)" } },
+	{ "a string without quotes",
+	  V1 "rules = ( { action = drop; } );\n",
+	  { "2: syntax error: string values need quotes (column 22)" } },
+	{ "@include after other text",
+	  V1 "rules = ( { action = \"drop\"; } ); @include \"x.conf\"\n",
+	  { "2: syntax error: @include must stand alone on its line (column 35)" } },
+	{ "strings side by side",
+	  V1 "devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" \"24:28:FD\" ]; } );\n" RULES,
+	  { "2: missing comma between list elements (strings side by side are joined into "
+	    "one)" } },
+	{ "strings on two lines",
+	  V1 "devices = ( { name = \"cam\"; oui = [ \"44:47:CC\"  # a comment\n"
+	     "\t\"24:28:FD\" ]; } );\n" RULES,
+	  { "2: missing comma between list elements (strings side by side are joined into "
+	    "one)" } },
+	/* did you mean, and no knock-on error */
+	{ "a misspelt key",
+	  V1 "rules = ( { name = \"x\"; acton = \"drop\"; } );\n",
+	  { "2: unknown key 'acton' in a rule (did you mean 'action'?)" } },
+	{ "a misspelt network and device",
+	  V1 "networks = { lan = [ \"192.168.0.0/16\" ]; };\n"
+	     "devices = ( { name = \"cams\"; oui = [ \"44:47:CC\" ]; } );\n"
+	     "rules = ( { from = \"cmas\"; to = \"lna\"; action = \"drop\"; },\n"
+	     "\t{ to = \"wna\"; action = \"drop\"; } );\n",
+	  { "4: unknown device 'cmas' in 'from' (did you mean 'cams'?)",
+	    "4: unknown network 'lna' in 'to' (did you mean 'lan'?)",
+	    "5: unknown network 'wna' in 'to' (did you mean 'wan'?)" } },
 	{ "syntax error at the end",
 	  V1 "rules = (\n"
 	     "\t{ action = \"drop\"; }\n",
@@ -1662,6 +1697,27 @@ static void test_compile_text_errors(void **state)
 	policy_errors_clear(&errs);
 }
 
+/* A UTF-8 byte order mark, as Windows editors write one, is not text; lines count as before. */
+static void test_byte_order_mark(void **state)
+{
+	static const char bom[] = "\xef\xbb\xbfversion = 1;\n"
+				  "rules = ( { action = \"allow\"; port = 70000; } );\n";
+	struct policy_errors errs;
+	struct policy *p;
+
+	(void)state;
+	assert_null(policy_compile_text("win.conf", bom, strlen(bom), 0, &errs));
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.lines[0], "win.conf:2: port 70000 is outside 0-65535");
+	policy_errors_clear(&errs);
+	p = policy_compile_text("win.conf", bom, strlen(bom) - strlen("port = 70000; } );\n"), 0,
+				&errs);
+	assert_null(p); /* cut short: a syntax error, not the mark */
+	assert_int_equal(errs.n, 1);
+	assert_null(strstr(errs.lines[0], ":1:"));
+	policy_errors_clear(&errs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1685,6 +1741,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_domains, setup, teardown),
 		cmocka_unit_test(test_compile_text),
 		cmocka_unit_test(test_compile_text_errors),
+		cmocka_unit_test(test_byte_order_mark),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
