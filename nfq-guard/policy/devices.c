@@ -84,7 +84,10 @@ static int add_vendor(struct ctx *c, const config_setting_t *s, const char *v, v
 		return -EINVAL;
 	}
 	if (!l->p->registry || registry_count(l->p->registry) == 0) {
-		err_set(c, s, "vendor '%s': no vendor registry loaded (set vendors.registry)", v);
+		/* a registry file that did not load said so already */
+		if (!c->registry_failed)
+			err_set(c, s,
+				"vendor '%s': no vendor registry loaded (set vendors.registry)", v);
 		return -ENOENT;
 	}
 	n = registry_match(l->p->registry, v, NULL, 0);

@@ -5,6 +5,7 @@
  * (and the one before), and the known name nearest to a misspelt one.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -160,8 +161,12 @@ const char *hint_syntax(const struct ctx *c, unsigned int n, unsigned int *col, 
 	before = code_line_before(c, n);
 	if (k < code && strchr(")]}", p[k]) && before && text_line(c, before, &q, &qlen) &&
 	    (qlen = code_len(q, qlen)) > 0 && q[qlen - 1] == ',') {
-		snprintf(buf, bufsz, "trailing comma before '%c' (line %u ends with it)", p[k],
-			 c->map[before - 1].line);
+		if (c->map[before - 1].file == c->map[n - 1].file)
+			snprintf(buf, bufsz, "trailing comma before '%c' (line %u ends with it)",
+				 p[k], c->map[before - 1].line);
+		else
+			snprintf(buf, bufsz, "trailing comma before '%c' (%s:%u ends with it)",
+				 p[k], c->files[c->map[before - 1].file], c->map[before - 1].line);
 		return buf;
 	}
 	k = unquoted_value(p, code);
@@ -195,7 +200,7 @@ void hint_config_error(struct ctx *c, const config_t *cfg)
 {
 	const char *msg = config_error_text(cfg), *why;
 	unsigned int n = (unsigned int)config_error_line(cfg), col;
-	char buf[96];
+	char buf[PATH_MAX + 96];
 
 	if (strstr(msg, "mismatched element type")) {
 		ctx_err_line(c, n,

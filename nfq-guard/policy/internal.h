@@ -35,7 +35,8 @@ struct ctx {
 	/* where each error comes from (2 * expanded line, + 1 between lines) */
 	unsigned int errpos[POLICY_MAX_ERRORS];
 	bool failed;
-	bool no_files; /* POLICY_NO_FILES: refuse @include and registry files */
+	bool registry_failed; /* a registry file did not load (reported) */
+	bool no_files;	      /* POLICY_NO_FILES: refuse @include and registry files */
 };
 
 /* --- errors (source.c) ---------------------------------------------------- */

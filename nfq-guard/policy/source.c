@@ -351,8 +351,15 @@ static int expand(struct ctx *c, const char *path, const char *from_file, unsign
 	int r;
 
 	if (!realpath(path, real)) {
+		char cwd[PATH_MAX];
+
 		r = -errno;
-		if (from_file)
+		/* where it was looked for, whatever the directory nfq-guard runs in */
+		if (from_file && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+			ctx_err_at(c, from_file, from_line,
+				   "cannot include %s (looked for %s/%s): %s", path, cwd, path,
+				   strerror(-r));
+		else if (from_file)
 			ctx_err_at(c, from_file, from_line, "cannot include %s: %s", path,
 				   strerror(-r));
 		else
@@ -428,6 +435,7 @@ static int add_registry(struct ctx *c, const config_setting_t *s, const char *v,
 	struct policy *p = arg;
 	const char *from = config_setting_source_file(s);
 	unsigned int n = (unsigned int)config_setting_source_line(s), line = 0;
+	char cwd[PATH_MAX];
 	char *path;
 	int r;
 
@@ -442,8 +450,11 @@ static int add_registry(struct ctx *c, const config_setting_t *s, const char *v,
 	if (!path)
 		return -ENOMEM;
 	r = registry_load(p->registry, path, &line);
+	c->registry_failed |= r != 0;
 	if (r == -EINVAL)
 		err_set(c, s, "registry %s: line %u: not a registry entry", path, line);
+	else if (r == -ENOENT && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		err_set(c, s, "registry %s (looked for %s/%s): %s", path, cwd, path, strerror(-r));
 	else if (r)
 		err_set(c, s, "registry %s: %s", path,
 			r == -EFBIG ? "file too large" : strerror(-r));

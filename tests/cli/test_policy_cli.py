@@ -152,6 +152,60 @@ class Check(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertRegex(r.stderr.decode(), r"p\.conf:\d+: ")
 
+    def test_the_mistakes_admins_make(self):
+        """Each common mistake named as such, at its file and line, nothing said twice."""
+        d = self.dir.name
+        os.mkdir(os.path.join(d, "lists"))
+        with open(os.path.join(d, "lists", "trail.list"), "w") as f:
+            f.write('"a.example",\n"b.example",\n')
+        base = ('version = 1;\n'
+                'networks = { lan = [ "192.168.0.0/16" ]; };\n'
+                'devices = ( { name = "cam"; oui = [ "44:47:CC" ]; } );\n')
+        cases = [
+            ("rules = (\n  { to = \"wan\"; action = \"drop\"; },\n);\n",
+             ":6: syntax error: trailing comma before ')' (line 5 ends with it)"),
+            ("rules = ( { to = \"wan\"; action = drop; } );\n",
+             ":4: syntax error: string values need quotes (column 34)"),
+            ("rules = ( { acton = \"drop\"; } );\n",
+             ":4: unknown key 'acton' in a rule (did you mean 'action'?)"),
+            ("rules = ( { from = \"cma\"; action = \"drop\"; } );\n",
+             ":4: unknown device 'cma' in 'from' (did you mean 'cam'?)"),
+            ("rules = ( { to = \"wna\"; action = \"drop\"; } );\n",
+             ":4: unknown network 'wna' in 'to' (did you mean 'wan'?)"),
+            ("rules = ( { domain = [\n@include \"lists/trail.list\"\n]; action = \"drop\"; } );\n",
+             ":6: syntax error: trailing comma before ']' (%s/lists/trail.list:2 ends with it)" % d),
+            ("rules = ( { domain = [\n@include \"lists/none.list\"\n]; action = \"drop\"; } );\n",
+             ":5: cannot include %s/lists/none.list: No such file or directory" % d),
+            # a registry that does not load, and no "no vendor registry loaded" after it
+            ("vendors = { registry = \"nosuch.manuf\"; };\n"
+             "devices = ( { name = \"v\"; vendor = [ \"Hikvision\" ]; } );\n"
+             "rules = ( { action = \"drop\"; } );\n",
+             ":2: registry %s/nosuch.manuf: No such file or directory" % d),
+        ]
+        for text, want in cases:
+            with self.subTest(want=want):
+                # the registry case brings its own devices
+                p = self.write(("version = 1;\n" if text.startswith("vendors") else base) + text)
+                r = run("-c", p, "check")
+                self.assertEqual(r.returncode, 1)
+                err = r.stderr.decode().splitlines()
+                # the one error, and the verdict: no knock-on error
+                self.assertEqual(err, [p + want, "nfq-guard: check: %s: policy rejected" % p])
+        # a byte order mark is no error
+        p = self.write("\ufeff" + base + "rules = ( { action = \"drop\"; } );\n")
+        self.assertEqual(run("-c", p, "check").returncode, 0)
+
+    def test_relative_paths_say_where_they_looked(self):
+        with open(os.path.join(self.dir.name, "p.conf"), "w") as f:
+            f.write('version = 1;\nrules = ( { domain = [\n@include "lists/none.list"\n];'
+                    ' action = "drop"; } );\n')
+        r = subprocess.run([os.path.abspath(BIN), "-c", "p.conf", "check"], capture_output=True,
+                           cwd=self.dir.name, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("p.conf:3: cannot include lists/none.list (looked for %s/lists/none.list): "
+                      "No such file or directory" % os.path.realpath(self.dir.name),
+                      r.stderr.decode())
+
     def test_missing_file(self):
         r = run("-c", os.path.join(self.dir.name, "none.conf"), "check")
         self.assertEqual(r.returncode, 1)
