@@ -56,11 +56,20 @@ const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool 
 {
 	const struct rule *maybe[16];
 	size_t nmaybe = 0, i, k;
+	bool sent = false;
 	enum action act;
 
 	*pending = false;
 	*name_idx = -1;
 	*pattern = NULL;
+	/*
+	 * A name the flow sends itself (TLS, QUIC, HTTP, SOCKS) is the one its
+	 * server goes by: only it can let the flow pass.  A name learned from
+	 * DNS for the address lets a flow pass only when it sends none (a CDN
+	 * address serves other names too); it blocks in any case.
+	 */
+	for (k = 0; k < ev->nnames; k++)
+		sent |= ev->sources[k] != NAME_DNS;
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 
@@ -74,6 +83,8 @@ const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool 
 			if (ev->unknown && !action_blocks(r->action))
 				continue;
 			for (k = 0; k < ev->nnames; k++) {
+				if (sent && ev->sources[k] == NAME_DNS && !action_blocks(r->action))
+					continue;
 				*pattern = domain_set_match(r->domains, ev->names[k]);
 				if (*pattern) {
 					*name_idx = (int)k;
@@ -95,6 +106,10 @@ const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool 
 		for (k = 0; k < nmaybe; k++)
 			if (maybe[k]->action != act)
 				*pending = true;
+		/* let pass by a DNS name only: the name the flow may yet send decides */
+		if (r->domains && *name_idx >= 0 && ev->sources[*name_idx] == NAME_DNS &&
+		    !action_blocks(act) && ev->late_possible)
+			*pending = true;
 		return r;
 	}
 	act = p->dflt;

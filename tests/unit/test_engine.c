@@ -639,6 +639,52 @@ static const char POLICY_GOOD[] = NETWORKS
 	"  { name = \"egress\"; to = \"wan\"; action = \"drop\"; }\n"
 	");\n";
 
+/*
+ * Allowed by its DNS name, a flow still sends a name of its own: that one
+ * decides (a CDN address serves other names too).  Without one, the DNS
+ * name lets it pass.
+ */
+static void test_sent_name_decides_the_allow(void **state)
+{
+	struct fixture *f = fx_new(POLICY_GOOD);
+	const struct rr a[] = { { "c2.good.example", DNS_TYPE_A, 300, NULL, CLOUD } };
+	uint8_t evil[600], good[600];
+	size_t n_evil = craft_client_hello(evil, "evil.example.net");
+	size_t n_good = craft_client_hello(good, "c2.good.example");
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	resolve(f, "c2.good.example", a, 1);
+	/* the SYN waits for the name the flow sends */
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41000, 443, TCPF_ACK | TCPF_PSH, 1001, evil, n_evil);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "egress");
+	assert_int_equal(d.action, ACTION_DROP);
+	/* the allowed name sent: allowed once the server has it */
+	syn(&pb, CLOUD, 41001, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41001, 443, TCPF_ACK | TCPF_PSH, 1001, good, n_good);
+	run(f, &pb, CAM_MAC, &d);
+	tcp(&pb, CLOUD, CAM, 443, 41001, TCPF_ACK, 5000, NULL, 0);
+	pb.p.tcp_ack = 1001 + (uint32_t)n_good;
+	assert_int_equal(run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "good");
+	/* no name sent (not TLS, not HTTP): the DNS name lets it pass */
+	syn(&pb, CLOUD, 41002, 8883);
+	run(f, &pb, CAM_MAC, &d);
+	tcp(&pb, CAM, CLOUD, 41002, 8883, TCPF_ACK | TCPF_PSH, 1001, "\x10\x0cMQTT", 6);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CLOUD, CAM, 8883, 41002, TCPF_ACK, 5000, NULL, 0);
+	pb.p.tcp_ack = 1007;
+	assert_int_equal(run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "good");
+	assert_int_equal(d.name_source, NAME_DNS);
+	fx_free(f);
+}
+
 static void test_camera_cannot_forge_answers(void **state)
 {
 	struct fixture *f = fx_new(POLICY_GOOD);
@@ -1072,8 +1118,14 @@ static void test_answers_must_match_a_query(void **state)
 	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
 	run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d);
 	assert_int_equal(engine_stats(f->e)->dns_unmatched, 4);
+	/* allowed by the DNS name once the flow sends none of its own */
 	syn(&pb, CLOUD, 41001, 8443);
-	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CAM, CLOUD, 41001, 8443, TCPF_ACK | TCPF_PSH, 1001, "x\r\n", 3);
+	run(f, &pb, CAM_MAC, &d);
+	tcp(&pb, CLOUD, CAM, 8443, 41001, TCPF_ACK, 5000, NULL, 0);
+	pb.p.tcp_ack = 1004;
+	assert_int_equal(run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d), ENGINE_DECIDED);
 	assert_string_equal(d.rule->name, "ok");
 	assert_string_equal(d.name.s, "c2.good.example");
 	fx_free(f);
@@ -1092,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_ttl_floor),
 		cmocka_unit_test(test_late_sni_split_hello),
 		cmocka_unit_test(test_blocked_dns_name_with_harmless_sni),
+		cmocka_unit_test(test_sent_name_decides_the_allow),
 		cmocka_unit_test(test_http_host_late),
 		cmocka_unit_test(test_same_action_decides_at_once),
 		cmocka_unit_test(test_pending_bounds),
