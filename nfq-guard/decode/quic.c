@@ -176,6 +176,21 @@ enum quic_kind quic_classify(const uint8_t *dgram, size_t len)
 	return ((b0 >> 4) & 3) == v->initial_type ? QUIC_INITIAL : QUIC_NOT_INITIAL;
 }
 
+bool quic_is_retry(const uint8_t *dgram, size_t len)
+{
+	const struct quic_version *v;
+	struct cursor c;
+	uint32_t version;
+	uint8_t b0;
+
+	cur_init(&c, dgram, len);
+	if (!cur_u8(&c, &b0) || !(b0 & QUIC_LONG_HEADER) || !(b0 & QUIC_FIXED_BIT) ||
+	    !cur_u32be(&c, &version))
+		return false;
+	v = quic_version_find(version);
+	return v && ((b0 >> 4) & 3) == v->retry_type;
+}
+
 bool quic_cids(const uint8_t *dgram, size_t len, struct quic_cids *out)
 {
 	struct cursor c;

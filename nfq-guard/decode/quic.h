@@ -44,6 +44,9 @@ enum quic_kind {
  */
 enum quic_kind quic_classify(const uint8_t *dgram, size_t len);
 
+/* quic_is_retry - is dgram a server's Retry packet of v1 or v2 (RFC 9000 17.2.5)? */
+bool quic_is_retry(const uint8_t *dgram, size_t len);
+
 /* The connection IDs of a long header (RFC 9000 17.2): lengths and where they are. */
 struct quic_cids {
 	uint8_t dcid_len, scid_len;

@@ -508,6 +508,10 @@ static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
 	const char *why;
 
 	if (f->sniff == SNIFF_QUIC && f->confirming) {
+		if (initial_retry(f, pkt)) {
+			f->confirming = false; /* the hello comes again: read it */
+			return ENGINE_PENDING;
+		}
 		initial_pass(f, pkt);
 		flow_commit(e, f); /* the server answered the Initials read */
 		return flow_result(f, d);

@@ -110,16 +110,24 @@ bool initial_read(struct eflow *f, const struct packet *pkt, struct name *late,
 	return true;
 }
 
+bool initial_retry(struct eflow *f, const struct packet *srv)
+{
+	if (!f->quic || !srv->l4 || !quic_is_retry(srv->payload, srv->payload_len))
+		return false;
+	quic_hello_init(&f->quic->h, f->quic->buf);
+	return true;
+}
+
 void initial_pass(struct eflow *f, const struct packet *srv)
 {
 	struct quic_cids ids;
 
+	/*
+	 * Only the server's ID: an Initial to the client's first one after the
+	 * server answered is a retransmission or another connection, and is
+	 * read again either way.
+	 */
 	f->nqcid = 0;
-	if (f->quic && f->quic->h.pinned) {
-		f->qcid_len[0] = f->quic->h.dcid_len;
-		memcpy(f->qcid[0], f->quic->h.dcid, f->quic->h.dcid_len);
-		f->nqcid = 1;
-	}
 	if (srv->l4 && quic_cids(srv->payload, srv->payload_len, &ids)) {
 		f->qcid_len[f->nqcid] = ids.scid_len;
 		memcpy(f->qcid[f->nqcid], ids.scid, ids.scid_len);
@@ -131,8 +139,15 @@ bool initial_new_connection(const struct eflow *f, const struct packet *pkt)
 {
 	struct quic_cids ids;
 
-	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_UDP || pkt->payload_len < QUIC_MIN_DGRAM ||
-	    quic_classify(pkt->payload, pkt->payload_len) != QUIC_INITIAL)
+	enum quic_kind k;
+
+	if (!pkt->l4 || pkt->proto != IPPROTO_NUM_UDP || pkt->payload_len < QUIC_MIN_DGRAM)
+		return false;
+	k = initial_kind(pkt);
+	/* a version not read, on QUIC's port: a connection whose name is not read */
+	if (k == QUIC_UNREADABLE_VERSION)
+		return true;
+	if (k != QUIC_INITIAL)
 		return false;
 	if (!quic_cids(pkt->payload, pkt->payload_len, &ids))
 		return true;

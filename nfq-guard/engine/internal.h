@@ -235,9 +235,17 @@ bool initial_read(struct eflow *f, const struct packet *pkt, struct name *late,
 		  enum name_source *src, const char **why);
 
 /*
+ * initial_retry - is srv, the server's datagram to a flow whose hello was
+ * read, a Retry?  The client then sends its hello again, in an Initial to
+ * the ID the Retry chose, and nothing of the first counts: the reading
+ * starts over (true).
+ */
+bool initial_retry(struct eflow *f, const struct packet *srv);
+
+/*
  * initial_pass - the server's datagram srv lets the flow's QUIC connection
- * pass: keep the connection IDs it goes by (the client's first DCID, the
- * server's SCID) before the reading state goes.
+ * pass: keep the connection ID it goes by from now on (the server's SCID)
+ * before the reading state goes.
  */
 void initial_pass(struct eflow *f, const struct packet *srv);
 
@@ -245,7 +253,8 @@ void initial_pass(struct eflow *f, const struct packet *srv);
  * initial_new_connection - is pkt, a client datagram of a decided flow, a
  * QUIC Initial that opens another connection on the flow's 4-tuple: one in
  * a datagram a server reads (1200 bytes or more), to a connection ID the
- * connection let pass does not go by?  The kernel queues such datagrams
+ * connection let pass does not go by, or a long header of a version not
+ * read, on port 443?  The kernel queues such datagrams
  * of a decided flow (ruleset.c), so that they start a decision of their
  * own, as a TCP SYN with a new ISN does.
  */

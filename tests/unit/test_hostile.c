@@ -985,12 +985,15 @@ static void test_quic_second_connection(void **state)
 	assert_int_equal(cam_udp(f, 50020, 443, a.b, a.len), ENGINE_PENDING);
 	assert_int_equal(srv_quic(f, 50020, 443, sid, sizeof(sid)), ENGINE_DECIDED);
 	assert_int_equal(f->d.action, ACTION_ALLOW);
-	/* the client's later Initials, to the server's ID or its first one: the same connection */
+	/* the client's later Initials, to the server's ID: the same connection */
 	assert_int_equal(cam_udp(f, 50020, 443, ack.b, ack.len), ENGINE_DECIDED);
 	assert_false(f->d.first);
 	assert_int_equal(f->d.action, ACTION_ALLOW);
-	assert_int_equal(cam_udp(f, 50020, 443, again.b, again.len), ENGINE_DECIDED);
-	assert_false(f->d.first);
+	/* to its first ID again (a retransmission, or a connection reusing it): read again */
+	assert_int_equal(cam_udp(f, 50020, 443, again.b, again.len), ENGINE_PENDING);
+	assert_int_equal(srv_quic(f, 50020, 443, sid, sizeof(sid)), ENGINE_DECIDED);
+	assert_true(f->d.first);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
 	/* an Initial in a datagram a server drops (under 1200 bytes): nothing new */
 	assert_int_equal(cam_udp(f, 50020, 443, v.b, 1199), ENGINE_DECIDED);
 	assert_false(f->d.first);
@@ -1014,6 +1017,59 @@ static void test_quic_second_connection(void **state)
 	qb_free(&ack);
 	qb_free(&again);
 	qb_free(&v);
+	fx_free(f);
+}
+
+/*
+ * A server's Retry voids the hello read: the client sends it again, to the
+ * ID the Retry chose, and that one decides.  After a connection was let
+ * pass, its first ID reused for another hello, or a version not read, is a
+ * decision of its own.
+ */
+static void test_quic_retry_and_reuse(void **state)
+{
+	static const uint8_t rid[8] = { 0x2e, 0x72, 0x79, 0, 1, 2, 3, 4 };
+	struct fx *f = fx_new(POLICY_DENY_LIST);
+	struct qbuf a = quic_initial("www.example.org", 0, 0, 0);
+	struct qbuf v = quic_initial_to("fw.hikvision.com", 1, 0, 0, rid, sizeof(rid));
+	struct qbuf reuse = quic_initial("fw.hikvision.com", 2, 0, 0);
+	struct engine_input in = { .pkt = &f->pb.p, .has_mac = true };
+	/* a v1 Retry: type 3, to the client's SCID, from rid, a token and its tag */
+	uint8_t retry[64] = { 0xf0, 0, 0, 0, 1, sizeof(QSCID) };
+	uint8_t draft[1200] = { 0xc0, 0xff, 0, 0, 0x1d, 8 };
+	size_t n = 6;
+
+	(void)state;
+	memcpy(retry + n, QSCID, sizeof(QSCID));
+	n += sizeof(QSCID);
+	retry[n++] = sizeof(rid);
+	memcpy(retry + n, rid, sizeof(rid));
+	n += sizeof(rid) + 4 + 16;
+	assert_int_equal(cam_udp(f, 50030, 443, a.b, a.len), ENGINE_PENDING);
+	assert_int_equal(craft_udp(&f->pb, CLOUD, CAM, 443, 50030, retry, n), 0);
+	in.now = f->now;
+	memcpy(in.mac, SRV_MAC, 6);
+	assert_int_equal(engine_packet(f->e, &in, &f->d), ENGINE_PENDING);
+	/* the hello sent again after the Retry names the vendor: dropped */
+	assert_int_equal(cam_udp(f, 50030, 443, v.b, v.len), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	assert_string_equal(f->d.name.s, "fw.hikvision.com");
+
+	/* allowed, then its first ID reused with the vendor's hello */
+	assert_int_equal(cam_udp(f, 50031, 443, a.b, a.len), ENGINE_PENDING);
+	assert_int_equal(srv_quic(f, 50031, 443, rid, sizeof(rid)), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_int_equal(cam_udp(f, 50031, 443, reuse.b, reuse.len), ENGINE_DECIDED);
+	assert_true(f->d.first);
+	assert_int_equal(f->d.action, ACTION_DROP);
+	/* allowed, then a version nfq-guard cannot read: unknown */
+	assert_int_equal(cam_udp(f, 50032, 443, a.b, a.len), ENGINE_PENDING);
+	assert_int_equal(srv_quic(f, 50032, 443, rid, sizeof(rid)), ENGINE_DECIDED);
+	assert_int_equal(cam_udp(f, 50032, 443, draft, sizeof(draft)), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "a QUIC version whose Initial nfq-guard cannot read");
+	qb_free(&a);
+	qb_free(&v);
+	qb_free(&reuse);
 	fx_free(f);
 }
 
@@ -1044,6 +1100,7 @@ int main(void)
 		cmocka_unit_test(test_forged_server_ack),
 		cmocka_unit_test(test_quic_initial_named),
 		cmocka_unit_test(test_quic_second_connection),
+		cmocka_unit_test(test_quic_retry_and_reuse),
 		cmocka_unit_test(test_quic_what_is_not_read),
 		cmocka_unit_test(test_new_syn_while_waiting),
 	};
