@@ -63,6 +63,8 @@ struct eflow {
 	} q[ENGINE_DNS_PENDING];
 	bool ka_upgrade;  /* the first head asked for a WebSocket: a 101 ends the reading */
 	bool ka_srv_data; /* the server has sent data */
+	bool ka_fin; /* the client closed, all it sent read; watched until the server has the FIN */
+	uint32_t ka_fin_ack; /* the acknowledgement that says so */
 };
 
 struct engine {

@@ -328,6 +328,10 @@ enum engine_result keepalive_client(struct engine *e, struct eflow *f,
 	uint64_t before = e->st.keepalive_decisions;
 	const char *why = NULL;
 
+	/* bytes after the client's own FIN: no server reads them as the connection's */
+	if (f->ka_fin && in->pkt->l4 && in->pkt->payload_len > 0)
+		return keepalive_doubt(e, f, in->now, "data after the client closed", d);
+
 	f->ka_seen = in->now;
 	flow_take(f, in->pkt, &why);
 	if (!why)
@@ -341,13 +345,19 @@ enum engine_result keepalive_client(struct engine *e, struct eflow *f,
 		/* the server may ignore a reset out of its window, and go on */
 		return keepalive_doubt(e, f, in->now, "reset while its requests were read", d);
 	if (f->watch && (in->pkt->tcp_flags & TCPF_FIN)) {
-		/* a FIN ends the connection only at the end of all it sent, read through */
+		/*
+		 * A FIN ends the connection only at the end of all it sent,
+		 * read through, and only once the server has it: a FIN that
+		 * dies past the router must not end the reading.
+		 */
 		if (in->pkt->tcp_seq + in->pkt->payload_len == f->st.base + f->st.len &&
-		    f->st.end == f->st.len && f->ka == KA_HEAD && ka_avail(f) == 0)
-			ka_stop(e, f);
-		else
+		    f->st.end == f->st.len && f->ka == KA_HEAD && ka_avail(f) == 0) {
+			f->ka_fin = true;
+			f->ka_fin_ack = in->pkt->tcp_seq + in->pkt->payload_len + 1;
+		} else {
 			return keepalive_doubt(e, f, in->now,
 					       "closed with bytes not read or out of order", d);
+		}
 	}
 	return ka_result(e, f, before, d);
 }
@@ -376,6 +386,10 @@ enum engine_result keepalive_server(struct engine *e, struct eflow *f,
 		}
 	}
 	if (f->watch && pkt->l4 && pkt->proto == IPPROTO_NUM_TCP && (pkt->tcp_flags & TCPF_RST))
+		ka_stop(e, f);
+	/* the server has the client's FIN: the connection's requests are all read */
+	else if (f->watch && f->ka_fin && pkt->l4 && pkt->proto == IPPROTO_NUM_TCP &&
+		 (pkt->tcp_flags & TCPF_ACK) && (int32_t)(pkt->tcp_ack - f->ka_fin_ack) >= 0)
 		ka_stop(e, f);
 	/*
 	 * The server took the WebSocket Upgrade the first head asked for, in

@@ -706,13 +706,25 @@ static void test_keepalive_doubts(void **state)
 	assert_unknown_dropped(f, "vendor",
 			       "a SYN of another connection while its bytes were read");
 
-	/* FIN after an allowed head: the flow is decided for good */
+	/* FIN after an allowed head: decided for good once the server has the FIN */
 	cam(f, 40213, TCPF_SYN, 1000, NULL, 0);
 	cam_req(f, 40213, 1001, REQ_OK);
 	assert_int_equal(cam(f, 40213, TCPF_ACK | TCPF_FIN, s2, NULL, 0), ENGINE_DECIDED);
 	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_true(f->d.watch);
+	assert_int_equal(srv(f, 40213, TCPF_ACK, s2), ENGINE_DECIDED); /* not the FIN yet */
+	assert_true(f->d.watch);
+	assert_int_equal(srv(f, 40213, TCPF_ACK | TCPF_FIN, s2 + 1), ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
 	assert_false(f->d.watch);
 	assert_int_equal(verdict_of(&f->d, false), VERDICT_ALLOW);
+
+	/* a FIN that dies past the router, then a request naming the vendor */
+	cam(f, 40214, TCPF_SYN, 1000, NULL, 0);
+	cam_req(f, 40214, 1001, REQ_OK);
+	assert_int_equal(cam(f, 40214, TCPF_ACK | TCPF_FIN, s2, NULL, 0), ENGINE_DECIDED);
+	assert_int_equal(cam_req(f, 40214, s2, REQ_VENDOR), ENGINE_DECIDED);
+	assert_unknown_dropped(f, "vendor", "data after the client closed");
 	fx_free(f);
 }
 
