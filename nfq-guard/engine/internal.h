@@ -17,7 +17,8 @@
 #include "engine/engine.h"
 
 #define DNS_PORT 53
-#define ENGINE_DNS_PENDING 4 /* queries of one flow awaiting their answers */
+#define ENGINE_DNS_PENDING \
+	16 /* queries of one flow awaiting their answers (a resolver library sends many) */
 
 enum sniff {
 	SNIFF_NAME = 0, /* the client's server name (decode/sniff.h: TLS, then HTTP) */

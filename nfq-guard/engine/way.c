@@ -210,6 +210,16 @@ bool way_next(struct way *w, const struct dns_msg *m, struct way_pos *pos, struc
 				pos->rec++;
 				continue;
 			}
+			/*
+			 * An address of the answer section for a name off the
+			 * way: some stub resolvers (musl's) use it for the
+			 * question all the same, so it counts as the question's.
+			 */
+			if (pos->at == REACH_NONE &&
+			    m->rec[pos->rec].section == DNS_SECTION_ANSWER &&
+			    (m->rec[pos->rec].type == DNS_TYPE_A ||
+			     m->rec[pos->rec].type == DNS_TYPE_AAAA))
+				pos->at = 0;
 			if (pos->at == REACH_NONE) {
 				(*ignored)++;
 				pos->rec++;
@@ -224,6 +234,12 @@ bool way_next(struct way *w, const struct dns_msg *m, struct way_pos *pos, struc
 		a->at = pos->at;
 		a->family = dns_rr_addr(m, &w->rr, pos->addr++, a->addr);
 		a->ttl = w->rr.ttl;
+		/* an IPv4-mapped IPv6 address is reached over IPv4: its IPv4 address */
+		if (a->family == 6 && !memcmp(a->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+			memmove(a->addr, a->addr + 12, 4);
+			memset(a->addr + 4, 0, 12);
+			a->family = 4;
+		}
 		return true;
 	}
 	pos->done = true;

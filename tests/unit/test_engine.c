@@ -274,14 +274,15 @@ static void test_cname_chain_and_poisoning(void **state)
 
 	(void)state;
 	resolve(f, "alias.example.org", rrs, 3);
-	assert_int_equal(engine_names_stats(f->e)->ignored, 1);
+	/* an A record off the chain counts as the question's (musl uses it so) */
+	assert_int_equal(engine_names_stats(f->e)->ignored, 0);
 	syn(&pb, CLOUD, 41000, 443);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
 	assert_string_equal(d.rule->name, "fw");
 	/* the chain's target matched the rule */
 	assert_string_equal(d.name.s, "cdn.ezvizlife.com");
 
-	/* the record off the chain taught nothing: CLOUD2 has no name */
+	/* the record off the chain taught only the question's name, not its owner's */
 	syn(&pb, CLOUD2, 41001, 443);
 	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
 	fx_free(f);

@@ -249,14 +249,16 @@ static void test_cname_chain(void **state)
 	add_cname(&m, "b.cdn.net", 300, "c.edge.net");
 	add_a(&m, "evil.example.org", 300, CLOUD2);
 	add_cname(&m, "a.example.com", 300, "b.cdn.net");
-	assert_int_equal(learn(&n, 4, CAM, &m, NOW), 1);
-	assert_int_equal(n.st.ignored, 1);
-	assert_int_equal(lookup(&n, 4, CAM, CLOUD2, NOW, out, NAMES_PER_ADDR), 0);
+	assert_int_equal(learn(&n, 4, CAM, &m, NOW), 2);
+	assert_int_equal(n.st.ignored, 0);
+	/* the record off the chain: the question's address, never its owner's name */
+	assert_int_equal(lookup(&n, 4, CAM, CLOUD2, NOW, out, NAMES_PER_ADDR), 1);
+	assert_string_equal(out[0]->s, "a.example.com");
 	assert_int_equal(lookup(&n, 4, CAM, CLOUD, NOW, out, NAMES_PER_ADDR), 3);
 	assert_string_equal(out[0]->s, "a.example.com"); /* the question's name first */
 	assert_true(!strcmp(out[1]->s, "b.cdn.net") || !strcmp(out[2]->s, "b.cdn.net"));
 	assert_true(!strcmp(out[1]->s, "c.edge.net") || !strcmp(out[2]->s, "c.edge.net"));
-	assert_int_equal(n.st.learned, 3);
+	assert_int_equal(n.st.learned, 4);
 	names_fini(&n);
 }
 
@@ -613,6 +615,35 @@ static void test_learn_in_steps(void **state)
 	way_free(w);
 }
 
+/*
+ * What stub resolvers do with an answer: musl uses an address record off
+ * the way for the question; an IPv4-mapped AAAA is reached over IPv4.
+ */
+static void test_stub_resolver_readings(void **state)
+{
+	static struct msgb m;
+	static const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 198, 51, 100, 7 };
+	struct names_dev cam;
+	struct names n;
+	const struct name *out[NAMES_PER_ADDR];
+
+	(void)state;
+	assert_int_equal(names_init(&n, 64, 60), 0);
+	names_dev_mac(&cam, (const uint8_t *)"\x44\x47\xcc\x00\x00\x64");
+	response(&m, "fw.hikvision.com");
+	add_a(&m, "elsewhere.example.org", 300, CLOUD2);
+	add_addr(&m, "fw.hikvision.com", 300, 6, mapped, false);
+	/* in the additional section, off the way: not an answer */
+	add_addr(&m, "other.example.org", 300, 4, LAPTOP, true);
+	assert_int_equal(names_learn(&n, &cam, parsed(&m), NOW), 2);
+	assert_int_equal(n.st.ignored, 1);
+	assert_int_equal(names_lookup(&n, &cam, 4, CLOUD2, NOW, out, NAMES_PER_ADDR), 1);
+	assert_string_equal(out[0]->s, "fw.hikvision.com");
+	assert_int_equal(names_lookup(&n, &cam, 4, CLOUD, NOW, out, NAMES_PER_ADDR), 1);
+	assert_string_equal(out[0]->s, "fw.hikvision.com");
+	names_fini(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_https_hints),
 		cmocka_unit_test(test_many_addresses),
 		cmocka_unit_test(test_learn_in_steps),
+		cmocka_unit_test(test_stub_resolver_readings),
 		cmocka_unit_test(test_ttl_floor_and_expiry),
 		cmocka_unit_test(test_entry_bound_evicts_oldest),
 		cmocka_unit_test(test_names_per_address_bound),
