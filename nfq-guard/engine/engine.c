@@ -845,6 +845,28 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 	return ENGINE_DECIDED;
 }
 
+/*
+ * A DNS answer over TCP was snooped: on a device's connection that still
+ * waits for its verdict, it is that flow's server's packet as well (its
+ * acknowledgement of what the device sent), else only let pass.
+ */
+static enum engine_result snooped_reply(struct engine *e, const struct engine_input *in,
+					struct decision *d)
+{
+	struct engine_flow_key rk;
+	struct eflow *f;
+
+	if (in->pkt->proto != IPPROTO_NUM_TCP)
+		return ENGINE_SNOOPED;
+	flow_key_of(in->pkt, true, &rk);
+	f = flow_lookup(e, &rk, flow_hash(&rk));
+	if (!f || f->sniff >= SNIFF_DNS || (f->decided && !f->watch))
+		return ENGINE_SNOOPED;
+	if (forged_reply(e, f, in))
+		return flow_resyn(e, f, in, d, "a reply to the device that came from its own side");
+	return f->watch ? keepalive_server(e, f, in, d) : flow_server(e, f, in, d);
+}
+
 enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
 				 struct decision *d)
 {
@@ -857,7 +879,7 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	e->st.packets++;
 	device_key_of(in, &dev);
 	if (engine_snoop(e, pkt, &dev, in->now))
-		return ENGINE_SNOOPED; /* learned from, and let pass */
+		return snooped_reply(e, in, d); /* learned from, and let pass */
 	flow_key_of(pkt, false, &k);
 	h = flow_hash(&k);
 	if (!flow_known(e, in, &k, h, d, &res)) {

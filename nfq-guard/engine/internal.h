@@ -149,8 +149,12 @@ static inline void flow_key_of(const struct packet *pkt, bool reverse, struct en
 
 static inline struct eflow *flow_find(struct engine *e, const struct engine_flow_key *k)
 {
-	return (struct eflow *)lru_find(&e->flows, lru_hash(LRU_HASH_INIT, k, sizeof(*k)), flow_eq,
-					k);
+	uint32_t h = lru_hash(LRU_HASH_INIT, k, sizeof(*k));
+	struct eflow *f = (struct eflow *)lru_find(&e->flows, h, flow_eq, k);
+
+	if (!f && e->waiting.count > 0)
+		f = (struct eflow *)lru_find(&e->waiting, h, flow_eq, k);
+	return f;
 }
 
 /* flow_new - a zeroed flow for k, the oldest pushed out at the bound.  NULL on ENOMEM. */

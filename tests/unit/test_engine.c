@@ -919,6 +919,48 @@ static void test_tcp_dns_buffers_given_back(void **state)
 	fx_free(f);
 }
 
+/*
+ * DNS over TCP to a WAN resolver, on a connection that waits for its
+ * verdict (a domain rule could match a name it sends): the answer is
+ * learned, and is also the server's acknowledgement the flow waits for.
+ */
+static void test_tcp_dns_on_a_waiting_flow(void **state)
+{
+	struct fixture *f = fx_new(
+		NETWORKS
+		"rules = (\n"
+		"  { name = \"fw\"; domain = [ \"*.ezvizlife.com\" ]; action = \"drop\"; },\n"
+		"  { name = \"out\"; to = \"wan\"; action = \"allow\"; }\n"
+		");\n");
+	static uint8_t ans[2 + DNS_MSG_MAX];
+	size_t alen = big_answer(ans, "c2.ezvizlife.com", 8);
+	uint8_t q[300];
+	size_t qlen = craft_dns_query(q + 2, "c2.ezvizlife.com");
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	q[0] = (uint8_t)(qlen >> 8);
+	q[1] = (uint8_t)qlen;
+	tcp(&pb, CAM, CLOUD2, 40600, 53, TCPF_SYN, 100, NULL, 0);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	tcp(&pb, CLOUD2, CAM, 53, 40600, TCPF_SYN | TCPF_ACK, 700, NULL, 0);
+	run(f, &pb, NULL, &d);
+	tcp(&pb, CAM, CLOUD2, 40600, 53, TCPF_ACK | TCPF_PSH, 101, q, qlen + 2);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_PENDING);
+	/* the answer, acknowledging the query: learned, and the flow let pass */
+	tcp(&pb, CLOUD2, CAM, 53, 40600, TCPF_ACK | TCPF_PSH, 701, ans, alen);
+	pb.p.tcp_ack = 101 + (uint32_t)qlen + 2;
+	assert_int_equal(run(f, &pb, NULL, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "out");
+	assert_int_equal(engine_names_stats(f->e)->learned, 8);
+	/* the vendor's address carries its name */
+	syn(&pb, CLOUD, 41000, 443);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	fx_free(f);
+}
+
 static int finish_rule_is_egress;
 
 static void on_finish_expired(const struct decision *d, const struct engine_flow_key *k,
@@ -1159,6 +1201,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_dns_64k_answer),
 		cmocka_unit_test(test_tcp_dns_streams_bounded),
 		cmocka_unit_test(test_tcp_dns_buffers_given_back),
+		cmocka_unit_test(test_tcp_dns_on_a_waiting_flow),
 		cmocka_unit_test(test_finish_and_clock),
 		cmocka_unit_test(test_long_cname_chain),
 		cmocka_unit_test(test_shared_between_queues),
