@@ -72,9 +72,10 @@ enum target_form {
 
 /* How the stream starts, judged before the head is complete. */
 enum start {
-	START_PARTIAL, /* could still become a request line */
-	START_OTHER,   /* cannot */
-	START_REQUEST, /* a method and SP */
+	START_PARTIAL,	 /* could still become a request line */
+	START_OTHER,	 /* cannot */
+	START_REQUEST,	 /* a method and SP */
+	START_MALFORMED, /* one a lenient server may read as a request line */
 };
 
 /* Not enough bytes for an answer: wait, unless the window is full. */
@@ -207,16 +208,31 @@ static enum start request_start(struct cursor *c)
 			break;
 		*c = t;
 	}
+	/*
+	 * RFC 9112 3: a server may split the request line on any whitespace
+	 * (HTAB, VT, FF), and Go's takes methods of any length: a line that
+	 * opens with whitespace, or a method ended by other whitespace than
+	 * SP or longer than HTTP_METHOD_MAX, may be a request to such a
+	 * server.  Its name cannot be told: malformed, not another protocol.
+	 */
 	t = *c;
-	for (n = 0; n <= HTTP_METHOD_MAX; n++) {
+	if (cur_u8(&t, &b) && (b == ' ' || b == '\t'))
+		return START_MALFORMED;
+	t = *c;
+	for (n = 0;; n++) {
 		if (!cur_u8(&t, &b))
 			return START_PARTIAL;
 		if (b == ' ')
-			return n > 0 ? START_REQUEST : START_OTHER;
+			return n > HTTP_METHOD_MAX ? START_MALFORMED :
+			       n > 0		   ? START_REQUEST :
+						     START_OTHER;
+		if (n > 0 && (b == '\t' || b == '\v' || b == '\f'))
+			return START_MALFORMED;
 		if (!(chclass[b] & CH_TCHAR))
-			return START_OTHER;
+			return n > HTTP_METHOD_MAX ? START_MALFORMED : START_OTHER;
+		if (n > HTTP_HEAD_MAX)
+			return START_MALFORMED;
 	}
-	return START_OTHER;
 }
 
 /* The head is everything up to and including the first empty line. */
@@ -679,6 +695,8 @@ enum http_status http_request(const uint8_t *stream, size_t len, struct name *ho
 	switch (request_start(&c)) {
 	case START_OTHER:
 		return HTTP_NOT_HTTP;
+	case START_MALFORMED:
+		return HTTP_MALFORMED;
 	case START_PARTIAL:
 		return short_of(len);
 	case START_REQUEST:

@@ -373,8 +373,16 @@ static const struct {
 	{ REQ("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), HTTP_NOT_HTTP, NULL },
 	{ REQ("\x16"), HTTP_NOT_HTTP, NULL },
 	{ REQ("\0"), HTTP_NOT_HTTP, NULL },
-	{ REQ(" GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_NOT_HTTP, NULL },
-	{ REQ("GET\t/ HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_NOT_HTTP, NULL },
+	/* a lenient server (RFC 9112 3) may read these as requests: their name is unknown */
+	{ REQ(" GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_MALFORMED, NULL },
+	{ REQ("\tGET / HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_MALFORMED, NULL },
+	{ REQ("GET\t/ HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_MALFORMED, NULL },
+	{ REQ("GET\f/ HTTP/1.1\r\nHost: a.example\r\n\r\n"), HTTP_MALFORMED, NULL },
+	{ REQ("MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"
+	      "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"
+	      "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"
+	      "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM / HTTP/1.1\r\nHost: a.example\r\n\r\n"),
+	  HTTP_MALFORMED, NULL },
 	{ REQ("SSH-2.0-dropbear\r\n"), HTTP_NOT_HTTP, NULL },
 	/* text protocols shaped like HTTP: a camera's RTSP, SIP */
 	{ REQ("DESCRIBE rtsp://192.168.1.64/Streaming/Channels/101 RTSP/1.0\r\nCSeq: 2\r\n\r\n"),
