@@ -245,6 +245,22 @@ static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, 
 		ev->names[ev->nnames] = &ev->learned[i];
 		ev->sources[ev->nnames++] = NAME_DNS;
 	}
+	ev->doubt = n == 0 && shared_doubted(e->sh, f->key.family, f->key.src, now);
+}
+
+/*
+ * Just before a decision: a flow to an address with no name learned, from
+ * a device a DNS answer to which could not be read lately, may be going to
+ * an address that answer gave, whatever name it sends (as a harmless server
+ * name does not clear an address the vendor's name was learned for): its
+ * name is unknown (DESIGN.md §6).
+ */
+static void eval_settle(struct eval *ev)
+{
+	if (ev->doubt && !ev->unknown) {
+		ev->unknown = true;
+		ev->unknown_why = "a DNS answer to the device could not be read";
+	}
 }
 
 /*
@@ -317,6 +333,7 @@ void flow_evaluate(struct engine *e, struct eflow *f, uint64_t now, const struct
 		ev.names[ev.nnames] = late;
 		ev.sources[ev.nnames++] = late_src;
 	}
+	eval_settle(&ev);
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
 	/*
@@ -697,6 +714,7 @@ static void decide_now(struct engine *e, struct eflow *f, uint64_t groups,
 	eval_init(e, f, groups, now, &ev);
 	ev.unknown = why != NULL;
 	ev.unknown_why = why;
+	eval_settle(&ev);
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
 	f->d.first = true;
@@ -821,6 +839,7 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 	ev.late_possible = (pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
 			    !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST))) ||
 			   initial_possible(pkt);
+	eval_settle(&ev);
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	if (pending)
 		return flow_start_wait(e, &tmp, h, groups, how, in, d);

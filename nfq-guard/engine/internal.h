@@ -107,6 +107,7 @@ struct eval {
 	 */
 	bool unknown;
 	const char *unknown_why; /* the event's note */
+	bool doubt;		 /* a DNS answer to the device was not read lately (shared_doubt) */
 };
 
 static inline bool action_blocks(enum action a)

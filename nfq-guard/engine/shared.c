@@ -22,6 +22,7 @@ struct seen {
 	uint8_t addr[16];
 	bool has_mac; /* the address was last seen from this MAC */
 	uint8_t mac[6];
+	uint64_t doubt_until; /* ms: a DNS answer to it could not be read (shared_doubt) */
 };
 
 struct engine_shared {
@@ -156,6 +157,33 @@ out_mac:
 out_unlock:
 	pthread_mutex_unlock(&sh->lock);
 	return evicted;
+}
+
+void shared_doubt(struct engine_shared *sh, uint8_t family, const uint8_t *addr, uint64_t until)
+{
+	uint8_t key[17];
+	struct seen *s;
+
+	addr_key(key, family, addr);
+	pthread_mutex_lock(&sh->lock);
+	s = seen_find(sh, key);
+	if (s && s->doubt_until < until)
+		s->doubt_until = until;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+bool shared_doubted(struct engine_shared *sh, uint8_t family, const uint8_t *addr, uint64_t now)
+{
+	uint8_t key[17];
+	struct seen *s;
+	bool doubt;
+
+	addr_key(key, family, addr);
+	pthread_mutex_lock(&sh->lock);
+	s = seen_find(sh, key);
+	doubt = s && s->doubt_until > now;
+	pthread_mutex_unlock(&sh->lock);
+	return doubt;
 }
 
 bool shared_seen_has(struct engine_shared *sh, uint8_t family, const uint8_t *addr)

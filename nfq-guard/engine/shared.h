@@ -22,6 +22,14 @@
 bool shared_seen_add(struct engine_shared *sh, uint8_t family, const uint8_t *addr,
 		     const uint8_t *mac);
 
+/*
+ * shared_doubt, shared_doubted - a DNS answer to the device at (family,
+ * addr) could not be read: until `until` (ms), what it looked up is not
+ * known, and its flows with no name at all have an unknown one (engine.c).
+ */
+void shared_doubt(struct engine_shared *sh, uint8_t family, const uint8_t *addr, uint64_t until);
+bool shared_doubted(struct engine_shared *sh, uint8_t family, const uint8_t *addr, uint64_t now);
+
 /* shared_seen_has - has (family, addr) been seen as a device's address? */
 bool shared_seen_has(struct engine_shared *sh, uint8_t family, const uint8_t *addr);
 

@@ -81,9 +81,38 @@ static bool answers_query(struct engine *e, const struct packet *pkt)
  * device sent: an answer nobody asked for, or sent to another port, or
  * with another ID or question, is what a forger sends.
  */
+/*
+ * An answer to the device that cannot be read: what it looked up is not
+ * known for as long as a name it taught would live (shared_doubt).
+ */
+static void dns_doubt_at(struct engine *e, uint8_t family, const uint8_t *dev, uint64_t now)
+{
+	uint64_t life = e->p->name_ttl_floor > 60 ? e->p->name_ttl_floor : 60;
+
+	shared_doubt(e->sh, family, dev, now + life * 1000);
+}
+
+static void dns_doubt(struct engine *e, const struct packet *pkt, uint64_t now)
+{
+	dns_doubt_at(e, pkt->family, pkt->dst, now);
+}
+
 static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
 {
-	if (dns_parse(pkt->payload, pkt->payload_len, &e->msg) != DNS_OK || !e->msg.qr)
+	enum dns_status st = dns_parse(pkt->payload, pkt->payload_len, &e->msg);
+
+	if (st != DNS_OK) {
+		struct engine_flow_key k;
+		struct eflow *f;
+
+		/* to a port the device asked from: perhaps the answer it uses */
+		flow_key_of(pkt, true, &k);
+		f = flow_find(e, &k);
+		if (f && f->nq > 0)
+			dns_doubt(e, pkt, now);
+		return;
+	}
+	if (!e->msg.qr)
 		return;
 	if (!answers_query(e, pkt)) {
 		e->st.dns_unmatched++;
@@ -129,6 +158,7 @@ static int dns_buffer(struct engine *e, struct eflow *f, const struct packet *pk
 		o = e->dns_slot[old_at].f;
 		e->st.dns_unread++;
 		o->sniff = SNIFF_DNS_OFF;
+		dns_doubt_at(e, o->key.family, o->key.dst, now);
 		flow_stream_drop(e, o);
 		free_at = old_at;
 	}
@@ -186,6 +216,7 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 	if (pkt->payload_len > 0 && !f->st.buf && dns_buffer(e, f, pkt, now) < 0) {
 		e->st.dns_unread++;
 		f->sniff = SNIFF_DNS_OFF;
+		dns_doubt(e, pkt, now);
 		return;
 	}
 	if (!f->st.buf) {
@@ -212,12 +243,15 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 				e->st.dns_unread++;
 				f->sniff = SNIFF_DNS_OFF;
 				flow_stream_drop(e, f);
+				dns_doubt(e, pkt, now);
 				return;
 			}
 			break;
 		}
 		if (ds == DNS_OK)
 			shared_learn(e->sh, e->way, pkt->family, pkt->dst, &e->msg, now);
+		else
+			dns_doubt(e, pkt, now);
 		off += used;
 	}
 	stream_consume(&f->st, off);

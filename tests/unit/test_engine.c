@@ -961,6 +961,66 @@ static void test_tcp_dns_on_a_waiting_flow(void **state)
 	fx_free(f);
 }
 
+/*
+ * A DNS answer to a device that cannot be read: for a while its flows to
+ * addresses with no name learned are unknown (they may go to an address
+ * that answer gave), whatever name they send; after the while, not.
+ */
+static void test_unreadable_answer_doubts_the_device(void **state)
+{
+	struct fixture *f = fx_new(
+		NETWORKS
+		"name_ttl_floor = 60;\n"
+		"rules = (\n"
+		"  { name = \"dns\"; to = \"router\"; proto = \"udp\"; port = 53; "
+		"action = \"allow\"; },\n"
+		"  { name = \"fw\"; domain = [ \"*.ezvizlife.com\" ]; action = \"drop\"; },\n"
+		"  { name = \"out\"; to = \"wan\"; action = \"allow\"; }\n"
+		");\n");
+	const struct rr a[] = { { "c2.ezvizlife.com", DNS_TYPE_A, 300, NULL, CLOUD } };
+	uint8_t q[300], msg[512];
+	size_t qlen = craft_dns_query(q, "c2.ezvizlife.com");
+	size_t len = dns_response(msg, "c2.ezvizlife.com", a, 1);
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	udp(&pb, CAM, CLOUD2, 40700, 9, "x", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "out");
+	/* the camera asks; the answer comes cut short (a record with a bad length) */
+	udp(&pb, CAM, ROUTER, 40000, 53, q, qlen);
+	run(f, &pb, CAM_MAC, &d);
+	msg[len - 5] = 5; /* the A record's rdlength: 5, one byte more than there is */
+	udp(&pb, ROUTER, CAM, 53, 40000, msg, len);
+	assert_int_equal(run(f, &pb, "\x02\xaa\xaa\xaa\xaa\xaa", &d), ENGINE_SNOOPED);
+	assert_int_equal(engine_names_stats(f->e)->learned, 0);
+	/* a nameless flow now: unknown, dropped by the domain rule */
+	udp(&pb, CAM, CLOUD, 40701, 9, "x", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "fw");
+	assert_int_equal(d.name_source, NAME_UNREADABLE);
+	assert_string_equal(d.note, "a DNS answer to the device could not be read");
+	/* a harmless server name does not clear it */
+	{
+		uint8_t hello[600];
+		size_t n = craft_client_hello(hello, "www.example.org");
+
+		tcp(&pb, CAM, CLOUD, 41700, 443, TCPF_SYN, 1000, NULL, 0);
+		run(f, &pb, CAM_MAC, &d);
+		tcp(&pb, CAM, CLOUD, 41700, 443, TCPF_ACK | TCPF_PSH, 1001, hello, n);
+		run(f, &pb, CAM_MAC, &d);
+		assert_string_equal(d.rule->name, "fw");
+		assert_int_equal(d.name_source, NAME_UNREADABLE);
+	}
+	/* the doubt is the device's, for as long as a name would live */
+	f->now += 61 * 1000;
+	udp(&pb, CAM, CLOUD, 40702, 9, "x", 1);
+	assert_int_equal(run(f, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "out");
+	fx_free(f);
+}
+
 static int finish_rule_is_egress;
 
 static void on_finish_expired(const struct decision *d, const struct engine_flow_key *k,
@@ -1202,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_dns_streams_bounded),
 		cmocka_unit_test(test_tcp_dns_buffers_given_back),
 		cmocka_unit_test(test_tcp_dns_on_a_waiting_flow),
+		cmocka_unit_test(test_unreadable_answer_doubts_the_device),
 		cmocka_unit_test(test_finish_and_clock),
 		cmocka_unit_test(test_long_cname_chain),
 		cmocka_unit_test(test_shared_between_queues),
