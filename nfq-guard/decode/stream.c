@@ -184,14 +184,19 @@ void stream_consume(struct stream *s, size_t n)
 	if (k == 0)
 		return;
 	memmove(s->buf, s->buf + k, s->end - k);
-	for (i = 0; i + k < s->end; i++) {
-		if (held_get(s, i + k))
-			held_set(s, i);
-		else
+	/* the map shifted down by k bits, a byte at a time; what is past end cleared */
+	{
+		uint32_t nbytes = (s->end + 7) / 8, q = k / 8, r = k % 8;
+
+		for (i = 0; i < nbytes; i++) {
+			uint32_t lo = i + q < nbytes ? s->held[i + q] : 0;
+			uint32_t hi = r && i + q + 1 < nbytes ? s->held[i + q + 1] : 0;
+
+			s->held[i] = (uint8_t)((lo >> r) | (hi << (8 - r)));
+		}
+		for (i = s->end - k; i < nbytes * 8; i++)
 			held_clear(s, i);
 	}
-	for (; i < s->end; i++)
-		held_clear(s, i);
 	s->base += k;
 	s->len -= k;
 	s->end -= k;

@@ -248,6 +248,51 @@ static void test_consume_keeps_early_bytes(void **state)
 	assert_int_equal(s.len, 0);
 }
 
+/*
+ * Consuming any count from a stream with holes keeps exactly the bytes
+ * held beyond it, as a byte-by-byte model says (the map is shifted a byte
+ * at a time).
+ */
+static void test_consume_shifts_the_map(void **state)
+{
+	static uint8_t mem[256 + 32];
+	uint8_t model[256], b[1];
+	struct stream s;
+	uint32_t seed = 12345;
+
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		uint32_t base = 1000, k;
+
+		start(&s, mem, 256, base);
+		memset(model, 0, sizeof(model));
+		/* bytes at random offsets, leaving holes */
+		for (int j = 0; j < 120; j++) {
+			uint32_t off;
+
+			seed = seed * 1103515245 + 12345;
+			off = (seed >> 8) % 200;
+			b[0] = (uint8_t)(off + 1);
+			stream_add(&s, base + 1 + off, 0, b, 1);
+			model[off] = b[0];
+		}
+		seed = seed * 1103515245 + 12345;
+		k = s.len ? (seed >> 8) % (s.len + 1) : 0;
+		stream_consume(&s, k);
+		/* fill every hole: the stream is then exactly the model from k on */
+		for (uint32_t off = k; off < 200; off++) {
+			if (!model[off]) {
+				model[off] = 0xee;
+				b[0] = 0xee;
+				stream_add(&s, base + 1 + off, 0, b, 1);
+			}
+		}
+		assert_false(s.conflict);
+		assert_int_equal(s.len, 200 - k);
+		assert_memory_equal(s.buf, model + k, 200 - k);
+	}
+}
+
 static void test_attach_keeps_syn(void **state)
 {
 	uint8_t mem[16];
@@ -281,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_syn_after_data),
 		cmocka_unit_test(test_second_syn_and_urgent),
 		cmocka_unit_test(test_consume_keeps_early_bytes),
+		cmocka_unit_test(test_consume_shifts_the_map),
 		cmocka_unit_test(test_attach_keeps_syn),
 	};
 
