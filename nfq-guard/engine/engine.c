@@ -112,12 +112,7 @@ struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struc
 		goto out_free;
 	if (lru_init(&e->waiting, p->max_pending_flows))
 		goto out_flows;
-	e->way = way_new();
-	if (!e->way)
-		goto out_waiting;
 	return e;
-out_waiting:
-	lru_fini(&e->waiting);
 out_flows:
 	lru_fini(&e->flows);
 out_free:

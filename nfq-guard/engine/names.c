@@ -63,15 +63,7 @@ int names_init(struct names *n, size_t max, uint32_t ttl_floor)
 	memset(n, 0, sizeof(*n));
 	n->ttl_floor = ttl_floor;
 	names_key_new(n->key);
-	n->way = way_new();
-	if (!n->way)
-		return -ENOMEM;
-	if (lru_init(&n->t, max) < 0) {
-		way_free(n->way);
-		n->way = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	return lru_init(&n->t, max) < 0 ? -ENOMEM : 0;
 }
 
 void names_set_keep(struct names *n, names_keep_fn keep, const void *arg)
@@ -305,6 +297,9 @@ size_t names_learn(struct names *n, const struct names_dev *dev, const struct dn
 {
 	struct way_pos pos = { 0 };
 
+	/* taken at the first answer: a table that never learns holds none */
+	if (!n->way && !(n->way = way_new()))
+		return 0;
 	names_follow(n, n->way, msg);
 	return names_learn_some(n, n->way, dev, msg, now, &pos, SIZE_MAX);
 }

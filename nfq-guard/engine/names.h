@@ -42,7 +42,7 @@ struct names {
 	const void *keep_arg;
 	struct names_stats st;
 	uint8_t key[SIPHASH_KEY_LEN]; /* for the names' hashes (way.c): secret, random */
-	struct way *way;	      /* names_learn()'s own */
+	struct way *way;	      /* names_learn()'s own, from its first call */
 };
 
 /* names_init - at most max entries; names live at least ttl_floor s. 0 or -ENOMEM. */

@@ -206,6 +206,8 @@ void shared_learn(struct engine_shared *sh, struct way *w, uint8_t family, const
 	uint8_t key[17];
 	struct seen *s;
 
+	if (!w)
+		return; /* no memory for the scratch: nothing learned */
 	addr_key(key, family, dev);
 	pthread_mutex_lock(&sh->lock);
 	s = seen_find(sh, key);

@@ -81,6 +81,14 @@ static bool answers_query(struct engine *e, const struct packet *pkt)
  * device sent: an answer nobody asked for, or sent to another port, or
  * with another ID or question, is what a forger sends.
  */
+/* The engine's scratch for following answers, taken at the first one (NULL without memory). */
+static struct way *engine_way(struct engine *e)
+{
+	if (!e->way)
+		e->way = way_new();
+	return e->way;
+}
+
 /*
  * An answer to the device that cannot be read: what it looked up is not
  * known for as long as a name it taught would live (shared_doubt).
@@ -118,7 +126,7 @@ static void snoop_udp(struct engine *e, const struct packet *pkt, uint64_t now)
 		e->st.dns_unmatched++;
 		return;
 	}
-	shared_learn(e->sh, e->way, pkt->family, pkt->dst, &e->msg, now);
+	shared_learn(e->sh, engine_way(e), pkt->family, pkt->dst, &e->msg, now);
 }
 
 /*
@@ -249,7 +257,7 @@ static void snoop_tcp(struct engine *e, const struct packet *pkt, uint64_t now)
 			break;
 		}
 		if (ds == DNS_OK)
-			shared_learn(e->sh, e->way, pkt->family, pkt->dst, &e->msg, now);
+			shared_learn(e->sh, engine_way(e), pkt->family, pkt->dst, &e->msg, now);
 		else
 			dns_doubt(e, pkt, now);
 		off += used;
