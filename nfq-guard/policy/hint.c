@@ -26,6 +26,27 @@ static bool text_line(const struct ctx *c, unsigned int n, const char **p, size_
 }
 
 /*
+ * Step a string literal's state over p[*i] (an escaped byte skipped with
+ * its backslash): true when p[*i] is code, outside any literal and no
+ * quote.
+ */
+static bool outside_string(const char *p, size_t len, size_t *i, bool *in_str)
+{
+	if (*in_str) {
+		if (p[*i] == '\\' && *i + 1 < len)
+			(*i)++;
+		else if (p[*i] == '"')
+			*in_str = false;
+		return false;
+	}
+	if (p[*i] == '"') {
+		*in_str = true;
+		return false;
+	}
+	return true;
+}
+
+/*
  * The line without its comment (# or //, outside strings): how long what
  * is left is, trailing blanks dropped.
  */
@@ -35,14 +56,9 @@ static size_t code_len(const char *p, size_t len)
 	size_t i, end = len;
 
 	for (i = 0; i < len; i++) {
-		if (in_str) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				in_str = false;
-		} else if (p[i] == '"') {
-			in_str = true;
-		} else if (p[i] == '#' || (p[i] == '/' && i + 1 < len && p[i + 1] == '/')) {
+		if (!outside_string(p, len, &i, &in_str))
+			continue;
+		if (p[i] == '#' || (p[i] == '/' && i + 1 < len && p[i + 1] == '/')) {
 			end = i;
 			break;
 		}
@@ -77,17 +93,8 @@ static unsigned int unquoted_value(const char *p, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		size_t j, w;
 
-		if (in_str) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				in_str = false;
+		if (!outside_string(p, len, &i, &in_str))
 			continue;
-		}
-		if (p[i] == '"') {
-			in_str = true;
-			continue;
-		}
 		if (p[i] != '=' && p[i] != ':')
 			continue;
 		for (j = i + 1; j < len && (p[j] == ' ' || p[j] == '\t'); j++)
@@ -109,14 +116,9 @@ static unsigned int comma_before_close(const char *p, size_t len, char *close)
 	size_t last_comma = (size_t)-1;
 
 	for (size_t i = 0; i < len; i++) {
-		if (in_str) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				in_str = false;
-		} else if (p[i] == '"') {
-			in_str = true;
-			last_comma = (size_t)-1;
+		if (!outside_string(p, len, &i, &in_str)) {
+			last_comma =
+				(size_t)-1; /* a string between: the comma is no trailing one */
 		} else if (p[i] == ',') {
 			last_comma = i;
 		} else if ((p[i] == ')' || p[i] == ']' || p[i] == '}') &&
