@@ -328,8 +328,12 @@ enum engine_result keepalive_client(struct engine *e, struct eflow *f,
 	uint64_t before = e->st.keepalive_decisions;
 	const char *why = NULL;
 
-	/* bytes after the client's own FIN: no server reads them as the connection's */
-	if (f->ka_fin && in->pkt->l4 && in->pkt->payload_len > 0)
+	/*
+	 * Bytes past the client's own FIN (not a retransmission of what came
+	 * before it): no server reads them as the connection's.
+	 */
+	if (f->ka_fin && in->pkt->l4 && in->pkt->payload_len > 0 &&
+	    (int32_t)(in->pkt->tcp_seq + (uint32_t)in->pkt->payload_len - (f->ka_fin_ack - 1)) > 0)
 		return keepalive_doubt(e, f, in->now, "data after the client closed", d);
 
 	f->ka_seen = in->now;

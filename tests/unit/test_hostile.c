@@ -719,6 +719,17 @@ static void test_keepalive_doubts(void **state)
 	assert_false(f->d.watch);
 	assert_int_equal(verdict_of(&f->d, false), VERDICT_ALLOW);
 
+	/* the last request and the FIN in one segment, sent again: still the same */
+	cam(f, 40215, TCPF_SYN, 1000, NULL, 0);
+	assert_int_equal(cam(f, 40215, TCPF_ACK | TCPF_PSH | TCPF_FIN, 1001, REQ_OK,
+			     strlen(REQ_OK)),
+			 ENGINE_DECIDED);
+	assert_int_equal(cam(f, 40215, TCPF_ACK | TCPF_PSH | TCPF_FIN, 1001, REQ_OK,
+			     strlen(REQ_OK)),
+			 ENGINE_DECIDED);
+	assert_int_equal(f->d.action, ACTION_ALLOW);
+	assert_true(f->d.watch);
+
 	/* a FIN that dies past the router, then a request naming the vendor */
 	cam(f, 40214, TCPF_SYN, 1000, NULL, 0);
 	cam_req(f, 40214, 1001, REQ_OK);
