@@ -143,6 +143,34 @@ static int parse_proto(const char *s, uint8_t *proto)
 	return 0;
 }
 
+/* Every group the device is in, the naming one first (text: only the others). */
+static void explain_groups(FILE *f, const struct policy *p, const struct decision *d, bool json)
+{
+	const char *sep = json ? "" : "also in: ";
+	size_t i;
+
+	if (json) {
+		json_key(f, "groups", 0);
+		fputc('[', f);
+		json_str(f, p->devices[d->device].name);
+		sep = ",";
+	}
+	for (i = 0; i < p->ndevices; i++) {
+		if (!(d->groups & (1ull << i)) || (int)i == d->device)
+			continue;
+		fputs(sep, f);
+		if (json)
+			json_str(f, p->devices[i].name);
+		else
+			fputs(p->devices[i].name, f);
+		sep = json ? "," : ", ";
+	}
+	if (json)
+		fputc(']', f);
+	else if (sep[0] == ',')
+		fputc('\n', f);
+}
+
 static void explain_how(FILE *f, const struct policy *p, const struct decision *d, bool json)
 {
 	const struct group_match *m = &d->how;
@@ -156,6 +184,7 @@ static void explain_how(FILE *f, const struct policy *p, const struct decision *
 		json_str(f, m->kind == MATCH_VENDOR ? m->prefix->needle : NULL);
 		json_key(f, "organisation", 0);
 		json_str(f, m->kind == MATCH_VENDOR ? m->prefix->org : NULL);
+		explain_groups(f, p, d, true);
 		return;
 	}
 	fprintf(f, "device:  %s, matched by %s", p->devices[d->device].name,
@@ -165,6 +194,7 @@ static void explain_how(FILE *f, const struct policy *p, const struct decision *
 	else if (buf[0])
 		fprintf(f, " %s", buf);
 	fputc('\n', f);
+	explain_groups(f, p, d, false);
 }
 
 /* What `explain` was asked, from its options. */
@@ -291,9 +321,11 @@ static void explain_print_json(const struct policy *p, const struct explain_args
 	fputs("}\n", stdout);
 }
 
-static void explain_print_text(const struct policy *p, const struct decision *d)
+static void explain_print_text(const struct policy *p, const struct device_key *dev,
+			       const struct decision *d)
 {
 	char esc[NAME_ESCAPED_MAX];
+	const char *label = dev->has_mac ? policy_label(p, dev->mac) : NULL;
 
 	printf("verdict: %s%s (rule %s", action_str(d->action),
 	       p->monitor ? ", not enforced: monitor mode" : "",
@@ -302,6 +334,8 @@ static void explain_print_text(const struct policy *p, const struct decision *d)
 		printf(", line %u", d->rule->line);
 	printf(")\n");
 	explain_how(stdout, p, d, false);
+	if (label)
+		printf("label:   %s\n", label);
 	if (d->pattern) {
 		name_escape(&d->name, esc, sizeof(esc));
 		printf("why:     %s matches %s\n", esc, d->pattern);
@@ -341,7 +375,7 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	} else if (a.json) {
 		explain_print_json(p, &a, &dev, &k, &d);
 	} else {
-		explain_print_text(p, &d);
+		explain_print_text(p, &dev, &d);
 	}
 	policy_free(p);
 	return EXIT_OK;

@@ -124,7 +124,6 @@ void fill_decision(const struct policy *p, const struct eval *ev, const struct r
 		   int name_idx, const char *pattern, const struct group_match *how,
 		   struct decision *d)
 {
-	uint64_t pick;
 	size_t i;
 
 	memset(d, 0, sizeof(*d));
@@ -133,17 +132,10 @@ void fill_decision(const struct policy *p, const struct eval *ev, const struct r
 	d->action = r ? r->action : p->dflt;
 	d->log = r ? r->log : p->dflt_log;
 	d->groups = ev->groups;
-	/* the group reported: the first of the rule's groups the device is in */
-	pick = r && !r->from_any ? (r->from & ev->groups) : ev->groups;
-	d->device = -1;
-	for (i = 0; i < p->ndevices; i++) {
-		if (pick & (1ull << i)) {
-			d->device = (int)i;
-			if (how)
-				d->how = how[i];
-			break;
-		}
-	}
+	/* the group reported: the one that names the device, whichever rule decided */
+	d->device = policy_naming_group(p, ev->groups, how);
+	if (d->device >= 0 && how)
+		d->how = how[d->device];
 	if (name_idx < 0) {
 		/* no name decided it: report the flow's own name, else the DNS one */
 		for (i = 0; i < ev->nnames; i++)

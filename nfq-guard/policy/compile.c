@@ -797,6 +797,14 @@ static void top_devices(struct ctx *c, struct policy *p, const config_setting_t 
 		c->failed = true;
 }
 
+static void top_labels(struct ctx *c, struct policy *p, const config_setting_t *root,
+		       const config_setting_t *s)
+{
+	(void)root;
+	if (s)
+		compile_labels(c, p, s);
+}
+
 static void top_rules(struct ctx *c, struct policy *p, const config_setting_t *root,
 		      const config_setting_t *s)
 {
@@ -834,6 +842,7 @@ static const struct top_key top_keys[] = {
 	{ "networks", top_networks },
 	{ "vendors", top_vendors },
 	{ "devices", top_devices },
+	{ "labels", top_labels },
 	{ "rules", top_rules },
 	{ NULL, NULL, 0, 0, 0, 0 },
 };

@@ -161,6 +161,45 @@ uint64_t policy_identify(const struct policy *p, const struct device_key *key,
 	return mask;
 }
 
+/* How specific a match is: exact MAC, MAC prefix, vendor, address, interface. */
+static unsigned int match_rank(const struct group_match *m)
+{
+	switch (m->kind) {
+	case MATCH_MAC:
+	case MATCH_OUI:
+		return 600 + m->prefix->prefix.bits; /* an exact MAC is a /48 */
+	case MATCH_VENDOR:
+		return 400 + m->prefix->prefix.bits;
+	case MATCH_IP:
+		return 200 + m->cidr->len;
+	case MATCH_IFACE:
+		return 100;
+	case MATCH_NONE:
+		break;
+	}
+	return 0;
+}
+
+int policy_naming_group(const struct policy *p, uint64_t groups, const struct group_match *how)
+{
+	unsigned int best = 0, r;
+	int pick = -1;
+	size_t i;
+
+	for (i = 0; i < p->ndevices; i++) {
+		if (!(groups & (1ull << i)))
+			continue;
+		if (!how)
+			return (int)i;
+		r = match_rank(&how[i]);
+		if (pick < 0 || r > best) {
+			best = r;
+			pick = (int)i;
+		}
+	}
+	return pick;
+}
+
 void group_match_format(const struct group_match *m, char *buf, size_t sz)
 {
 	buf[0] = '\0';

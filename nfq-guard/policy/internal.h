@@ -137,6 +137,10 @@ struct policy *compile_policy(struct ctx *c, const char *path);
 bool devices_use_vendor(const config_setting_t *devs);
 void compile_devices(struct ctx *c, struct policy *p, const config_setting_t *devs);
 
+/* --- labels (labels.c) ----------------------------------------------------- */
+
+void compile_labels(struct ctx *c, struct policy *p, const config_setting_t *labels);
+
 /* --- identification (identify.c) -------------------------------------------- */
 
 /* The MAC index of p's device groups.  0, or -ENOMEM. */

@@ -37,6 +37,7 @@ void policy_free(struct policy *p)
 	free(p->devices);
 	free(p->mac_index);
 	free(p->mac_hash);
+	free(p->labels);
 	for (i = 0; i < p->nrules; i++) {
 		free(p->rules[i].to);
 		free(p->rules[i].ports);

@@ -56,6 +56,17 @@ struct group_prefix {
 	const char *needle;   /* for MATCH_VENDOR: the policy's vendor string */
 };
 
+#define POLICY_LABEL_MAX 64
+#define POLICY_MAX_LABELS 65536
+
+/* A label of the admin's for one camera (top-level key labels). */
+struct device_label {
+	uint8_t mac[6];
+	char label[POLICY_LABEL_MAX];
+	unsigned int line;  /* in its file */
+	unsigned int xline; /* in the expanded text */
+};
+
 struct device_group {
 	char name[POLICY_NAME_MAX];
 	unsigned int line;
@@ -118,6 +129,8 @@ struct policy {
 	size_t nmac_index;
 	uint32_t *mac_hash; /* key -> 1 + first index of it; 0: empty */
 	size_t mac_hash_mask;
+	struct device_label *labels; /* sorted by MAC */
+	size_t nlabels;
 	struct rule *rules;
 	size_t nrules;
 	size_t ndomains;	    /* patterns over all rules */
@@ -196,6 +209,18 @@ struct group_match {
  */
 uint64_t policy_identify(const struct policy *p, const struct device_key *key,
 			 struct group_match *how);
+
+/*
+ * policy_naming_group - of the groups in the mask, the one that names the
+ * device: the most specific match (exact MAC, then the longest MAC prefix,
+ * then vendor, then the longest address prefix, then interface), the
+ * first in the file among equals; -1 for none.  how is policy_identify's
+ * (NULL: the first group).
+ */
+int policy_naming_group(const struct policy *p, uint64_t groups, const struct group_match *how);
+
+/* policy_label - the label the policy gives the MAC, or NULL. */
+const char *policy_label(const struct policy *p, const uint8_t mac[6]);
 
 /* group_match_format - what matched, as text: the MAC prefix or the network ("" for iface). */
 void group_match_format(const struct group_match *m, char *buf, size_t sz);

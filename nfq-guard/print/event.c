@@ -40,6 +40,8 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 	if (ev->has_mac)
 		fmt_mac(ev->mac, m, sizeof(m));
 	json_str(f, ev->has_mac ? m : NULL);
+	json_key(f, "label", 0);
+	json_str(f, ev->has_mac ? policy_label(p, ev->mac) : NULL);
 	json_key(f, "src", 0);
 	fmt_addr(k->family, k->src, a, sizeof(a));
 	json_str(f, ev->no_src ? NULL : a);
@@ -115,6 +117,7 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	const struct decision *d = ev->d;
 	const struct engine_flow_key *k = ev->flow;
 	bool v6ports = has_ports(ev) && k->family == 6;
+	const char *label;
 	struct line l;
 
 	l.n = 0;
@@ -134,6 +137,11 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	if (ev->has_mac)
 		fmt_mac(ev->mac, m, sizeof(m));
 	put(&l, ev->has_mac ? m : "-");
+	if (ev->has_mac && (label = policy_label(p, ev->mac))) {
+		put(&l, " label=\"");
+		put(&l, label);
+		put(&l, "\"");
+	}
 	fmt_addr(k->family, k->src, a, sizeof(a));
 	put(&l, v6ports ? " [" : " ");
 	put(&l, ev->no_src ? "?" : a);

@@ -22,6 +22,7 @@ struct devrec {
 	} addrs[DEVTAB_ADDRS];
 	unsigned int naddrs;
 	char group[POLICY_NAME_MAX];
+	char label[POLICY_LABEL_MAX];
 	char match[16];
 	char matched_by[64];
 	char organisation[128];
@@ -65,6 +66,8 @@ static void describe(struct devrec *r, const struct policy *p, const struct deci
 
 	snprintf(r->group, sizeof(r->group), "%s",
 		 d->device >= 0 ? p->devices[d->device].name : "");
+	snprintf(r->label, sizeof(r->label), "%s",
+		 r->has_mac && policy_label(p, r->mac) ? policy_label(p, r->mac) : "");
 	snprintf(r->match, sizeof(r->match), "%s", match_kind_str(m->kind));
 	r->organisation[0] = '\0';
 	group_match_format(m, r->matched_by, sizeof(r->matched_by));
@@ -170,6 +173,8 @@ static void print_json(const struct devrec *r, FILE *f, bool first)
 	fputc(']', f);
 	json_key(f, "group", 0);
 	json_str(f, r->group);
+	json_key(f, "label", 0);
+	json_str(f, r->label[0] ? r->label : NULL);
 	json_key(f, "match", 0);
 	json_str(f, r->match);
 	json_key(f, "matched_by", 0);
@@ -201,6 +206,8 @@ static void print_text(const struct devrec *r, FILE *f)
 	fprintf(f, "%-17s  %-12s  %s %s%s%s%s\n", r->has_mac ? m : "-", r->group, r->match,
 		r->matched_by, r->organisation[0] ? " (" : "", r->organisation,
 		r->organisation[0] ? ")" : "");
+	if (r->label[0])
+		fprintf(f, "    label: %s\n", r->label);
 	fprintf(f, "    addresses:");
 	for (i = 0; i < r->naddrs; i++) {
 		fmt_addr(r->addrs[i].family, r->addrs[i].addr, a, sizeof(a));
@@ -218,8 +225,8 @@ static void print_brief(const struct devrec *r, FILE *f)
 		fmt_mac(r->mac, m, sizeof(m));
 	else
 		fmt_addr(r->addrs[0].family, r->addrs[0].addr, a, sizeof(a));
-	fprintf(f, "  %-24s %-16s %" PRIu64 " / %" PRIu64 "\n", r->has_mac ? m : a, r->group,
-		r->allowed, r->blocked);
+	fprintf(f, "  %-24s %-16s %" PRIu64 " / %" PRIu64 "%s%s%s\n", r->has_mac ? m : a, r->group,
+		r->allowed, r->blocked, r->label[0] ? "  (" : "", r->label, r->label[0] ? ")" : "");
 }
 
 void devtab_print(struct devtab *dt, FILE *f, enum devtab_style style)

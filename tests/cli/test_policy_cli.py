@@ -259,6 +259,40 @@ class Explain(unittest.TestCase):
         self.assertIsInstance(o["rule_line"], int)
         self.assertEqual(o["organisation"], "Zhejiang Dahua Technology Co., Ltd.")
 
+    def test_most_specific_group_names_the_device(self):
+        """An exact MAC after a vendor group names the camera, whichever rule decides."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "p.conf")
+            with open(path, "w") as f:
+                f.write('version = 1;\n'
+                        'vendors = { registry = [ "%s" ]; };\n'
+                        'networks = { lan = [ "192.168.0.0/16" ]; };\n'
+                        'devices = ( { name = "hik"; vendor = "Hikvision"; },\n'
+                        '  { name = "lobby"; ip = [ "192.168.1.0/24" ]; },\n'
+                        '  { name = "entrance"; mac = [ "44:47:cc:00:00:64" ]; } );\n'
+                        'labels = ( { mac = "44:47:cc:00:00:64"; label = "door 3"; } );\n'
+                        'rules = ( { name = "hik-wan"; from = "hik"; to = "wan";'
+                        ' action = "drop"; } );\n'
+                        % os.path.abspath("policies/camera-vendors.manuf"))
+            r = run("-c", path, "explain", "--mac", "44:47:cc:00:00:64", "--src",
+                    "192.168.1.5", "--dst", "198.51.100.7")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = r.stdout.decode()
+            self.assertIn("verdict: drop (rule hik-wan, line 8)", out)
+            self.assertIn("label:   door 3\n", out)
+            self.assertIn("device:  entrance, matched by mac 44:47:cc:00:00:64\n", out)
+            self.assertIn("also in: hik, lobby\n", out)
+            r = run("-c", path, "explain", "--mac", "44:47:cc:00:00:65", "--src",
+                    "192.168.1.5", "--dst", "198.51.100.7", "--json")
+            o = json.loads(r.stdout)
+            self.assertEqual((o["device"], o["match"], o["groups"], o["label"]),
+                             ("hik", "vendor", ["hik", "lobby"], None))
+            r = run("-c", path, "explain", "--mac", "02:00:00:00:00:09", "--src",
+                    "192.168.1.5", "--dst", "198.51.100.7", "--json")
+            o = json.loads(r.stdout)
+            self.assertEqual((o["rule"], o["device"], o["match"], o["groups"]),
+                             ("default", "lobby", "ip", ["lobby"]))
+
     def test_local_and_not_device(self):
         out = self.explain("--mac", "44:47:cc:00:00:64", "--dst", "192.168.50.5",
                            "--port", "554")

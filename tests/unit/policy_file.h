@@ -41,7 +41,7 @@ static inline void decision_for(const struct policy *p, const uint8_t *mac, cons
 	memset(d, 0, sizeof(*d));
 	d->action = action;
 	d->groups = groups;
-	d->device = groups ? __builtin_ctzll(groups) : -1;
+	d->device = policy_naming_group(p, groups, how);
 	if (groups)
 		d->how = how[d->device];
 }

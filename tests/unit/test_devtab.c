@@ -26,6 +26,7 @@ static const char policy_text[] =
 	"\t  \"44:47:cc:00:00:03\" ]; },\n"
 	"\t{ name = \"nvr\"; ip = [ \"192.168.1.10\" ]; }\n"
 	");\n"
+	"labels = ( { mac = \"44:47:cc:00:00:01\"; label = \"door 1\"; } );\n"
 	"rules = ( { name = \"dns\"; from = \"cams\"; to = \"router\"; proto = \"udp\";\n"
 	"\t port = 53; action = \"allow\"; } );\n";
 
@@ -74,9 +75,10 @@ static void test_one_entry_per_device(void **state)
 	assert_true(json_valid(s));
 	/* most recently seen first: the NVR, then the camera */
 	assert_non_null(strstr(s, "{\"devices\":[{\"mac\":null,\"addresses\":[\"192.168.1.10\"],"
-				  "\"group\":\"nvr\",\"match\":\"ip\""));
-	assert_non_null(strstr(s, "\"mac\":\"44:47:cc:00:00:01\",\"addresses\":[\"192.168.1.21\","
-				  "\"192.168.1.22\"],\"group\":\"cams\",\"match\":\"mac\""));
+				  "\"group\":\"nvr\",\"label\":null,\"match\":\"ip\""));
+	assert_non_null(strstr(
+		s, "\"mac\":\"44:47:cc:00:00:01\",\"addresses\":[\"192.168.1.21\","
+		   "\"192.168.1.22\"],\"group\":\"cams\",\"label\":\"door 1\",\"match\":\"mac\""));
 	assert_non_null(strstr(s, "\"first_seen\":\"1970-01-01T00:16:40"));
 	assert_non_null(strstr(s, "\"flows_allowed\":1,\"flows_blocked\":2}"));
 	assert_non_null(strstr(s, "],\"evicted\":0}"));
@@ -84,7 +86,10 @@ static void test_one_entry_per_device(void **state)
 	free(s);
 	s = print(&dt, DEVTAB_BRIEF);
 	assert_non_null(strstr(s, "44:47:cc:00:00:01"));
-	assert_non_null(strstr(s, " 1 / 2\n"));
+	assert_non_null(strstr(s, " 1 / 2  (door 1)\n"));
+	free(s);
+	s = print(&dt, DEVTAB_TEXT);
+	assert_non_null(strstr(s, "\n    label: door 1\n"));
 	free(s);
 	devtab_fini(&dt);
 	policy_free(p);

@@ -132,6 +132,59 @@ static void test_no_device(void **state)
 	assert_int_equal(identify(p, "00:00:0c:00:00:01", NULL, NULL, NULL), 0);
 }
 
+/* Groups from least to most specific: the file order must not decide. */
+static const char order_text[] =
+	"version = 1;\n"
+	"mode = \"enforce\";\n"
+	"default = \"drop\";\n"
+	"vendors = { registry = [ \"mini.manuf\" ]; };\n"
+	"networks = { lan = [ \"192.168.1.0/24\" ]; };\n"
+	"devices = (\n"
+	"\t{ name = \"wifi\"; iface = \"wlan0\"; },\n"
+	"\t{ name = \"wide\"; ip = [ \"192.168.1.0/24\" ]; },\n"
+	"\t{ name = \"narrow\"; ip = [ \"192.168.1.0/28\" ]; },\n"
+	"\t{ name = \"best\"; vendor = \"best\"; },\n"
+	"\t{ name = \"wideblock\"; oui = [ \"aa:bb:cc\" ]; },\n"
+	"\t{ name = \"block\"; oui = [ \"aa:bb:cc:1/28\" ]; },\n"
+	"\t{ name = \"door\"; mac = [ \"aa:bb:cc:10:00:01\" ]; },\n"
+	"\t{ name = \"door2\"; mac = [ \"aa:bb:cc:10:00:01\" ]; }\n"
+	");\n"
+	"rules = ( { name = \"any\"; from = \"*\"; action = \"allow\"; } );\n";
+
+enum { O_WIFI, O_WIDE, O_NARROW, O_BEST, O_WIDEBLOCK, O_BLOCK, O_DOOR, O_DOOR2 };
+
+static int naming(const struct policy *p, const char *mac, const char *addr, const char *iface)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	uint64_t g = identify(p, mac, addr, iface, how);
+
+	return policy_naming_group(p, g, how);
+}
+
+static void test_most_specific_names(void **state)
+{
+	struct policy_errors e;
+	struct policy *p = policy_compile_text("tests/data/vendors/o.conf", order_text,
+					       strlen(order_text), 0, &e);
+
+	(void)state;
+	for (size_t i = 0; i < e.n; i++)
+		print_message("  %s\n", e.lines[i]);
+	policy_errors_clear(&e);
+	assert_non_null(p);
+	/* the exact MAC, then the first of two equal ones */
+	assert_int_equal(naming(p, "aa:bb:cc:10:00:01", "192.168.1.2", "wlan0"), O_DOOR);
+	/* the /28 block before the /24 one before the vendor's block */
+	assert_int_equal(naming(p, "aa:bb:cc:10:00:02", "192.168.1.2", "wlan0"), O_BLOCK);
+	assert_int_equal(naming(p, "aa:bb:cc:20:00:02", "192.168.1.2", "wlan0"), O_WIDEBLOCK);
+	/* the longest address prefix, then the interface */
+	assert_int_equal(naming(p, "02:00:00:00:00:09", "192.168.1.2", "wlan0"), O_NARROW);
+	assert_int_equal(naming(p, "02:00:00:00:00:09", "192.168.1.20", "wlan0"), O_WIDE);
+	assert_int_equal(naming(p, "02:00:00:00:00:09", "10.0.0.1", "wlan0"), O_WIFI);
+	assert_int_equal(naming(p, "02:00:00:00:00:09", "10.0.0.1", "eth0"), -1);
+	policy_free(p);
+}
+
 static void test_no_files(void **state)
 {
 	struct policy_errors e;
@@ -152,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_mac_vendor_and_prefix),
 		cmocka_unit_test(test_address_and_interface),
 		cmocka_unit_test(test_no_device),
+		cmocka_unit_test(test_most_specific_names),
 		cmocka_unit_test(test_no_files),
 	};
 

@@ -35,11 +35,12 @@ for c in status stats devices; do
 done
 qpath=$(jget queue_path <"$tmp/status.json")
 rules=$(python3 -c "import json; print(len(json.load(open('$tmp/stats.json'))['rules']))" 2>/dev/null)
-dev=$(grep -c "$LAB_CAM1_MAC" "$tmp/devices.json")
+dev=$(python3 -c "import json; print(sum(1 for d in json.load(open('$tmp/devices.json'))['devices']
+	if d['mac'] == '$LAB_CAM1_MAC' and d['label'] == 'cam1 lobby'))" 2>/dev/null)
 ctl flush >/dev/null 2>&1 && okc=$((okc + 1))
 ctl reopen >/dev/null 2>&1 && okc=$((okc + 1))
 check '[[ $okc -eq 8 && ($qpath == compat || $qpath == native) && $rules -ge 2 && $dev -ge 1 ]]' \
-	"$okc of 8 answered, queue_path '$qpath', $rules rule counters, cam1 in devices: $dev"
+	"$okc of 8 answered, queue_path '$qpath', $rules rule counters, cam1 (with its label) in devices: $dev"
 
 t "after setup the daemon is unprivileged: CAP_NET_ADMIN alone, no_new_privs"
 st=/proc/$guard_pid/status
