@@ -50,7 +50,8 @@ static const char usage_text[] =
 	"                          (root); without -f in the background, logging to\n"
 	"                          syslog; SIGHUP reloads, SIGUSR1 reopens the events\n"
 	"  status [--json]         the running daemon: policy, mode, queue path, generation\n"
-	"  stats [--json]          counters per rule and device, queue drops, caches\n"
+	"  stats [--json | --prometheus]\n"
+	"                          counters per rule and device, queue drops, caches\n"
 	"  devices [--json]        the devices seen: addresses, group, flows\n"
 	"  flush                   forget learned names and address blocks\n"
 	"  reload                  re-read the daemon's policy file; exit 1 with its\n"
@@ -309,9 +310,11 @@ static void explain_print_json(const struct policy *p, const struct explain_args
 			    .d = d,
 			    .ts_us = (uint64_t)time(NULL) * 1000000u,
 			    .no_src = !a->src,
-			    .no_dst = !a->dst };
+			    .no_dst = !a->dst,
+			    .no_sport = true };
 
 	memcpy(ev.mac, dev->mac, 6);
+	snprintf(ev.in_iface, sizeof(ev.in_iface), "%s", dev->iface);
 	/* the decision's fields, with the explanation's added */
 	fputc('{', stdout);
 	event_json_fields(stdout, p, &ev);
@@ -441,15 +444,21 @@ static int cmd_control(const char *sock, int argc, char **argv)
 	char req[CONTROL_REQ_MAX];
 	int i, st;
 
+	bool prom = false;
+
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") && takes_json)
 			json = true;
+		else if (!strcmp(argv[i], "--prometheus") && !strcmp(cmd, "stats"))
+			prom = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return usage(stdout, EXIT_OK);
 		else
 			return bad_usage(cmd, "unexpected argument '%s'", argv[i]);
 	}
-	snprintf(req, sizeof(req), "%s%s", cmd, json ? " --json" : "");
+	if (json && prom)
+		return bad_usage(cmd, "--json or --prometheus, not both");
+	snprintf(req, sizeof(req), "%s%s", cmd, json ? " --json" : prom ? " --prometheus" : "");
 	/* a reload compiles a whole policy: give it time */
 	st = control_request(sock, req, strcmp(cmd, "reload") ? 10 : 120, stdout, stderr);
 	if (fflush(stdout))

@@ -56,10 +56,13 @@ static void print_event(struct replay *r, struct event *ev, const struct device_
 }
 
 static void print_decision(struct replay *r, uint64_t ts_us, const struct device_key *dev,
-			   const struct engine_flow_key *k, const struct decision *d)
+			   const struct engine_flow_key *k, const struct decision *d,
+			   const struct packet *pkt)
 {
 	struct event ev = { .ts_us = ts_us, .flow = k };
 
+	if (pkt)
+		event_packet(&ev, pkt);
 	print_event(r, &ev, dev, d);
 }
 
@@ -93,7 +96,7 @@ static void finish_one(const struct decision *d, const struct engine_flow_key *k
 	struct replay *r = arg;
 
 	r->at_end++;
-	print_decision(r, r->last_ts, dev, k, d);
+	print_decision(r, r->last_ts, dev, k, d, NULL);
 }
 
 static void print_counts_json(FILE *f, const char *key, const char *name, const struct counts *c)
@@ -271,7 +274,7 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 
 			memcpy(dev.mac, lk.src_mac, 6);
 			decision_flow(&d, &pkt, &dev.has_mac, dev.mac, &k);
-			print_decision(&r, ts, &dev, &k, &d);
+			print_decision(&r, ts, &dev, &k, &d, &pkt);
 		}
 	}
 	if (rc < 0)

@@ -508,6 +508,7 @@ static enum engine_result flow_server(struct engine *e, struct eflow *f,
 	if (res == ENGINE_DECIDED) {
 		d->at_reply = true;
 		d->dev_has_mac = f->dev.has_mac;
+		d->dev_indev = f->indev;
 		memcpy(d->dev_mac, f->dev.mac, 6);
 	}
 	return res;

@@ -93,6 +93,7 @@ struct decision {
 	bool at_reply;
 	bool dev_has_mac;
 	uint8_t dev_mac[6];
+	uint32_t dev_indev; /* with at_reply: the interface the device's side came in on */
 };
 
 struct engine_stats {

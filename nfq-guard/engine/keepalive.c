@@ -407,6 +407,7 @@ enum engine_result keepalive_server(struct engine *e, struct eflow *f,
 	res = ka_result(e, f, before, d);
 	d->at_reply = true;
 	d->dev_has_mac = f->dev.has_mac;
+	d->dev_indev = f->indev;
 	memcpy(d->dev_mac, f->dev.mac, 6);
 	return res;
 }

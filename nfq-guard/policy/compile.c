@@ -713,16 +713,15 @@ static void top_fail(struct ctx *c, struct policy *p, const config_setting_t *ro
 static void top_events(struct ctx *c, struct policy *p, const config_setting_t *root,
 		       const config_setting_t *s)
 {
-	const char *v;
+	(void)s;
+	source_output(c, root, "events", &p->events, POLICY_EVENTS_DEFAULT);
+}
 
-	if (setting_get_string(c, root, "events", &v)) {
-		if (v[0] != '/')
-			err_set(c, s, "events '%s': use an absolute path", v);
-		else if (!(p->events = strdup(v)))
-			c->failed = true;
-	} else if (!(p->events = strdup(POLICY_EVENTS_DEFAULT))) {
-		c->failed = true;
-	}
+static void top_metrics(struct ctx *c, struct policy *p, const config_setting_t *root,
+			const config_setting_t *s)
+{
+	(void)s;
+	source_output(c, root, "metrics", &p->metrics, NULL);
 }
 
 static void top_queue(struct ctx *c, struct policy *p, const config_setting_t *root,
@@ -797,14 +796,6 @@ static void top_devices(struct ctx *c, struct policy *p, const config_setting_t 
 		c->failed = true;
 }
 
-static void top_labels(struct ctx *c, struct policy *p, const config_setting_t *root,
-		       const config_setting_t *s)
-{
-	(void)root;
-	if (s)
-		compile_labels(c, p, s);
-}
-
 static void top_rules(struct ctx *c, struct policy *p, const config_setting_t *root,
 		      const config_setting_t *s)
 {
@@ -837,12 +828,14 @@ static const struct top_key top_keys[] = {
 	{ "fail", top_fail },
 	{ "events", top_events },
 	{ "events_interval", NULL, 0, 3600, 10, offsetof(struct policy, events_interval) },
+	{ "metrics", top_metrics },
+	{ "metrics_interval", NULL, 1, 3600, 15, offsetof(struct policy, metrics_interval) },
 	{ "queue", top_queue },
 	{ "limits", top_limits },
 	{ "networks", top_networks },
 	{ "vendors", top_vendors },
 	{ "devices", top_devices },
-	{ "labels", top_labels },
+	{ "labels", compile_labels },
 	{ "rules", top_rules },
 	{ NULL, NULL, 0, 0, 0, 0 },
 };

@@ -104,6 +104,11 @@ char *source_path(const char *from, const char *name);
 /* The vendor registries: vendors.registry, or the system's files. */
 void source_registries(struct ctx *c, struct policy *p, const config_setting_t *vendors);
 
+/* A file the daemon writes, at key of root: an absolute path (else an error),
+ * copied into *out; without key dflt is copied (NULL: none). */
+void source_output(struct ctx *c, const config_setting_t *root, const char *key, char **out,
+		   const char *dflt);
+
 /* Free what source_expand() read (not the errors). */
 void source_free(struct ctx *c);
 
@@ -139,7 +144,9 @@ void compile_devices(struct ctx *c, struct policy *p, const config_setting_t *de
 
 /* --- labels (labels.c) ----------------------------------------------------- */
 
-void compile_labels(struct ctx *c, struct policy *p, const config_setting_t *labels);
+/* The top-level key labels (absent: NULL), as compile.c's top-level keys are compiled. */
+void compile_labels(struct ctx *c, struct policy *p, const config_setting_t *root,
+		    const config_setting_t *labels);
 
 /* --- identification (identify.c) -------------------------------------------- */
 

@@ -112,10 +112,14 @@ static void check_twice(struct ctx *c, struct policy *p)
 				twice(c, &p->labels[i], &p->labels[j], p->labels[i].label);
 }
 
-void compile_labels(struct ctx *c, struct policy *p, const config_setting_t *labels)
+void compile_labels(struct ctx *c, struct policy *p, const config_setting_t *root,
+		    const config_setting_t *labels)
 {
 	int i, n;
 
+	(void)root;
+	if (!labels)
+		return;
 	if (config_setting_type(labels) != CONFIG_TYPE_LIST) {
 		err_set(c, labels,
 			"'labels' must be a list ( { mac = \"...\"; label = \"...\"; }, ... )");

@@ -50,6 +50,7 @@ void policy_free(struct policy *p)
 	free(p->strings);
 	free(p->path);
 	free(p->events);
+	free(p->metrics);
 	free(p);
 }
 

@@ -144,6 +144,8 @@ struct policy {
 	bool fail_open;		    /* fail = "open": traffic passes while no daemon answers */
 	char *events;		    /* the event log's path */
 	uint32_t events_interval;   /* s: one line, then a count, per device and rule (0: all) */
+	char *metrics;		    /* the Prometheus textfile's path, or NULL */
+	uint32_t metrics_interval;  /* s between two writes of it */
 	uint32_t queue_num;	    /* queue.num */
 	uint32_t queue_threads;	    /* queue.threads: queues num..num+threads-1, a thread each */
 	struct registry *registry;

@@ -565,3 +565,15 @@ out_close:
 	close(fd);
 	return err;
 }
+
+void source_output(struct ctx *c, const config_setting_t *root, const char *key, char **out,
+		   const char *dflt)
+{
+	const config_setting_t *s = config_setting_get_member(root, key);
+	const char *v = dflt;
+
+	if (setting_get_string(c, root, key, &v) && v[0] != '/')
+		err_set(c, s, "%s '%s': use an absolute path", key, v);
+	else if (v && !(*out = strdup(v)))
+		c->failed = true;
+}

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/proto.h"
+#include "print/community.h"
 #include "print/event.h"
 #include "print/format.h"
 #include "print/json.h"
@@ -16,9 +18,39 @@ static bool has_ports(const struct event *ev)
 	return !ev->no_ports && (k->proto == IPPROTO_NUM_TCP || k->proto == IPPROTO_NUM_UDP);
 }
 
+void event_packet(struct event *ev, const struct packet *pkt)
+{
+	ev->has_icmp = pkt->l4 &&
+		       (pkt->proto == IPPROTO_NUM_ICMP || pkt->proto == IPPROTO_NUM_ICMPV6);
+	ev->icmp_type = pkt->icmp_type;
+	ev->icmp_code = pkt->icmp_code;
+}
+
+/* The flow's community ID into out, or false when it cannot be computed. */
+static bool event_community_id(const struct event *ev, char out[COMMUNITY_ID_MAX])
+{
+	const struct engine_flow_key *k = ev->flow;
+	struct community_flow cf = {
+		.family = ev->no_src || ev->no_dst || ev->no_proto ? 0 : k->family,
+		.proto = k->proto,
+		.src = k->src,
+		.dst = k->dst,
+		.sport = k->sport,
+		.dport = k->dport,
+		.icmp_type = ev->icmp_type,
+		.icmp_code = ev->icmp_code,
+	};
+
+	if (k->proto == IPPROTO_NUM_ICMP || k->proto == IPPROTO_NUM_ICMPV6)
+		cf.ports_known = ev->has_icmp;
+	else
+		cf.ports_known = !ev->no_ports && !ev->no_sport;
+	return community_id(&cf, 0, out) == 0;
+}
+
 void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 {
-	char t[40], m[18], a[INET6_ADDRSTRLEN], pr[8];
+	char t[40], m[18], a[INET6_ADDRSTRLEN], pr[8], cid[COMMUNITY_ID_MAX];
 	const struct decision *d = ev->d;
 	const struct engine_flow_key *k = ev->flow;
 
@@ -52,9 +84,15 @@ void event_json_fields(FILE *f, const struct policy *p, const struct event *ev)
 	fmt_proto(k->proto, pr, sizeof(pr));
 	json_str(f, ev->no_proto ? NULL : pr);
 	json_key(f, "sport", 0);
-	has_ports(ev) ? fprintf(f, "%u", k->sport) : fputs("null", f);
+	has_ports(ev) && !ev->no_sport ? fprintf(f, "%u", k->sport) : fputs("null", f);
 	json_key(f, "dport", 0);
 	has_ports(ev) ? fprintf(f, "%u", k->dport) : fputs("null", f);
+	json_key(f, "community_id", 0);
+	json_str(f, event_community_id(ev, cid) ? cid : NULL);
+	json_key(f, "in_iface", 0);
+	json_str(f, ev->in_iface[0] ? ev->in_iface : NULL);
+	json_key(f, "out_iface", 0);
+	json_str(f, ev->out_iface[0] ? ev->out_iface : NULL);
 	json_key(f, "name", 0);
 	json_name(f, d->has_name ? &d->name : NULL);
 	json_key(f, "name_source", 0);
@@ -159,6 +197,14 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	fmt_proto(k->proto, pr, sizeof(pr));
 	put(&l, " ");
 	put(&l, ev->no_proto ? "?" : pr);
+	if (ev->in_iface[0]) {
+		put(&l, " in=");
+		put(&l, ev->in_iface);
+	}
+	if (ev->out_iface[0]) {
+		put(&l, " out=");
+		put(&l, ev->out_iface);
+	}
 	if (d->has_name) {
 		name_escape(&d->name, esc, sizeof(esc));
 		put(&l, " name=");

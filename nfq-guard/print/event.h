@@ -7,6 +7,7 @@
 #ifndef NFQG_EVENT_H
 #define NFQG_EVENT_H
 
+#include <net/if.h>
 #include <stdio.h>
 
 #include "engine/engine.h"
@@ -20,10 +21,18 @@ struct event {
 	bool no_src, no_dst; /* not known (explain without --src / --dst, a packet
 			      * that did not decode): print null */
 	bool no_ports;	     /* ports not read (a later fragment, a packet that did not decode) */
+	bool no_sport;	     /* the source port not known (explain): no community ID either */
 	bool no_proto;	     /* the protocol not read (an IPv6 header chain cut short) */
+	bool has_icmp;	     /* ICMP(v6) type and code read (for the community ID) */
+	uint8_t icmp_type, icmp_code;
+	char in_iface[IF_NAMESIZE];  /* the device's side, "" when not known */
+	char out_iface[IF_NAMESIZE]; /* the server's side, "" when not known */
 	const struct decision *d;
 	uint32_t repeated; /* > 0: sums up this many like it held back (evlimit.h) */
 };
+
+/* event_packet - what ev takes from the packet the decision was made at (ICMP type and code). */
+void event_packet(struct event *ev, const struct packet *pkt);
 
 void event_print_json(FILE *f, const struct policy *p, const struct event *ev);
 /* The fields of the JSON object alone, "event":... first, no braces. */

@@ -48,9 +48,19 @@ static int cmd_status(struct run *r, FILE *out, bool json)
 
 static int cmd_stats(struct run *r, FILE *out, bool json)
 {
-	report_stats(r, out, json);
-	return 0;
+	return report_stats(r, out, json ? REPORT_JSON : REPORT_TEXT) ? 1 : 0;
 }
+
+static int cmd_stats_prometheus(struct run *r, FILE *out, bool json)
+{
+	(void)json;
+	return report_stats(r, out, REPORT_PROMETHEUS) ? 1 : 0;
+}
+
+/* The commands that take --prometheus, and what they do then. */
+static const struct command prometheus_commands[] = {
+	{ "stats", cmd_stats_prometheus },
+};
 
 static int cmd_devices(struct run *r, FILE *out, bool json)
 {
@@ -92,14 +102,18 @@ static const struct command commands[] = {
 /* A request's command and its answer; 0 or 1 as the status. */
 static int dispatch(struct run *r, char *req, FILE *out)
 {
+	const struct command *table = commands;
+	size_t n = sizeof(commands) / sizeof(commands[0]);
 	char *cmd, *arg, *save = NULL;
-	bool json = false;
+	bool json = false, prom = false;
 	int status = 0;
 
 	cmd = strtok_r(req, " \t", &save);
 	while ((arg = strtok_r(NULL, " \t", &save))) {
 		if (!strcmp(arg, "--json")) {
 			json = true;
+		} else if (!strcmp(arg, "--prometheus")) {
+			prom = true;
 		} else {
 			fprintf(out, "%s: unknown argument '%s'\n", cmd, arg);
 			status = 1;
@@ -111,10 +125,18 @@ static int dispatch(struct run *r, char *req, FILE *out)
 	}
 	if (status)
 		return status;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(cmd, commands[i].name))
-			return commands[i].run(r, out, json);
-	fprintf(out, "unknown command '%s'\n", cmd);
+	if (prom && json) {
+		fprintf(out, "%s: --json or --prometheus, not both\n", cmd);
+		return 1;
+	}
+	if (prom) {
+		table = prometheus_commands;
+		n = sizeof(prometheus_commands) / sizeof(prometheus_commands[0]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cmd, table[i].name))
+			return table[i].run(r, out, json);
+	fprintf(out, prom ? "%s: --prometheus is for stats\n" : "unknown command '%s'\n", cmd);
 	return 1;
 }
 
@@ -334,6 +356,7 @@ static void loop(struct run *r)
 		}
 		handle_signals(r);
 		table_watch(r, &last_check);
+		metrics_tick(r, run_now_ms());
 		pthread_mutex_lock(&r->events_lock);
 		evlimit_expire(&r->lim, run_now_ms(), false);
 		pthread_mutex_unlock(&r->events_lock);

@@ -53,7 +53,7 @@ int engine_set_new(struct engine_set *g, struct policy *p, struct engine_shared 
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
 		g->e[i] = engine_new_shared(p, 0, g->sh);
-		g->rule_flows[i] = calloc(p->nrules + 1, sizeof(uint64_t));
+		g->rule_flows[i] = calloc(RUN_COUNTERS(p), sizeof(uint64_t));
 		if (!g->e[i] || !g->rule_flows[i])
 			return -ENOMEM;
 	}

@@ -20,6 +20,10 @@
 #include "print/json.h"
 #include "service/run.h"
 
+#ifndef NFQG_VERSION
+#define NFQG_VERSION "unknown"
+#endif
+
 static void fmt_wall(uint64_t s, char *buf, size_t sz)
 {
 	fmt_time(s * 1000000, buf, sz);
@@ -154,8 +158,8 @@ struct stats {
 		uint64_t packets, enobufs;
 	} q[RUN_MAX_THREADS];
 	struct kqueue kq[RUN_MAX_THREADS];
-	uint64_t *rule_flows; /* per rule, then the default */
-	size_t nrules;
+	uint64_t *rule_flows; /* RUN_COUNTERS: per rule, the default, then per group */
+	size_t nrules, ncounters;
 	uint64_t events_written, events_held, events_summaries;
 };
 
@@ -179,7 +183,7 @@ static void gather_locked(struct run *r, struct stats *st)
 		st->malformed += r->w[w].malformed;
 		st->flows += engine_flow_count(r->w[w].e, &m);
 		st->flows_max += m;
-		for (size_t i = 0; st->rule_flows && i <= st->nrules; i++)
+		for (size_t i = 0; st->rule_flows && i < st->ncounters; i++)
 			st->rule_flows[i] += r->w[w].rule_flows[i];
 	}
 }
@@ -190,7 +194,8 @@ static int gather(struct run *r, struct stats *st)
 	memset(st, 0, sizeof(*st));
 	/* the policy changes on this thread only (reload): its rule count holds */
 	st->nrules = r->p->nrules;
-	st->rule_flows = calloc(st->nrules + 1, sizeof(uint64_t));
+	st->ncounters = RUN_COUNTERS(r->p);
+	st->rule_flows = calloc(st->ncounters, sizeof(uint64_t));
 	if (!st->rule_flows)
 		return -ENOMEM;
 	pthread_rwlock_wrlock(&r->swap);
@@ -298,6 +303,166 @@ static void stats_json(struct run *r, const struct stats *st, FILE *f)
 	fputs("}\n", f);
 }
 
+/* --- Prometheus text format (version 0.0.4) ------------------------------ */
+
+static void prom_family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP nfq_guard_%s %s\n# TYPE nfq_guard_%s %s\n", name, help, name, type);
+}
+
+/* A label value, escaped as the format wants (names are plain already: for safety). */
+static void prom_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+/* One sample without labels: a family of its own. */
+static void prom_one(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
+{
+	prom_family(f, name, type, help);
+	fprintf(f, "nfq_guard_%s %" PRIu64 "\n", name, v);
+}
+
+static void prom_queues(const struct run *r, const struct stats *st, FILE *f)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} fam[] = {
+		{ "queue_packets_total", "counter", "Packets received from the queue." },
+		{ "queue_waiting", "gauge", "Packets waiting in the kernel's queue." },
+		{ "queue_kernel_dropped_total", "counter",
+		  "Packets the kernel dropped or let pass (fail open) with the queue full." },
+		{ "queue_socket_dropped_total", "counter",
+		  "Packets the kernel could not hand over: the socket was full." },
+		{ "queue_enobufs_total", "counter", "ENOBUFS on the queue's socket." },
+	};
+
+	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		prom_family(f, fam[i].name, fam[i].type, fam[i].help);
+		for (unsigned int w = 0; w < r->nworkers; w++) {
+			uint64_t v = i == 0 ? st->q[w].packets :
+				     i == 1 ? st->kq[w].waiting :
+				     i == 2 ? st->kq[w].queue_dropped :
+				     i == 3 ? st->kq[w].user_dropped :
+					      st->q[w].enobufs;
+
+			fprintf(f, "nfq_guard_%s{queue=\"%u\"} %" PRIu64 "\n", fam[i].name,
+				st->q[w].num, v);
+		}
+	}
+}
+
+static void prom_rules(const struct run *r, const struct stats *st, FILE *f)
+{
+	const struct policy *p = r->p;
+
+	prom_family(f, "rule_flows_total", "counter",
+		    "Flows decided by each rule since the policy was loaded.");
+	for (size_t i = 0; i <= st->nrules; i++) {
+		fputs("nfq_guard_rule_flows_total{rule=\"", f);
+		prom_value(f, i < st->nrules ? p->rules[i].name : "default");
+		fprintf(f, "\",action=\"%s\"} %" PRIu64 "\n",
+			action_str(i < st->nrules ? p->rules[i].action : p->dflt),
+			st->rule_flows[i]);
+	}
+	prom_family(f, "group_flows_total", "counter",
+		    "Flows of the devices each group names, since the policy was loaded.");
+	for (size_t g = 0; g < p->ndevices; g++) {
+		for (int b = 0; b < 2; b++) {
+			fputs("nfq_guard_group_flows_total{group=\"", f);
+			prom_value(f, p->devices[g].name);
+			fprintf(f, "\",verdict=\"%s\"} %" PRIu64 "\n", b ? "blocked" : "allowed",
+				st->rule_flows[RUN_GROUP_FLOWS(p, g, b)]);
+		}
+	}
+}
+
+static void prom_caches(struct run *r, const struct stats *st, FILE *f)
+{
+	const struct {
+		const char *cache;
+		uint64_t entries, max, evicted;
+	} c[] = {
+		{ "names", st->sz.names.entries, st->sz.names_max, st->sz.names.evicted },
+		{ "flows", st->flows, st->flows_max, st->es.flows_evicted },
+		{ "device_addresses", st->sz.seen, st->sz.seen_max, st->es.devices_evicted },
+		{ "devices", devtab_count(&r->devs), ENGINE_MAX_DEVICES, r->devs.evicted },
+	};
+	size_t i;
+
+	prom_family(f, "cache_entries", "gauge", "Entries in each bounded table.");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		fprintf(f, "nfq_guard_cache_entries{cache=\"%s\"} %" PRIu64 "\n", c[i].cache,
+			c[i].entries);
+	prom_family(f, "cache_max_entries", "gauge", "The bound of each table.");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		fprintf(f, "nfq_guard_cache_max_entries{cache=\"%s\"} %" PRIu64 "\n", c[i].cache,
+			c[i].max);
+	prom_family(f, "cache_evicted_total", "counter", "Entries pushed out by the bound.");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		fprintf(f, "nfq_guard_cache_evicted_total{cache=\"%s\"} %" PRIu64 "\n", c[i].cache,
+			c[i].evicted);
+}
+
+static void stats_prometheus(struct run *r, const struct stats *st, FILE *f)
+{
+	prom_family(f, "info", "gauge", "The running daemon: version, mode, queue path.");
+	fprintf(f, "nfq_guard_info{version=\"%s\",mode=\"%s\",queue_path=\"%s\"} 1\n", NFQG_VERSION,
+		r->p->monitor ? "monitor" : "enforce",
+		r->nc.queue == NFT_QUEUE_NATIVE ? "native" : "compat");
+	prom_one(f, "start_time_seconds", "gauge",
+		 "When the daemon started, seconds since the epoch.", r->started_wall);
+	prom_one(f, "policy_loaded_time_seconds", "gauge",
+		 "When the running policy was loaded, seconds since the epoch.", r->policy_loaded);
+	prom_one(f, "policy_generation", "gauge", "The table's generation.", r->nc.gen);
+	prom_one(f, "reloads_total", "counter", "Policy reloads applied.", r->reloads);
+	prom_one(f, "reloads_failed_total", "counter", "Policy reloads refused.",
+		 r->reloads_failed);
+	prom_one(f, "table_reinstalls_total", "counter", "Times the table was put back.",
+		 r->reinstalls);
+	prom_one(f, "flows_decided_total", "counter", "Device flows decided.", st->es.decisions);
+	prom_one(f, "flows_waited_total", "counter", "Flows that waited for their name.",
+		 st->es.pending);
+	prom_one(f, "waits_cut_total", "counter", "Waits ended by the packet or time bound.",
+		 st->es.pending_cut);
+	prom_one(f, "unknown_names_total", "counter",
+		 "Flows decided with a name that should have been readable and was not.",
+		 st->es.unknown_names);
+	prom_one(f, "waiting_full_total", "counter",
+		 "New flows that could not wait: limits.pending_flows.", st->es.waiting_full);
+	prom_one(f, "keepalive_decisions_total", "counter",
+		 "Later verdicts of kept-alive HTTP flows.", st->es.keepalive_decisions);
+	prom_one(f, "dns_answers_snooped_total", "counter", "DNS answers to devices read.",
+		 st->es.snooped);
+	prom_one(f, "dns_answers_unmatched_total", "counter",
+		 "DNS answers over UDP that answer no query seen.", st->es.dns_unmatched);
+	prom_one(f, "dns_streams_unread_total", "counter", "DNS over TCP streams not read.",
+		 st->es.dns_unread);
+	prom_one(f, "unreadable_packets_total", "counter",
+		 "Packets that did not decode (given the strictest verdict).", st->malformed);
+	prom_one(f, "verdict_errors_total", "counter", "Verdicts the kernel refused.", st->verr);
+	prom_queues(r, st, f);
+	prom_rules(r, st, f);
+	prom_caches(r, st, f);
+	prom_one(f, "names_learned_total", "counter", "Names learned from DNS answers.",
+		 st->sz.names.learned);
+	prom_one(f, "names_expired_total", "counter", "Learned names that expired.",
+		 st->sz.names.expired);
+	prom_one(f, "events_written_total", "counter", "Decision events written.",
+		 st->events_written);
+	prom_one(f, "events_held_back_total", "counter", "Events held back by events_interval.",
+		 st->events_held);
+	prom_one(f, "event_summaries_total", "counter", "Summary lines for events held back.",
+		 st->events_summaries);
+}
+
 static void stats_text(struct run *r, const struct stats *st, FILE *f)
 {
 	fprintf(f,
@@ -342,17 +507,20 @@ static void stats_text(struct run *r, const struct stats *st, FILE *f)
 		st->events_written, st->events_held, st->events_summaries);
 }
 
-void report_stats(struct run *r, FILE *f, bool json)
+int report_stats(struct run *r, FILE *f, enum report_style style)
 {
 	struct stats st;
 
 	if (gather(r, &st)) {
 		fprintf(f, "stats: out of memory\n");
-		return;
+		return -ENOMEM;
 	}
-	if (json)
+	if (style == REPORT_JSON)
 		stats_json(r, &st, f);
+	else if (style == REPORT_PROMETHEUS)
+		stats_prometheus(r, &st, f);
 	else
 		stats_text(r, &st, f);
 	free(st.rule_flows);
+	return 0;
 }

@@ -35,6 +35,13 @@
 
 #define RUN_MAX_THREADS 16
 
+/*
+ * A worker's flow counters under policy p: per rule, then the default;
+ * then per device group, allowed and blocked (RUN_GROUP_FLOWS).
+ */
+#define RUN_COUNTERS(p) ((p)->nrules + 1 + 2 * (p)->ndevices)
+#define RUN_GROUP_FLOWS(p, g, blocked) ((p)->nrules + 1 + 2 * (size_t)(g) + ((blocked) ? 1 : 0))
+
 struct run;
 
 /* One queue, its engine and its thread. */
@@ -42,7 +49,7 @@ struct worker {
 	struct run *r;
 	struct queue *q;
 	struct engine *e;
-	uint64_t *rule_flows; /* per rule of the policy, then the default: flows decided */
+	uint64_t *rule_flows; /* RUN_COUNTERS: flows decided per rule, then by group */
 	uint16_t num;
 	pthread_t tid;
 	bool started;
@@ -72,6 +79,8 @@ struct run {
 	uint64_t started_mono;	     /* ms */
 	uint64_t policy_loaded;	     /* s, wall clock */
 	uint64_t reloads, reloads_failed, reinstalls, flushes;
+	uint64_t metrics_next; /* ms (monotonic): when the metrics file is written next */
+	bool metrics_failing;  /* the last write failed (said once) */
 	struct privs pv;
 	bool dropped; /* privileges dropped */
 	/* what setup made, for the one teardown: -1 / false while not made */
@@ -142,8 +151,13 @@ void hand_over(struct run *r, int gen_fd);
 
 /* report.c: the reports, written to f (text, or one JSON object) */
 void report_status(struct run *r, FILE *f, bool json);
-void report_stats(struct run *r, FILE *f, bool json); /* takes swap itself, briefly */
+enum report_style { REPORT_TEXT, REPORT_JSON, REPORT_PROMETHEUS };
+/* Takes swap itself, briefly.  0, or -ENOMEM (said on f). */
+int report_stats(struct run *r, FILE *f, enum report_style style);
 /* Packets the kernel holds in our queues, waiting for a verdict. */
 uint64_t report_waiting(const struct run *r);
+
+/* metrics.c: the policy's metrics file, written again every metrics_interval seconds. */
+void metrics_tick(struct run *r, uint64_t now_ms);
 
 #endif

@@ -39,6 +39,13 @@ void run_write_event(const struct event *ev, void *arg)
 	r->events_written++;
 }
 
+/* The name of interface idx into buf, "" when there is none. */
+static void iface_name(uint32_t idx, char buf[IF_NAMESIZE])
+{
+	if (!idx || !if_indextoname(idx, buf))
+		buf[0] = '\0';
+}
+
 static void record(struct run *r, const struct queued_packet *qp, const struct packet *pkt,
 		   const struct decision *d, uint64_t ts_us)
 {
@@ -58,6 +65,10 @@ static void record(struct run *r, const struct queued_packet *qp, const struct p
 	ev.no_src = ev.no_dst = pkt->family == 0;
 	ev.no_ports = !pkt->l4;
 	ev.no_proto = !pkt->l4 && pkt->proto == 0; /* an IPv6 chain not read through */
+	event_packet(&ev, pkt);
+	/* decided at the server's packet: it came in where the flow goes out */
+	iface_name(d->at_reply ? d->dev_indev : qp->indev, ev.in_iface);
+	iface_name(d->at_reply ? qp->indev : 0, ev.out_iface);
 	pthread_mutex_lock(&r->events_lock);
 	if (evlimit_admit(&r->lim, &ev, run_now_ms()))
 		run_write_event(&ev, r);
@@ -72,15 +83,18 @@ static void decided(struct worker *w, const struct queued_packet *qp, const stru
 	size_t i = d->rule ? (size_t)(d->rule - r->p->rules) : r->p->nrules;
 	uint64_t now = run_wall_us();
 
+	bool blocked = d->action == ACTION_DROP || d->action == ACTION_REJECT;
 	struct engine_flow_key k;
 	bool has_mac = qp->has_mac;
 	uint8_t mac[6];
 
 	__atomic_add_fetch(&w->rule_flows[i], 1, __ATOMIC_RELAXED);
+	if (d->device >= 0)
+		__atomic_add_fetch(&w->rule_flows[RUN_GROUP_FLOWS(r->p, d->device, blocked)], 1,
+				   __ATOMIC_RELAXED);
 	memcpy(mac, qp->mac, 6);
 	decision_flow(d, pkt, &has_mac, mac, &k);
-	devtab_note(&r->devs, r->p, has_mac, mac, pkt->family, k.src, d,
-		    d->action == ACTION_DROP || d->action == ACTION_REJECT, now / 1000000);
+	devtab_note(&r->devs, r->p, has_mac, mac, pkt->family, k.src, d, blocked, now / 1000000);
 	record(r, qp, pkt, d, now);
 }
 

@@ -56,6 +56,7 @@ static void event_of(const struct policy *p, const uint8_t mac[6], char *json, c
 
 	memcpy(k.src, src, 4);
 	memcpy(ev.mac, mac, 6);
+	memcpy(ev.in_iface, "cams0", 6);
 	decision_for(p, mac, src, ACTION_DROP, &d);
 	f = fmemopen(json, sz, "w");
 	assert_non_null(f);
@@ -78,6 +79,9 @@ static void test_in_events(void **state)
 	event_of(p, m2, json, text, sizeof(json));
 	assert_non_null(strstr(json, "\"mac\":\"44:47:cc:00:00:02\",\"label\":\"entrance 3\","));
 	assert_non_null(strstr(text, " mac=44:47:cc:00:00:02 label=\"entrance 3\" "));
+	/* the interfaces: the device's side known, the way out not */
+	assert_non_null(strstr(json, "\"in_iface\":\"cams0\",\"out_iface\":null,"));
+	assert_non_null(strstr(text, " tcp in=cams0\n"));
 	event_of(p, m3, json, text, sizeof(json));
 	assert_non_null(strstr(json, "\"label\":null"));
 	assert_null(strstr(text, "label="));

@@ -83,7 +83,7 @@ static char *report(struct run *r, bool stats, bool json)
 
 	assert_non_null(f);
 	if (stats)
-		report_stats(r, f, json);
+		assert_int_equal(report_stats(r, f, json ? REPORT_JSON : REPORT_TEXT), 0);
 	else
 		report_status(r, f, json);
 	fclose(f);
@@ -158,11 +158,88 @@ static void test_status_json(void **state)
 	free(s);
 }
 
+static char *prometheus(struct run *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(report_stats(r, f, REPORT_PROMETHEUS), 0);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Every sample's family announced by HELP then TYPE (counter names end
+ * _total), each family once, every name nfq_guard_*; the number of families.
+ */
+static size_t check_exposition(char *s)
+{
+	char fam[64][64], *line, *save = NULL;
+	size_t nfam = 0;
+	bool help = false;
+
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64], type[16];
+
+		if (sscanf(line, "# HELP %63s", name) == 1) {
+			assert_false(help);
+			for (size_t i = 0; i < nfam; i++)
+				assert_string_not_equal(fam[i], name);
+			assert_true(nfam < 64);
+			snprintf(fam[nfam], sizeof(fam[nfam]), "%s", name);
+			help = true;
+		} else if (sscanf(line, "# TYPE %63s %15s", name, type) == 2) {
+			assert_true(help);
+			assert_string_equal(name, fam[nfam]);
+			if (!strcmp(type, "counter"))
+				assert_string_equal(name + strlen(name) - 6, "_total");
+			else
+				assert_string_equal(type, "gauge");
+			help = false;
+			nfam++;
+		} else {
+			size_t n = strcspn(line, "{ ");
+
+			assert_true(nfam > 0);
+			assert_true(n == strlen(fam[nfam - 1]) && !strncmp(line, fam[nfam - 1], n));
+			assert_non_null(strchr(line, ' '));
+		}
+	}
+	for (size_t i = 0; i < nfam; i++)
+		assert_int_equal(strncmp(fam[i], "nfq_guard_", 10), 0);
+	return nfam;
+}
+
+static void test_stats_prometheus(void **state)
+{
+	struct run *r = *state;
+	char *s = prometheus(r);
+
+	has(s, "# HELP nfq_guard_flows_decided_total ");
+	has(s, "\n# TYPE nfq_guard_flows_decided_total counter\nnfq_guard_flows_decided_total 7\n");
+	has(s, "\nnfq_guard_rule_flows_total{rule=\"no-wan\",action=\"reject\"} 0\n");
+	has(s, "\nnfq_guard_rule_flows_total{rule=\"default\",action=\"drop\"} 0\n");
+	has(s, "\nnfq_guard_group_flows_total{group=\"cams\",verdict=\"blocked\"} 0\n");
+	has(s, "\nnfq_guard_cache_entries{cache=\"devices\"} 1\n");
+	has(s, "\nnfq_guard_reloads_total 3\n");
+	has(s, "\nnfq_guard_reloads_failed_total 1\n");
+	has(s, "\nnfq_guard_events_written_total 5\n");
+	has(s, "\nnfq_guard_policy_generation 9\n");
+	has(s, "nfq_guard_info{version=\"");
+	assert_true(check_exposition(s) >= 10);
+	free(s);
+	assert_int_equal(pthread_rwlock_trywrlock(&r->swap), 0);
+	pthread_rwlock_unlock(&r->swap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stats_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_prometheus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_json, setup, teardown),
 	};
 

@@ -17,7 +17,8 @@ t "camera HTTPS to a blocked name resolved through the router's dnsmasq fails"
 addr=$(nsx cam1 dig +short +time=2 +tries=1 "@$LAB_RESOLVER" "$LAB_NAME_EZVIZ" A)
 out=$(https cam1 "$LAB_NAME_EZVIZ" "${addr:-$LAB_WAN_IP7}")
 rc=$?
-check '[[ $addr == "$LAB_WAN_IP7" && $rc -ne 0 && $(event "\"name\":\"$LAB_NAME_EZVIZ\",\"name_source\":\"dns\"") -ge 1 ]]' \
+# dropped at the camera's SYN: it came in on the LAN side, its way out not known
+check '[[ $addr == "$LAB_WAN_IP7" && $rc -ne 0 && $(event "\"community_id\":\"1:[A-Za-z0-9+/]\{27\}=\",\"in_iface\":\"$LAB_ROUTER_LAN_IF\",\"out_iface\":null,\"name\":\"$LAB_NAME_EZVIZ\",\"name_source\":\"dns\"") -ge 1 ]]' \
 	"resolved '$addr', curl $rc '$out', events: $(tail -n 2 "$EVENTS" 2>/dev/null)"
 
 t "Dahua P2P resolved through a WAN resolver is dropped and named"
@@ -45,7 +46,10 @@ t "a drop by SNI leaves the address open to an allowed name"
 out1=$(https cam2 "$LAB_NAME_EZVIZ_UPGRADE" "$LAB_WAN_IP7")
 rc1=$?
 out2=$(https cam2 "$LAB_NAME_OK" "$LAB_WAN_IP7")
-check '[[ $rc1 -ne 0 && $out2 == *"sni=$LAB_NAME_OK"* ]]' "first curl $rc1, second '$out2'"
+# allowed (and logged) at the server's acknowledgement: both interfaces known
+ok_ev=$(event "\"rule\":\"ok\".*\"in_iface\":\"$LAB_ROUTER_LAN_IF\",\"out_iface\":\"$LAB_ROUTER_WAN_IF\",\"name\":\"$LAB_NAME_OK\"")
+check '[[ $rc1 -ne 0 && $out2 == *"sni=$LAB_NAME_OK"* && $ok_ev -ge 1 ]]' \
+	"first curl $rc1, second '$out2', events in/out: $ok_ev"
 
 t "reject gives a TCP reset at once"
 start=$(date +%s%N)

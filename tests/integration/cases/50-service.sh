@@ -157,6 +157,29 @@ rc=$?
 check '[[ $new1 -ge 1 && $rc -eq 0 && -e $EVENTS && -s $EVENTS.1 ]]' \
 	"after SIGUSR1 $new1 reject lines in the new file; reopen exit $rc"
 
+t "stats --prometheus and the metrics file: valid exposition, the group's flows counted"
+mdir="$tmp/metrics"
+mkdir -p "$mdir" && chmod 0711 "$tmp" && chmod 0777 "$mdir"
+{ cat "$tmp/lab.conf"; printf 'metrics = "%s/nfq-guard.prom";\nmetrics_interval = 1;\n' "$mdir"; } \
+	>"$tmp/metrics.conf"
+if start_guard_conf "$tmp/metrics.conf"; then
+	nsx cam1 curl -s -o /dev/null --max-time 3 "http://$LAB_WAN_IP8/" # rejected: a hikvision flow
+	out=$(ctl stats --prometheus 2>&1 | python3 tests/integration/prom_check.py - hikvision 2>&1)
+	rc=$?
+	for _ in $(seq 30); do
+		grep -q 'group="hikvision",verdict="blocked"} [1-9]' "$mdir/nfq-guard.prom" 2>/dev/null && break
+		sleep 0.2
+	done
+	fout=$(python3 tests/integration/prom_check.py "$mdir/nfq-guard.prom" hikvision 2>&1)
+	frc=$?
+	both=$(ctl stats --prometheus --json >/dev/null 2>&1; echo $?)
+	check '[[ $rc -eq 0 && $frc -eq 0 && $both -eq 2 && ! -e $mdir/nfq-guard.prom.tmp ]]' \
+		"stats: $out (exit $rc); file: $fout (exit $frc); --json with --prometheus exit $both"
+else
+	bad "nfq-guard did not start with metrics"
+fi
+chmod 0700 "$tmp"
+
 t "run without -f detaches, answers on its socket, and SIGTERM ends it"
 stop_guard
 ip netns exec "$LAB_NS_ROUTER" "$BIN" -c "$tmp/lab.conf" run --socket "$CTL" \
