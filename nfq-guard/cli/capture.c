@@ -17,7 +17,14 @@ int capture_open(struct capture *c, const char *path, const char *cmd, FILE *err
 	c->path = path;
 	c->pc = pcap_open_offline(path, ebuf);
 	if (!c->pc) {
-		fprintf(err, "nfq-guard: %s: %s\n", cmd, ebuf);
+		/* libpcap names the file in some messages only: name it always, once */
+		if (strstr(ebuf, "unknown file format"))
+			fprintf(err, "nfq-guard: %s: %s: not a pcap or pcapng capture\n", cmd,
+				path);
+		else if (!strncmp(ebuf, path, strlen(path)))
+			fprintf(err, "nfq-guard: %s: %s\n", cmd, ebuf);
+		else
+			fprintf(err, "nfq-guard: %s: %s: %s\n", cmd, path, ebuf);
 		return -1;
 	}
 	c->dlt = pcap_datalink(c->pc);

@@ -14,6 +14,7 @@
 #include "cli/capture.h"
 #include "decode/decode.h"
 #include "decode/dns.h"
+#include "policy/vendors.h"
 #include "print/event.h"
 #include "print/format.h"
 #include "decode/http.h"
@@ -61,6 +62,7 @@ struct report {
 	struct dns_msg more; /* scratch: the messages after the first in a segment */
 	const char *error;
 	char errbuf[96];
+	const char *vendor; /* the registry's organisation of the source MAC, or NULL */
 };
 
 static void report_error(struct report *r, const char *fmt, ...)
@@ -452,6 +454,17 @@ static void print_text(FILE *out, const struct report *r)
 		name_escape(&r->socks, esc, sizeof(esc));
 		fprintf(out, " socks_host=%s", esc);
 	}
+	if (r->vendor) {
+		fputs(" vendor=\"", out);
+		for (const char *v = r->vendor; *v; v++)
+			if (*v == '"' || *v == '\\')
+				fprintf(out, "\\%c", *v);
+			else if ((unsigned char)*v < 0x20 || (unsigned char)*v > 0x7e)
+				fprintf(out, "\\x%02x", (unsigned char)*v);
+			else
+				fputc(*v, out);
+		fputc('"', out);
+	}
 	if (r->error)
 		fprintf(out, " error=\"%s\"", r->error);
 	fputc('\n', out);
@@ -513,6 +526,8 @@ static void print_json(FILE *out, const struct report *r)
 	if (r->lk.has_mac)
 		fmt_mac(r->lk.src_mac, m, sizeof(m));
 	json_str(out, r->lk.has_mac ? m : NULL);
+	json_key(out, "vendor", 0);
+	json_str(out, r->vendor);
 	json_key(out, "src", 0);
 	if (r->has_ip)
 		fmt_addr(p->family, p->src, a, sizeof(a));
@@ -559,15 +574,18 @@ int inspect_file(const char *path, bool json, FILE *out, FILE *err)
 	const uint8_t *data;
 	struct capture cap;
 	struct lru_table fl;
+	struct registry *reg;
 	struct report *r;
 	int rc, ret = 0;
 
 	if (capture_open(&cap, path, "inspect", err))
 		return 1;
 	r = malloc(sizeof(*r));
-	if (!r || lru_init(&fl, INSPECT_MAX_FLOWS)) {
+	reg = registry_system(); /* the vendor of each MAC, as a policy would name it */
+	if (!r || !reg || lru_init(&fl, INSPECT_MAX_FLOWS)) {
 		fprintf(err, "nfq-guard: inspect: out of memory\n");
 		free(r);
+		registry_free(reg);
 		capture_close(&cap);
 		return 1;
 	}
@@ -577,6 +595,7 @@ int inspect_file(const char *path, bool json, FILE *out, FILE *err)
 		r->error = NULL;
 		r->hdr = *hdr;
 		inspect_packet(&cap, &fl, r, data);
+		r->vendor = r->lk.has_mac ? registry_org(reg, r->lk.src_mac) : NULL;
 		if (json)
 			print_json(out, r);
 		else
@@ -591,6 +610,7 @@ int inspect_file(const char *path, bool json, FILE *out, FILE *err)
 	flows_clear(&fl);
 	lru_fini(&fl);
 	free(r);
+	registry_free(reg);
 	capture_close(&cap);
 	return ret;
 }

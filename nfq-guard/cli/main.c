@@ -79,16 +79,25 @@ static int usage(FILE *f, int code)
 
 static int bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A usage error of cmd (NULL: no command): what is wrong, and where to look; exit 2. */
 static int bad_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "nfq-guard: %s: ", cmd);
+	fprintf(stderr, "nfq-guard: %s%s", cmd ? cmd : "", cmd ? ": " : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return usage(stderr, EXIT_USAGE);
+	fprintf(stderr, "nfq-guard: see 'nfq-guard %s%s--help' or nfq-guard(8)\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+/* An option getopt_long() refused: unknown, or without its value. */
+static int bad_option(const char *cmd, char **argv)
+{
+	return bad_usage(cmd, "'%s': unknown option, or its value is missing", argv[optind - 1]);
 }
 
 static struct policy *load_policy(const char *path)
@@ -110,6 +119,8 @@ static int cmd_check(const char *config, int argc, char **argv)
 	struct policy *p;
 	size_t i, nvendor = 0, nprefix = 0, nips = 0;
 
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return usage(stdout, EXIT_OK);
 	if (argc > 1)
 		return bad_usage("check", "unexpected argument '%s'", argv[1]);
 	p = load_policy(config);
@@ -254,7 +265,7 @@ static int explain_options(int argc, char **argv, struct explain_args *a)
 		case 'h':
 			return usage(stdout, EXIT_OK);
 		default:
-			return usage(stderr, EXIT_USAGE);
+			return bad_option("explain", argv);
 		}
 	}
 	if (optind < argc)
@@ -420,7 +431,7 @@ static int cmd_run(const char *config, const char *sock, int argc, char **argv)
 		case 'h':
 			return usage(stdout, EXIT_OK);
 		default:
-			return usage(stderr, EXIT_USAGE);
+			return bad_option("run", argv);
 		}
 	}
 	if (optind < argc)
@@ -539,6 +550,7 @@ int main(int argc, char **argv)
 	const char *config = POLICY_DEFAULT_PATH, *sock = CONTROL_DEFAULT_PATH, *cmd;
 	int c;
 
+	opterr = 0; /* bad_option() says it, once, with the prefix */
 	while ((c = getopt_long(argc, argv, "+c:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -553,17 +565,21 @@ int main(int argc, char **argv)
 			printf("nfq-guard %s\n", NFQG_VERSION);
 			return EXIT_OK;
 		default:
-			return usage(stderr, EXIT_USAGE);
+			return bad_option(NULL, argv);
 		}
 	}
 	if (optind >= argc)
-		return usage(stderr, EXIT_USAGE);
+		return bad_usage(NULL, "%s", "no command given");
 	argc -= optind;
 	argv += optind;
 	cmd = argv[0];
 	if (!strcmp(cmd, "help"))
 		return usage(stdout, EXIT_OK);
 	if (!strcmp(cmd, "version")) {
+		if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+			return usage(stdout, EXIT_OK);
+		if (argc > 1)
+			return bad_usage("version", "unexpected argument '%s'", argv[1]);
 		printf("nfq-guard %s\n", NFQG_VERSION);
 		return EXIT_OK;
 	}
@@ -582,6 +598,5 @@ int main(int argc, char **argv)
 		return cmd_file_command(config, argc, argv, true);
 	if (!strcmp(cmd, "inspect"))
 		return cmd_file_command(config, argc, argv, false);
-	fprintf(stderr, "nfq-guard: unknown command '%s'\n", cmd);
-	return usage(stderr, EXIT_USAGE);
+	return bad_usage(NULL, "unknown command '%s'", cmd);
 }

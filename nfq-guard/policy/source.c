@@ -497,6 +497,18 @@ void source_registries(struct ctx *c, struct policy *p, const config_setting_t *
 	p->nregistry = registry_count(p->registry);
 }
 
+struct registry *registry_system(void)
+{
+	struct registry *r = registry_new();
+	unsigned int line;
+	size_t i;
+
+	for (i = 0; r && i < sizeof(registry_defaults) / sizeof(registry_defaults[0]); i++)
+		if (access(registry_defaults[i], R_OK) == 0)
+			registry_load(r, registry_defaults[i], &line);
+	return r;
+}
+
 /* --- registry files ---------------------------------------------------------- */
 
 #define REGISTRY_FILE_MAX ((size_t)64 << 20)

@@ -894,3 +894,37 @@ size_t registry_match(const struct registry *r, const char *needle, struct regis
 	}
 	return total;
 }
+
+/* The first entry not below (prefix, bits): a lower bound over the sorted entries. */
+static size_t lower_bound(const struct registry *r, const struct oui_prefix *key)
+{
+	size_t lo = 0, hi = r->nentries;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (prefix_cmp(&r->entries[mid].hit.prefix, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const char *registry_org(const struct registry *r, const uint8_t mac[6])
+{
+	static const unsigned int lens[] = { 48, 36, 28, 24 };
+	struct oui_prefix key;
+	size_t i, k;
+
+	if (!r || !r->nentries)
+		return NULL;
+	for (k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		oui_of(mac, lens[k], &key);
+		i = lower_bound(r, &key);
+		/* the first loaded of the names this block has */
+		if (i < r->nentries && !prefix_cmp(&r->entries[i].hit.prefix, &key))
+			return r->entries[i].hit.org;
+	}
+	return NULL;
+}

@@ -108,6 +108,13 @@ int registry_parse(struct registry *r, const char *buf, size_t len, unsigned int
 int registry_load(struct registry *r, const char *path, unsigned int *line);
 
 /*
+ * registry_system - a registry of the system's files (those of ieee-data
+ * and Wireshark's manuf that exist, as a policy without vendors.registry
+ * reads them), or NULL when out of memory.  In source.c too.
+ */
+struct registry *registry_system(void);
+
+/*
  * registry_count - the number of distinct prefixes in r: a prefix read
  * from two files (oui.csv and manuf) counts once.
  */
@@ -125,6 +132,12 @@ size_t registry_count(const struct registry *r);
  */
 size_t registry_match(const struct registry *r, const char *needle, struct registry_hit *out,
 		      size_t max);
+
+/*
+ * registry_org - the organisation the registry gives the MAC's block (the
+ * longest block holding it; of several names, the first loaded), or NULL.
+ */
+const char *registry_org(const struct registry *r, const uint8_t mac[6]);
 
 /*
  * mac_parse - read "aa:bb:cc:dd:ee:ff" (or with '-' separators, one kind

@@ -25,7 +25,10 @@ int privs_resolve(const char *user, struct privs *pv)
 		pv->uid = geteuid();
 		pv->gid = getegid();
 		pw = getpwuid(pv->uid);
-		snprintf(pv->user, sizeof(pv->user), "%s", pw ? pw->pw_name : "?");
+		if (pw)
+			snprintf(pv->user, sizeof(pv->user), "%s", pw->pw_name);
+		else /* a DynamicUser without nss-systemd: the number is what there is */
+			snprintf(pv->user, sizeof(pv->user), "uid %u", (unsigned int)pv->uid);
 		return 0;
 	}
 	pw = getpwnam(user ? user : PRIVS_DEFAULT_USER);
