@@ -452,10 +452,9 @@ static int cmd_control(const char *sock, int argc, char **argv)
 	const char *cmd = argv[0];
 	bool json = false, takes_json = strcmp(cmd, "status") == 0 || strcmp(cmd, "stats") == 0 ||
 					strcmp(cmd, "devices") == 0;
+	bool prom = false;
 	char req[CONTROL_REQ_MAX];
 	int i, st;
-
-	bool prom = false;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") && takes_json)

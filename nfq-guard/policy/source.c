@@ -462,10 +462,20 @@ static int add_registry(struct ctx *c, const config_setting_t *s, const char *v,
 	return r;
 }
 
+/* The system's registry files that exist, into r (as a policy without vendors.registry has them). */
+static void load_system_registries(struct registry *r)
+{
+	unsigned int line;
+	size_t i;
+
+	for (i = 0; i < sizeof(registry_defaults) / sizeof(registry_defaults[0]); i++)
+		if (access(registry_defaults[i], R_OK) == 0)
+			registry_load(r, registry_defaults[i], &line);
+}
+
 void source_registries(struct ctx *c, struct policy *p, const config_setting_t *vendors)
 {
 	config_setting_t *reg;
-	size_t i;
 
 	p->registry = registry_new();
 	if (!p->registry) {
@@ -487,25 +497,17 @@ void source_registries(struct ctx *c, struct policy *p, const config_setting_t *
 			return;
 		}
 	}
-	for (i = 0; !c->no_files && i < sizeof(registry_defaults) / sizeof(registry_defaults[0]);
-	     i++) {
-		unsigned int line;
-
-		if (access(registry_defaults[i], R_OK) == 0)
-			registry_load(p->registry, registry_defaults[i], &line);
-	}
+	if (!c->no_files)
+		load_system_registries(p->registry);
 	p->nregistry = registry_count(p->registry);
 }
 
 struct registry *registry_system(void)
 {
 	struct registry *r = registry_new();
-	unsigned int line;
-	size_t i;
 
-	for (i = 0; r && i < sizeof(registry_defaults) / sizeof(registry_defaults[0]); i++)
-		if (access(registry_defaults[i], R_OK) == 0)
-			registry_load(r, registry_defaults[i], &line);
+	if (r)
+		load_system_registries(r);
 	return r;
 }
 
