@@ -62,7 +62,7 @@ TSAN_TESTS = $(filter $(wildcard tests/unit/test_*.c),$(TSAN_TEST_NAMES:%=tests/
 TSAN_BINS = $(TSAN_TESTS:tests/unit/%.c=$(B)/tsan/%)
 
 .PHONY: all check unit tsan layers-check fuzz fuzz-build fuzz-smoke cli-test integration man-lint docs-test bench \
-	install uninstall install-test \
+	install uninstall install-test systemd-test \
 	clean format format-check deps FORCE
 
 all: $(B)/nfq-guard
@@ -189,9 +189,11 @@ man-lint:
 docs-test: $(B)/nfq-guard
 	@tests/docs/check.py $(B)/nfq-guard
 
+# As root, check also boots the unit under a real systemd (systemd-test).
 check:
 	@$(MAKE) --no-print-directory WERROR=-Werror all layers-check unit tsan \
-		fuzz-smoke cli-test install-test man-lint docs-test format-check integration
+		fuzz-smoke cli-test install-test man-lint docs-test format-check integration \
+		$(if $(filter 0,$(shell id -u)),systemd-test)
 
 # Benchmarks: figures, not pass/fail (BENCHMARKS.md).  QUICK=1 for a short run.
 BENCH_PACKETS = $(if $(QUICK),200000,1000000)
@@ -267,6 +269,12 @@ uninstall:
 # Installs into a temporary DESTDIR and checks the result (no root needed).
 install-test: $(B)/nfq-guard
 	@tests/install/run
+
+# Root: the unit under a real systemd 252 in systemd-nspawn, on a bookworm
+# rootfs made by mmdebstrap (cached in $(B)/systemd-test, or in
+# $NFQG_ROOTFS_CACHE).
+systemd-test: $(B)/nfq-guard
+	@tests/systemd/run $(B)
 
 FORMAT_FILES := $(wildcard nfq-guard/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 
