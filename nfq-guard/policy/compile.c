@@ -97,8 +97,6 @@ const char *setting_type_str(int type)
 	return "something else";
 }
 
-static int add_domain(struct ctx *c, const config_setting_t *s, const char *v, void *arg);
-
 /*
  * A setting that holds one string, or an array [ ] or list ( ) of strings:
  * call fn for each; at most POLICY_MAX_LIST (domain lists: as many as the
@@ -109,7 +107,7 @@ int setting_each_string(struct ctx *c, const config_setting_t *s, const char *ke
 			void *arg)
 {
 	int i, n, type = config_setting_type(s);
-	int max = fn == add_domain ? POLICY_MAX_DOMAINS : POLICY_MAX_LIST;
+	int max = !strcmp(key, "domain") ? POLICY_MAX_DOMAINS : POLICY_MAX_LIST;
 
 	if (type == CONFIG_TYPE_STRING) {
 		if (fn(c, s, config_setting_get_string(s), arg) == -ENOMEM)
@@ -438,26 +436,6 @@ static int add_to(struct ctx *c, const config_setting_t *s, const char *v, void 
 	return -ENOENT;
 }
 
-static int add_domain(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
-{
-	struct rule_ctx *rc = arg;
-	size_t before;
-	int r;
-
-	if (rc->p->ndomains >= POLICY_MAX_DOMAINS) {
-		if (rc->p->ndomains++ == POLICY_MAX_DOMAINS)
-			err_set(c, s, "more than %d domains in the policy", POLICY_MAX_DOMAINS);
-		return -E2BIG;
-	}
-	before = domain_set_count(rc->r->domains);
-	r = domain_set_add(rc->r->domains, v);
-	if (r == -EINVAL)
-		err_set(c, s, "'%s' is not a domain name or *.domain pattern", v);
-	/* a duplicate is no new pattern */
-	rc->p->ndomains += domain_set_count(rc->r->domains) - before;
-	return r;
-}
-
 static int port_push(struct rule *r, unsigned long lo, unsigned long hi)
 {
 	struct port_range *v;
@@ -597,19 +575,13 @@ static void rule_match(struct ctx *c, struct rule_ctx *rc, const config_setting_
 		else
 			compile_ports(c, r, s);
 	}
-	if ((s = config_setting_get_member(rs, "domain"))) {
-		r->domains = domain_set_new();
-		if (!r->domains)
-			c->failed = true;
-		else
-			setting_each_string(c, s, "domain", add_domain, rc);
-	}
+	compile_rule_domains(c, rc->p, r, rs);
 }
 
 static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t *rs)
 {
-	static const char *const keys[] = { "name",   "from",	"to",  "proto", "port",
-					    "domain", "action", "log", NULL };
+	static const char *const keys[] = { "name",   "from",	     "to",     "proto", "port",
+					    "domain", "domain_file", "action", "log",	NULL };
 	struct rule *r = &p->rules[p->nrules];
 	struct rule_ctx rc = { .p = p, .r = r };
 	bool keys_ok;

@@ -45,6 +45,10 @@ struct ctx {
 void ctx_err_at(struct ctx *c, const char *file, unsigned int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* An error at line of file (a list's), sorted after those of expanded line n. */
+void ctx_err_from(struct ctx *c, unsigned int n, const char *file, unsigned int line,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* An error at the expanded text's line n, reported where it came from. */
 void ctx_err_line(struct ctx *c, unsigned int n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -101,6 +105,16 @@ int source_text(struct ctx *c, const char *name, const char *text, size_t len);
 /* The path name stands for, named in the file from: relative to from's directory. */
 char *source_path(const char *from, const char *name);
 
+/*
+ * A plain list, the file v names in setting s (relative to the file s is
+ * in): fn for each entry, with the list's path and line.  One entry a line;
+ * '#' starts a comment, blank lines are skipped; blanks inside an entry and
+ * a list without entries are errors.  0, or -errno (reported in c).
+ */
+typedef int (*list_fn)(struct ctx *c, const char *path, unsigned int line, const char *v,
+		       void *arg);
+int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn fn, void *arg);
+
 /* The vendor registries: vendors.registry, or the system's files. */
 void source_registries(struct ctx *c, struct policy *p, const config_setting_t *vendors);
 
@@ -141,6 +155,12 @@ struct policy *compile_policy(struct ctx *c, const char *path);
 /* Whether any device names a vendor (then the registries are needed). */
 bool devices_use_vendor(const config_setting_t *devs);
 void compile_devices(struct ctx *c, struct policy *p, const config_setting_t *devs);
+
+/* --- a rule's domains (ruledomains.c) -------------------------------------- */
+
+/* The keys domain and domain_file of rule rs into r->domains (none: NULL). */
+void compile_rule_domains(struct ctx *c, struct policy *p, struct rule *r,
+			  const config_setting_t *rs);
 
 /* --- labels (labels.c) ----------------------------------------------------- */
 

@@ -2,7 +2,8 @@
 /*
  * source.c - the policy's text and where each line of it came from: the
  * only file I/O of the policy layer (the policy file, its @include files,
- * the vendor registries), and the errors, each at its file and line.
+ * the vendor registries, the plain domain lists), and the errors, each at
+ * its file and line.
  *
  * @include lines are expanded here rather than by libconfig, so that a
  * relative path is taken from the including file's directory and every
@@ -87,6 +88,16 @@ void ctx_err_at(struct ctx *c, const char *file, unsigned int line, const char *
 
 	va_start(ap, fmt);
 	add_error(c, 2 * (unsigned int)c->nmap + 1, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void ctx_err_from(struct ctx *c, unsigned int n, const char *file, unsigned int line,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_error(c, 2 * n + 1, file, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -430,12 +441,35 @@ void source_free(struct ctx *c)
 
 /* --- vendor registries ------------------------------------------------------ */
 
+/* The path v names in setting s: relative to the file s is in. */
+static char *setting_path(const struct ctx *c, const config_setting_t *s, const char *v)
+{
+	const char *from = config_setting_source_file(s);
+	unsigned int n = (unsigned int)config_setting_source_line(s);
+
+	if (n >= 1 && n <= c->nmap)
+		from = c->files[c->map[n - 1].file];
+	return source_path(from ? from : c->files[0], v);
+}
+
+/* "WHAT PATH: error", with the directory looked in for a relative path not found. */
+static void err_file(struct ctx *c, const config_setting_t *s, const char *what, const char *path,
+		     int err)
+{
+	char cwd[PATH_MAX];
+
+	if (err == -ENOENT && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		err_set(c, s, "%s %s (looked for %s/%s): %s", what, path, cwd, path,
+			strerror(-err));
+	else
+		err_set(c, s, "%s %s: %s", what, path,
+			err == -EFBIG ? "file too large" : strerror(-err));
+}
+
 static int add_registry(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
 {
 	struct policy *p = arg;
-	const char *from = config_setting_source_file(s);
-	unsigned int n = (unsigned int)config_setting_source_line(s), line = 0;
-	char cwd[PATH_MAX];
+	unsigned int line = 0;
 	char *path;
 	int r;
 
@@ -443,21 +477,15 @@ static int add_registry(struct ctx *c, const config_setting_t *s, const char *v,
 		err_set(c, s, "registry %s: reading files is not allowed here", v);
 		return -EPERM;
 	}
-	/* relative to the file that names it */
-	if (n >= 1 && n <= c->nmap)
-		from = c->files[c->map[n - 1].file];
-	path = source_path(from ? from : c->files[0], v);
+	path = setting_path(c, s, v);
 	if (!path)
 		return -ENOMEM;
 	r = registry_load(p->registry, path, &line);
 	c->registry_failed |= r != 0;
 	if (r == -EINVAL)
 		err_set(c, s, "registry %s: line %u: not a registry entry", path, line);
-	else if (r == -ENOENT && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
-		err_set(c, s, "registry %s (looked for %s/%s): %s", path, cwd, path, strerror(-r));
 	else if (r)
-		err_set(c, s, "registry %s: %s", path,
-			r == -EFBIG ? "file too large" : strerror(-r));
+		err_file(c, s, "registry", path, r);
 	free(path);
 	return r;
 }
@@ -509,6 +537,90 @@ struct registry *registry_system(void)
 	if (r)
 		load_system_registries(r);
 	return r;
+}
+
+/* --- plain lists -------------------------------------------------------------- */
+
+/*
+ * One line of a list: what is left once a '#' comment, a CR and the blanks
+ * around are taken off, NUL-terminated in place; NULL for a line with
+ * nothing, or (*bad set) with blanks inside.
+ */
+static char *list_entry(char *line, bool *bad)
+{
+	char *e, *hash = strchr(line, '#');
+
+	if (hash)
+		*hash = '\0';
+	while (*line == ' ' || *line == '\t')
+		line++;
+	e = line + strlen(line);
+	while (e > line && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	*bad = strpbrk(line, " \t\r\v\f") != NULL;
+	return *line ? line : NULL;
+}
+
+int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn fn, void *arg)
+{
+	unsigned int n = ctx_setting_line(c, s), line = 0, entries = 0;
+	char *path, *buf, *p, *next;
+	size_t len;
+	int err;
+
+	if (c->no_files) {
+		err_set(c, s, "list %s: reading files is not allowed here", v);
+		return -EPERM;
+	}
+	path = setting_path(c, s, v);
+	if (!path)
+		return -ENOMEM;
+	err = read_file(path, &buf, &len);
+	if (err == -EINVAL) {
+		err_set(c, s, "list %s: not a regular file", path);
+		free(path);
+		return err;
+	}
+	if (err) {
+		err_file(c, s, "list", path, err);
+		free(path);
+		return err;
+	}
+	if (memchr(buf, '\0', len)) {
+		err_set(c, s, "list %s: not a text file (a NUL byte)", path);
+		err = -EINVAL;
+	}
+	for (p = buf; !err && p < buf + len; p = next) {
+		char *entry;
+		bool bad;
+
+		/* read_file ends the text with a NUL: so is the last line */
+		next = memchr(p, '\n', (size_t)(buf + len - p));
+		if (next)
+			*next++ = '\0';
+		else
+			next = buf + len;
+		line++;
+		/* a UTF-8 byte order mark, as a Windows editor leaves it */
+		if (line == 1 && !memcmp(p, "\xef\xbb\xbf", 3))
+			p += 3;
+		entry = list_entry(p, &bad);
+		if (!entry)
+			continue;
+		entries++;
+		if (bad)
+			ctx_err_from(c, n, path, line, "one pattern a line, not '%s'", entry);
+		else if (fn(c, path, line, entry, arg) == -ENOMEM)
+			err = -ENOMEM;
+	}
+	if (!err && !entries)
+		err_set(c, s, "list %s has no patterns (a rule with an empty list matches nothing)",
+			path);
+	if (err == -ENOMEM)
+		c->failed = true;
+	free(buf);
+	free(path);
+	return err;
 }
 
 /* --- registry files ---------------------------------------------------------- */

@@ -1134,6 +1134,89 @@ static void test_include(void **state)
 	policy_free(p);
 }
 
+/* domain_file: plain lists, relative to the file that names them, with the policy's domains. */
+static void test_domain_file(void **state)
+{
+	struct fixture *f = *state;
+	struct policy *p;
+	struct name n;
+
+	write_file(f, "p.conf",
+		   "version = 1;\n"
+		   "rules = (\n"
+		   "  @include \"rules/cloud.inc\"\n"
+		   ");\n");
+	write_file(f, "rules/cloud.inc",
+		   "\t{ name = \"cloud\"; action = \"drop\"; domain = \"ntp.org\";\n"
+		   "\t  domain_file = [ \"lists/hik.list\", \"/dev/null/../x\" ]; }\n");
+	/* a UTF-8 BOM, CRLF, comments whole-line and trailing, blank lines, no final newline */
+	write_file(f, "rules/lists/hik.list",
+		   "\xef\xbb\xbf# Hikvision\r\n"
+		   "*.ezvizlife.com   # the cloud\r\n"
+		   "\r\n"
+		   "   \t\n"
+		   "\t*.hik-connect.com\n"
+		   "ntp.org\n"
+		   "# the end\n"
+		   "*.ys7.com");
+	/* an absolute path is itself */
+	{
+		const char *const expect[] = {
+			"{D}/rules/cloud.inc:2: list /dev/null/../x: Not a directory",
+			NULL,
+		};
+
+		expect_errors_in(f, "p.conf", expect);
+	}
+	write_file(f, "rules/cloud.inc",
+		   "\t{ name = \"cloud\"; action = \"drop\"; domain = \"ntp.org\";\n"
+		   "\t  domain_file = [ \"lists/hik.list\" ]; }\n");
+	p = load_ok(f, "p.conf");
+	/* ntp.org in both: one pattern */
+	assert_int_equal(p->ndomains, 4);
+	assert_int_equal(domain_set_count(p->rules[0].domains), 4);
+	n = name_of("litedev.ezvizlife.com");
+	assert_string_equal(domain_set_match(p->rules[0].domains, &n), "*.ezvizlife.com");
+	n = name_of("time.ys7.com");
+	assert_string_equal(domain_set_match(p->rules[0].domains, &n), "*.ys7.com");
+	n = name_of("www.ntp.org");
+	assert_null(domain_set_match(p->rules[0].domains, &n));
+	policy_free(p);
+}
+
+static void test_domain_file_errors(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX];
+	const char *const expect[] = {
+		"{D}/l/a.list:2: 'a..b' is not a domain name or *.domain pattern",
+		"{D}/l/a.list:3: '\"c.com\",' is not a domain name or *.domain pattern (a "
+		"domain_file has one pattern a line: no quotes, no commas)",
+		"{D}/l/a.list:4: one pattern a line, not 'd.com e.com'",
+		"{D}/p.conf:3: list {D}/l/none.list: No such file or directory",
+		"{D}/p.conf:3: list {D}/l/empty.list has no patterns (a rule with an empty list matches "
+		"nothing)",
+		"{D}/p.conf:4: list {D}/l/dir.list: Is a directory",
+		"5: 'domain_file' entries must be strings, not a number",
+		"7: action 'permit': use allow, drop, reject or log",
+		NULL,
+	};
+
+	write_file(f, "l/a.list", "ok.example.com\na..b\n\"c.com\",\nd.com e.com\n");
+	write_file(f, "l/empty.list", "# nothing yet\n\n");
+	path_of(f, "l/dir.list", path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	expect_errors(f,
+		      "version = 1;\n"
+		      "rules = ( { action = \"drop\"; domain_file = ( \"l/a.list\",\n"
+		      "\t\"l/none.list\", \"l/empty.list\",\n"
+		      "\t\"l/dir.list\",\n"
+		      "\t7 ); },\n"
+		      "\t{ name = \"x\";\n"
+		      "\t  action = \"permit\"; } );\n",
+		      expect);
+}
+
 static void test_include_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -1731,6 +1814,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_top_file_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_file_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include_depth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_errors, setup, teardown),

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ruledomains.c - a rule's domain condition: the patterns of its key
+ * "domain" and of the plain lists its key "domain_file" names (one pattern
+ * a line, read by source.c), into one suffix set.  A bad pattern is an
+ * error at the line it is on, in the policy or in the list.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "policy/internal.h"
+
+/* One pattern into r's set; -EINVAL (not reported) when it is none. */
+static int add_pattern(struct policy *p, struct rule *r, const char *v, bool *too_many)
+{
+	size_t before;
+	int err;
+
+	if (p->ndomains >= POLICY_MAX_DOMAINS) {
+		*too_many = p->ndomains++ == POLICY_MAX_DOMAINS;
+		return -E2BIG;
+	}
+	before = domain_set_count(r->domains);
+	err = domain_set_add(r->domains, v);
+	/* a duplicate is no new pattern */
+	p->ndomains += domain_set_count(r->domains) - before;
+	return err;
+}
+
+struct rule_domains {
+	struct policy *p;
+	struct rule *r;
+	unsigned int n; /* the expanded line of the domain_file setting */
+};
+
+static int add_domain(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
+{
+	struct rule_domains *rd = arg;
+	bool too_many = false;
+	int err = add_pattern(rd->p, rd->r, v, &too_many);
+
+	if (too_many)
+		err_set(c, s, "more than %d domains in the policy", POLICY_MAX_DOMAINS);
+	else if (err == -EINVAL)
+		err_set(c, s, "'%s' is not a domain name or *.domain pattern", v);
+	return err;
+}
+
+static int add_listed(struct ctx *c, const char *path, unsigned int line, const char *v, void *arg)
+{
+	struct rule_domains *rd = arg;
+	bool too_many = false;
+	int err = add_pattern(rd->p, rd->r, v, &too_many);
+
+	if (too_many)
+		ctx_err_from(c, rd->n, path, line, "more than %d domains in the policy",
+			     POLICY_MAX_DOMAINS);
+	else if (err == -EINVAL && strpbrk(v, "\",;"))
+		/* a line of the old @include fragments: "name", */
+		ctx_err_from(c, rd->n, path, line,
+			     "'%s' is not a domain name or *.domain pattern (a domain_file "
+			     "has one pattern a line: no quotes, no commas)",
+			     v);
+	else if (err == -EINVAL)
+		ctx_err_from(c, rd->n, path, line, "'%s' is not a domain name or *.domain pattern",
+			     v);
+	return err;
+}
+
+static int add_file(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
+{
+	struct rule_domains *rd = arg;
+
+	rd->n = ctx_setting_line(c, s);
+	return source_list(c, s, v, add_listed, rd);
+}
+
+void compile_rule_domains(struct ctx *c, struct policy *p, struct rule *r,
+			  const config_setting_t *rs)
+{
+	const config_setting_t *dom = config_setting_get_member(rs, "domain");
+	const config_setting_t *files = config_setting_get_member(rs, "domain_file");
+	struct rule_domains rd = { .p = p, .r = r };
+
+	if (!dom && !files)
+		return;
+	r->domains = domain_set_new();
+	if (!r->domains) {
+		c->failed = true;
+		return;
+	}
+	if (dom)
+		setting_each_string(c, dom, "domain", add_domain, &rd);
+	if (files)
+		setting_each_string(c, files, "domain_file", add_file, &rd);
+}
