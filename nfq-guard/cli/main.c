@@ -21,6 +21,7 @@
 #include "kernel/nft.h"
 #include "policy/policy.h"
 #include "cli/replay.h"
+#include "cli/check.h"
 
 #ifndef NFQG_VERSION
 #define NFQG_VERSION "unknown"
@@ -40,7 +41,8 @@ static const char usage_text[] =
 	"  -s, --socket PATH   the daemon's control socket (default " CONTROL_DEFAULT_PATH ")\n"
 	"\n"
 	"commands:\n"
-	"  check                   check the policy; print a summary or every error\n"
+	"  check [-v | --verbose]  check the policy; print every error, or the warnings\n"
+	"                          and a summary; -v: what each device group matches\n"
 	"  explain --mac MAC [--src IP] [--iface IF] (--dst IP | --name HOST)\n"
 	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N] [--json]\n"
 	"                          the verdict for a hypothetical flow, and why\n"
@@ -116,28 +118,24 @@ static struct policy *load_policy(const char *path)
 
 static int cmd_check(const char *config, int argc, char **argv)
 {
+	bool verbose = false;
 	struct policy *p;
-	size_t i, nvendor = 0, nprefix = 0, nips = 0;
+	int i;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		return usage(stdout, EXIT_OK);
-	if (argc > 1)
-		return bad_usage("check", "unexpected argument '%s'", argv[1]);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			verbose = true;
+		else
+			return bad_usage("check", "unexpected argument '%s'", argv[i]);
+	}
 	p = load_policy(config);
 	if (!p) {
 		fprintf(stderr, "nfq-guard: check: %s: policy rejected\n", config);
 		return EXIT_FAIL;
 	}
-	for (i = 0; i < p->ndevices; i++) {
-		nvendor += p->devices[i].nvendor_prefixes;
-		nprefix += p->devices[i].nprefixes;
-		nips += p->devices[i].nips;
-	}
-	printf("%s: ok: mode %s, default %s, %zu devices (%zu MAC prefixes and addresses, "
-	       "%zu from vendor names; %zu IP prefixes), %zu rules, %zu domains, "
-	       "%zu registry entries\n",
-	       config, p->monitor ? "monitor" : "enforce", action_str(p->dflt), p->ndevices,
-	       nprefix, nvendor, nips, p->nrules, p->ndomains, p->nregistry);
+	check_report(p, config, verbose, stdout, stderr);
 	policy_free(p);
 	return EXIT_OK;
 }

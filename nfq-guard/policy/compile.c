@@ -353,6 +353,7 @@ static void compile_networks(struct ctx *c, struct policy *p, const config_setti
 		}
 		setting_each_string(c, s, name, cidr_list_add, &l);
 		snprintf(net->name, sizeof(net->name), "%s", name);
+		ctx_locate(c, p, s, &net->file, &net->line);
 		net->cidrs = l.v;
 		net->ncidrs = l.n;
 		p->nnetworks++;
@@ -531,7 +532,6 @@ static void rule_name(struct ctx *c, struct policy *p, struct rule *r, const con
 	const char *v;
 	size_t i;
 
-	r->line = (unsigned int)config_setting_source_line(rs);
 	if (setting_get_string(c, rs, "name", &v)) {
 		if (!policy_valid_name(v))
 			err_set(c, rs, "rule name '%s': use letters, digits, '-', '_' and '.'", v);
@@ -539,8 +539,7 @@ static void rule_name(struct ctx *c, struct policy *p, struct rule *r, const con
 	} else {
 		snprintf(r->name, sizeof(r->name), "rule%zu", p->nrules + 1);
 	}
-	if (r->line >= 1 && r->line <= c->nmap)
-		r->line = c->map[r->line - 1].line;
+	ctx_locate(c, p, rs, &r->file, &r->line);
 	for (i = 0; i < p->nrules; i++)
 		if (!strcmp(p->rules[i].name, r->name))
 			err_set(c, rs, "rule name '%s' is used twice (first at line %u)", r->name,
@@ -845,9 +844,9 @@ struct policy *compile_policy(struct ctx *c, const char *path)
 		goto out_destroy_cfg;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->path = strdup(path))) {
+	if (!p || !(p->path = strdup(path)) || ctx_copy_files(c, p)) {
 		ctx_err_at(c, path, 0, "out of memory");
-		free(p);
+		policy_free(p);
 		p = NULL;
 		goto out_destroy_cfg;
 	}

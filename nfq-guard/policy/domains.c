@@ -226,3 +226,33 @@ const char *domain_set_match(const struct domain_set *ds, const struct name *n)
 	}
 	return NULL;
 }
+
+/* Whether a wildcard of ds matches key: one for key itself or a parent of it. */
+static bool wildcard_covers(const struct domain_set *ds, const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((i == 0 || key[i - 1] == '.') && lookup(ds, key + i, len - i, true))
+			return true;
+	return false;
+}
+
+bool domain_set_covers(const struct domain_set *a, const struct domain_set *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->cap; i++) {
+		const struct slot *s = &b->slots[i];
+		const char *key;
+
+		if (!s->hash)
+			continue;
+		key = slot_key(b, s);
+		if (!s->wildcard && lookup(a, key, s->keylen, false))
+			continue;
+		if (!wildcard_covers(a, key, s->keylen))
+			return false;
+	}
+	return true;
+}

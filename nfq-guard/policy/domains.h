@@ -8,6 +8,7 @@
 #ifndef NFQG_DOMAINS_H
 #define NFQG_DOMAINS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/hostname.h"
@@ -34,5 +35,12 @@ int domain_set_add(struct domain_set *ds, const char *pattern);
 const char *domain_set_match(const struct domain_set *ds, const struct name *n);
 
 size_t domain_set_count(const struct domain_set *ds);
+
+/*
+ * domain_set_covers - whether every name a pattern of b matches is matched
+ * by a pattern of a (an exact name by itself or a wildcard; a wildcard only
+ * by a wildcard of it or of a parent).
+ */
+bool domain_set_covers(const struct domain_set *a, const struct domain_set *b);
 
 #endif

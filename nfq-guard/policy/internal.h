@@ -56,6 +56,13 @@ void ctx_err_line(struct ctx *c, unsigned int n, const char *fmt, ...)
 /* The expanded line a setting comes from (see source.c). */
 unsigned int ctx_setting_line(const struct ctx *c, const config_setting_t *s);
 
+/* Where setting s is: the file (as p->files holds it) and the line in it. */
+void ctx_locate(const struct ctx *c, const struct policy *p, const config_setting_t *s,
+		const char **file, unsigned int *line);
+
+/* p->files: a copy of c's file names.  0, or -ENOMEM. */
+int ctx_copy_files(const struct ctx *c, struct policy *p);
+
 /* Errors are found setting by setting; put them in the order of the text. */
 void ctx_sort_errors(struct ctx *c);
 

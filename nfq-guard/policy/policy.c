@@ -48,6 +48,9 @@ void policy_free(struct policy *p)
 	for (i = 0; i < p->nstrings; i++)
 		free(p->strings[i]);
 	free(p->strings);
+	for (i = 0; i < p->nfiles; i++)
+		free(p->files[i]);
+	free(p->files);
 	free(p->path);
 	free(p->events);
 	free(p->metrics);

@@ -69,6 +69,7 @@ struct device_label {
 
 struct device_group {
 	char name[POLICY_NAME_MAX];
+	const char *file; /* and line in it: where the group is defined */
 	unsigned int line;
 	struct group_prefix *prefixes; /* sorted by address; MACs are /48 */
 	size_t nprefixes;
@@ -88,6 +89,7 @@ struct port_range {
 
 struct rule {
 	char name[POLICY_NAME_MAX];
+	const char *file; /* and line in it */
 	unsigned int line;
 	bool from_any;
 	uint64_t from;	       /* device groups (bit i: devices[i]) */
@@ -111,6 +113,8 @@ struct mac_index_entry {
 
 struct network {
 	char name[POLICY_NAME_MAX];
+	const char *file; /* and line in it */
+	unsigned int line;
 	struct cidr *cidrs;
 	size_t ncidrs;
 };
@@ -151,6 +155,8 @@ struct policy {
 	struct registry *registry;
 	char **strings; /* copies of policy text the structure points to */
 	size_t nstrings;
+	char **files; /* the files read: what file pointers above point to */
+	size_t nfiles;
 };
 
 struct policy_errors {
@@ -183,6 +189,34 @@ struct policy *policy_compile_text(const char *name, const char *text, size_t le
 				   unsigned int flags, struct policy_errors *errs);
 void policy_free(struct policy *p);
 void policy_errors_clear(struct policy_errors *errs);
+
+/*
+ * policy_lint - the warnings of `nfq-guard check` for a policy that
+ * compiled, into *w (freed with policy_errors_clear), each
+ * "FILE:LINE: warning: message": a rule an earlier rule always decides
+ * first, a group no rule names (when rules name groups), two groups that
+ * take the same devices equally specifically, a vendor string matching
+ * several organisations, documentation and shipped example addresses.
+ */
+void policy_lint(const struct policy *p, struct policy_errors *w);
+
+/* One organisation a vendor string of a group matched (policy_vendor_orgs). */
+struct vendor_org {
+	const char *org;       /* as the registry spells it (the first block's) */
+	unsigned int prefixes; /* the blocks of it the string took */
+	char key[128];	       /* the name without case, punctuation, "Co. Ltd." and the like */
+};
+
+/* The distinct vendor strings of g (up to max), in the order of their first block. */
+size_t policy_group_vendors(const struct device_group *g, const char **out, size_t max);
+
+/*
+ * policy_vendor_orgs - the organisations vendor string needle (as
+ * policy_group_vendors gave it) of g matched, up to max, one per key; the
+ * blocks of organisations past max are counted in *more.
+ */
+size_t policy_vendor_orgs(const struct device_group *g, const char *needle, struct vendor_org *out,
+			  size_t max, size_t *more);
 
 const char *action_str(enum action a);
 const char *match_kind_str(enum match_kind k);

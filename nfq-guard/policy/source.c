@@ -169,6 +169,34 @@ unsigned int ctx_setting_line(const struct ctx *c, const config_setting_t *s)
 	return m >= 1 && line_has_string(c, m, v) ? m : n;
 }
 
+void ctx_locate(const struct ctx *c, const struct policy *p, const config_setting_t *s,
+		const char **file, unsigned int *line)
+{
+	unsigned int n = ctx_setting_line(c, s);
+
+	*file = p->nfiles ? p->files[0] : "?";
+	*line = n;
+	if (n >= 1 && n <= c->nmap && c->map[n - 1].file < p->nfiles) {
+		*file = p->files[c->map[n - 1].file];
+		*line = c->map[n - 1].line;
+	}
+}
+
+int ctx_copy_files(const struct ctx *c, struct policy *p)
+{
+	size_t i;
+
+	p->files = calloc(c->nfiles ? c->nfiles : 1, sizeof(*p->files));
+	if (!p->files)
+		return -ENOMEM;
+	for (i = 0; i < c->nfiles; i++) {
+		if (!(p->files[i] = strdup(c->files[i])))
+			return -ENOMEM;
+		p->nfiles++;
+	}
+	return 0;
+}
+
 /* --- reading and expanding the files ------------------------------------ */
 
 static int read_file(const char *path, char **out, size_t *len)

@@ -144,6 +144,49 @@ class Check(unittest.TestCase):
         self.assertRegex(r.stdout.decode(), r"replay.conf: ok: mode enforce, default drop, "
                          r"2 devices .* 6 rules, 3 domains")
 
+    def test_warnings_keep_exit_0(self):
+        """check: lint warnings at FILE:LINE on stderr in the order of the text, exit 0."""
+        lists = os.path.join(self.dir.name, "l.list")
+        with open(lists, "w") as f:
+            f.write("# cloud\n*.example.com\n")
+        p = self.write('version = 1;\n'
+                       'networks = { lan = "192.168.0.0/16"; router = [ "192.168.1.1", "fe80::1" ]; };\n'
+                       'devices = ( { name = "cams"; ip = "192.168.5.0/24"; },\n'
+                       '  { name = "doorbells"; mac = "02:00:00:00:00:07"; } );\n'
+                       'rules = (\n'
+                       '  { from = "cams"; domain_file = "l.list"; action = "drop"; },\n'
+                       '  { from = "cams"; domain = "cdn.example.com"; action = "allow"; },\n'
+                       '  { to = "wan"; action = "drop"; }\n'
+                       ');\n')
+        r = run("-c", p, "check")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.decode().splitlines(), [
+            "%s:2: warning: networks.router is still the shipped example (192.168.1.1, "
+            "fe80::1): put the router's own addresses there (DHCP, DNS and NTP are allowed "
+            "only to them)" % p,
+            "%s:4: warning: device group 'doorbells' is in no rule's 'from': only the rules "
+            "for every device, then the default, decide its flows" % p,
+            "%s:7: warning: rule 'rule2' is never reached: rule 'rule1' (line 6) comes first "
+            "and matches every flow it does, with another action" % p,
+        ])
+        self.assertRegex(r.stdout.decode(), r": ok: .* 3 rules, 2 domains, .*; 3 warnings\n$")
+
+    def test_verbose_lists_what_groups_match(self):
+        p = self.write('version = 1;\n'
+                       'devices = ( { name = "cams"; ip = [ "192.168.5.0/24" ]; iface = "eth1";\n'
+                       '  mac = "02:00:00:00:00:07"; oui = "02:00:01"; } );\n'
+                       'rules = ( { from = "cams"; action = "drop"; name = "cams-out"; },\n'
+                       '  { action = "allow"; port = 53; } );\n')
+        r = run("-c", p, "check", "-v")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.decode().splitlines()[1:], [
+            "group cams (%s:2): 2 MAC prefixes and addresses, 1 IP prefixes, 1 interfaces" % p,
+            "  mac: 1 address; oui: 1 prefix",
+            "  ip: 192.168.5.0/24",
+            "  iface: eth1",
+            "  rules: cams-out; 1 for every device; then the default (drop)",
+        ])
+
     def test_every_error_with_file_and_line(self):
         p = self.write('version = 1;\n'
                        'networks = { lan = [ "10.0.0.0/33" ]; };\n'
