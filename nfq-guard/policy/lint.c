@@ -446,14 +446,18 @@ static const char *documentation(const struct cidr *c)
 	return NULL;
 }
 
-/* The shipped policies' router addresses, to be replaced by the router's own. */
-static bool shipped_router(const struct network *n)
+/* Whether network n holds exactly the addresses of the shipped example ex (n of them). */
+static bool shipped_example(const struct network *n, const char *const *ex, size_t nex)
 {
-	struct cidr a, b;
+	struct cidr c;
+	size_t i;
 
-	return n->ncidrs == 2 && cidr_parse("192.168.1.1", &a) == 0 &&
-	       cidr_parse("fe80::1", &b) == 0 && !memcmp(&n->cidrs[0], &a, sizeof(a)) &&
-	       !memcmp(&n->cidrs[1], &b, sizeof(b));
+	if (!n || n->ncidrs != nex)
+		return false;
+	for (i = 0; i < nex; i++)
+		if (cidr_parse(ex[i], &c) || memcmp(&n->cidrs[i], &c, sizeof(c)))
+			return false;
+	return true;
 }
 
 static void lint_addresses(const struct policy *p, struct policy_errors *w)
@@ -462,11 +466,19 @@ static void lint_addresses(const struct policy *p, struct policy_errors *w)
 	const char *rfc;
 	size_t i, k;
 
-	if (p->router && shipped_router(p->router))
+	static const char *const router[] = { "192.168.1.1", "fe80::1" };
+	static const char *const nvr[] = { "192.168.10.5" };
+
+	if (shipped_example(p->router, router, 2))
 		warn(w, p->router->file, p->router->line,
 		     "networks.router is still the shipped example (192.168.1.1, fe80::1): put "
 		     "the router's own addresses there (DHCP, DNS and NTP are allowed only to "
 		     "them)");
+	for (i = 0; i < p->nnetworks; i++)
+		if (!strcmp(p->networks[i].name, "nvr") && shipped_example(&p->networks[i], nvr, 1))
+			warn(w, p->networks[i].file, p->networks[i].line,
+			     "networks.nvr is still strict.conf's example (192.168.10.5): put your "
+			     "NVR's addresses there");
 	for (i = 0; i < p->nnetworks; i++) {
 		const struct network *n = &p->networks[i];
 

@@ -115,6 +115,38 @@ def mdoc_cm(path):
     return words
 
 
+def nested_quotes(pages):
+    """A quote opened inside another (mdoc's Ql runs to the end of its line)."""
+    out = []
+    for page in pages:
+        r = subprocess.run(["mandoc", "-Tutf8", page], capture_output=True, text=True,
+                           check=True)
+        for line in re.sub(r".\x08", "", r.stdout).splitlines():
+            if re.search(r"‘[^’]*‘", line):
+                out.append(f"{page}: nested quotes: {line.strip()}")
+    return out
+
+
+def missing_files(top, docs):
+    """Repository paths a document names (scripts/..., policies/..., X.md) that do not exist."""
+    out = []
+    pat = re.compile(r"(?<![\w/.-])((?:scripts|policies|tests|man|nfq-guard)/[\w./-]*[\w/]"
+                     r"|[A-Z][A-Z_]+\.md)")
+    for doc in docs:
+        with open(doc, encoding="utf-8") as f:
+            text = f.read()
+        base = os.path.dirname(doc) if doc.endswith("policies/README.md") else top
+        for m in sorted(set(pat.findall(text))):
+            # a pattern, or a placeholder such as corpus/NAME/
+            if "*" in m or any(re.fullmatch(r"[A-Z]+", c) for c in m.split("/")[:-1] + [m]):
+                if not m.endswith(".md"):
+                    continue
+            if not (os.path.exists(os.path.join(top, m)) or
+                    os.path.exists(os.path.join(base, m))):
+                out.append(f"{doc}: names {m}, which the repository does not ship")
+    return out
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         sys.exit("usage: tests/docs/check.py BINARY [TOP]")
@@ -152,6 +184,10 @@ def main():
     for k in keys:
         if k not in cm:
             gaps.append(f"{page5}: policy key {k} (in nfq-guard/policy/) is not documented (.Cm {k})")
+
+    gaps += nested_quotes([page8, page5])
+    gaps += missing_files(top, [os.path.join(top, "README.md"),
+                                os.path.join(top, "policies/README.md"), page8, page5])
 
     for g in gaps:
         print("docs: " + g)

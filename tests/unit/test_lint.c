@@ -208,6 +208,23 @@ static void test_addresses(void **state)
 			want);
 }
 
+/* strict.conf's NVR example left in. */
+static void test_nvr_example(void **state)
+{
+	const char *const want[] = {
+		"3: networks.nvr is still strict.conf's example (192.168.10.5): put your NVR's "
+		"addresses there",
+		NULL,
+	};
+
+	(void)state;
+	expect_warnings("version = 1;\n"
+			"networks = { lan = \"192.168.0.0/16\"; router = \"192.168.1.254\";\n"
+			"\tnvr = [ \"192.168.10.5\" ]; };\n"
+			"rules = ( { to = \"nvr\"; action = \"allow\"; } );\n",
+			want);
+}
+
 /* A policy as an admin would write it: nothing to warn of. */
 static void test_clean(void **state)
 {
@@ -233,7 +250,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shadowed),  cmocka_unit_test(test_not_shadowed),
 		cmocka_unit_test(test_groups),	  cmocka_unit_test(test_vendors),
-		cmocka_unit_test(test_addresses), cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_addresses), cmocka_unit_test(test_nvr_example),
+		cmocka_unit_test(test_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
