@@ -111,9 +111,10 @@ void check_report(const struct policy *p, const char *config, bool verbose, FILE
 		const struct device_group *g = &p->devices[i];
 
 		fprintf(out,
-			"group %s (%s:%u): %zu MAC prefixes and addresses, %zu IP prefixes, "
-			"%zu interfaces\n",
-			g->name, g->file, g->line, g->nprefixes, g->nips, g->nifaces);
+			"group %s (%s:%u): %zu MAC prefixes and addresses, %zu IP prefix%s, "
+			"%zu interface%s\n",
+			g->name, g->file, g->line, g->nprefixes, g->nips, g->nips == 1 ? "" : "es",
+			g->nifaces, g->nifaces == 1 ? "" : "s");
 		print_vendors(out, g);
 		print_selectors(out, g);
 		print_rules(out, p, i);

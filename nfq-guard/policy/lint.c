@@ -460,14 +460,29 @@ static bool shipped_example(const struct network *n, const char *const *ex, size
 	return true;
 }
 
+/* A warning for each documentation address of what (a network or a group) name. */
+static void documentation_in(struct policy_errors *w, const char *file, unsigned int line,
+			     const char *what, const char *name, const struct cidr *c, size_t n)
+{
+	const char *rfc;
+	char buf[64];
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (!(rfc = documentation(&c[k])))
+			continue;
+		cidr_format(&c[k], buf, sizeof(buf));
+		warn(w, file, line,
+		     "%s '%s' holds %s, a documentation address (%s): an example left in?", what,
+		     name, buf, rfc);
+	}
+}
+
 static void lint_addresses(const struct policy *p, struct policy_errors *w)
 {
-	char buf[64];
-	const char *rfc;
-	size_t i, k;
-
 	static const char *const router[] = { "192.168.1.1", "fe80::1" };
 	static const char *const nvr[] = { "192.168.10.5" };
+	size_t i;
 
 	if (shipped_example(p->router, router, 2))
 		warn(w, p->router->file, p->router->line,
@@ -479,32 +494,12 @@ static void lint_addresses(const struct policy *p, struct policy_errors *w)
 			warn(w, p->networks[i].file, p->networks[i].line,
 			     "networks.nvr is still strict.conf's example (192.168.10.5): put your "
 			     "NVR's addresses there");
-	for (i = 0; i < p->nnetworks; i++) {
-		const struct network *n = &p->networks[i];
-
-		for (k = 0; k < n->ncidrs; k++) {
-			if (!(rfc = documentation(&n->cidrs[k])))
-				continue;
-			cidr_format(&n->cidrs[k], buf, sizeof(buf));
-			warn(w, n->file, n->line,
-			     "network '%s' holds %s, a documentation address (%s): an example "
-			     "left in?",
-			     n->name, buf, rfc);
-		}
-	}
-	for (i = 0; i < p->ndevices; i++) {
-		const struct device_group *g = &p->devices[i];
-
-		for (k = 0; k < g->nips; k++) {
-			if (!(rfc = documentation(&g->ips[k])))
-				continue;
-			cidr_format(&g->ips[k], buf, sizeof(buf));
-			warn(w, g->file, g->line,
-			     "device group '%s' holds %s, a documentation address (%s): an "
-			     "example left in?",
-			     g->name, buf, rfc);
-		}
-	}
+	for (i = 0; i < p->nnetworks; i++)
+		documentation_in(w, p->networks[i].file, p->networks[i].line, "network",
+				 p->networks[i].name, p->networks[i].cidrs, p->networks[i].ncidrs);
+	for (i = 0; i < p->ndevices; i++)
+		documentation_in(w, p->devices[i].file, p->devices[i].line, "device group",
+				 p->devices[i].name, p->devices[i].ips, p->devices[i].nips);
 }
 
 /* Where warning s is: its file's index in p->files (the order read) and line, as one key. */

@@ -180,7 +180,7 @@ class Check(unittest.TestCase):
         r = run("-c", p, "check", "-v")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.decode().splitlines()[1:], [
-            "group cams (%s:2): 2 MAC prefixes and addresses, 1 IP prefixes, 1 interfaces" % p,
+            "group cams (%s:2): 2 MAC prefixes and addresses, 1 IP prefix, 1 interface" % p,
             "  mac: 1 address; oui: 1 prefix",
             "  ip: 192.168.5.0/24",
             "  iface: eth1",
