@@ -353,7 +353,7 @@ static void compile_networks(struct ctx *c, struct policy *p, const config_setti
 		}
 		setting_each_string(c, s, name, cidr_list_add, &l);
 		snprintf(net->name, sizeof(net->name), "%s", name);
-		ctx_locate(c, p, s, &net->file, &net->line);
+		ctx_locate(c, p, s, &net->file, &net->line, &net->xline);
 		net->cidrs = l.v;
 		net->ncidrs = l.n;
 		p->nnetworks++;
@@ -539,7 +539,7 @@ static void rule_name(struct ctx *c, struct policy *p, struct rule *r, const con
 	} else {
 		snprintf(r->name, sizeof(r->name), "rule%zu", p->nrules + 1);
 	}
-	ctx_locate(c, p, rs, &r->file, &r->line);
+	ctx_locate(c, p, rs, &r->file, &r->line, &r->xline);
 	for (i = 0; i < p->nrules; i++)
 		if (!strcmp(p->rules[i].name, r->name))
 			err_set(c, rs, "rule name '%s' is used twice (first at line %u)", r->name,

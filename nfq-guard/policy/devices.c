@@ -225,7 +225,7 @@ static void compile_device(struct ctx *c, struct policy *p, const config_setting
 		err_set(c, d, "device '%s' names no mac, oui, vendor, ip or iface", name);
 
 	snprintf(g->name, sizeof(g->name), "%s", name);
-	ctx_locate(c, p, d, &g->file, &g->line);
+	ctx_locate(c, p, d, &g->file, &g->line, &g->xline);
 	if (pl.n)
 		qsort(pl.v, pl.n, sizeof(*pl.v), prefix_cmp);
 	g->prefixes = pl.v;

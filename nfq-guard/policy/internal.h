@@ -36,6 +36,7 @@ struct ctx {
 	unsigned int errpos[POLICY_MAX_ERRORS];
 	bool failed;
 	bool registry_failed; /* a registry file did not load (reported) */
+	bool include_failed;  /* an @include file could not be read (reported) */
 	bool no_files;	      /* POLICY_NO_FILES: refuse @include and registry files */
 };
 
@@ -56,9 +57,9 @@ void ctx_err_line(struct ctx *c, unsigned int n, const char *fmt, ...)
 /* The expanded line a setting comes from (see source.c). */
 unsigned int ctx_setting_line(const struct ctx *c, const config_setting_t *s);
 
-/* Where setting s is: the file (as p->files holds it) and the line in it. */
+/* Where setting s is: the file (as p->files holds it), the line in it, the expanded line. */
 void ctx_locate(const struct ctx *c, const struct policy *p, const config_setting_t *s,
-		const char **file, unsigned int *line);
+		const char **file, unsigned int *line, unsigned int *xline);
 
 /* p->files: a copy of c's file names.  0, or -ENOMEM. */
 int ctx_copy_files(const struct ctx *c, struct policy *p);

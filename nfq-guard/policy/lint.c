@@ -5,7 +5,9 @@
  * named, two groups that take the same devices as specifically as each
  * other, a vendor string that matches unrelated organisations, and
  * addresses that are examples rather than a site's own.  Reads the
- * compiled policy only; warnings are "FILE:LINE: warning: message".
+ * compiled policy only; warnings are "FILE:LINE: warning: message", in the
+ * order of the text.  The work is bounded: comparing every pair of rules
+ * stops after LINT_STEPS steps, and says so.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -16,36 +18,61 @@
 
 #include "policy/policy.h"
 
-#define LINT_MAX_PORTS 256 /* port lists compared range by range up to this */
-#define LINT_MAX_ORGS 8	   /* organisations named in one warning */
+#define LINT_MAX_KEPT 10000    /* warnings kept before sorting; the rest are counted */
+#define LINT_STEPS 20000000ull /* work allowed for comparing the rules pairwise */
+#define LINT_MAX_ORGS 8	       /* organisations named in one warning */
+#define LINT_MAX_NEEDLES 256   /* vendor strings of one group looked at */
 #define PATH_MAX_WHERE (PATH_MAX + 16)
-#define LINT_MAX_NEEDLES 256 /* vendor strings of one group looked at */
 
-static void warn(struct policy_errors *w, const char *file, unsigned int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* A warning, and where it sorts: the expanded line of what it is about. */
+struct warning {
+	unsigned int pos;
+	size_t seq;
+	char *text;
+};
 
-static void warn(struct policy_errors *w, const char *file, unsigned int line, const char *fmt, ...)
+struct lint {
+	const struct policy *p;
+	struct warning *v;
+	size_t n, cap;
+	size_t dropped;		  /* past LINT_MAX_KEPT */
+	unsigned long long steps; /* left for comparing the rules pairwise */
+};
+
+static void warn(struct lint *l, unsigned int pos, const char *file, unsigned int line,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void warn(struct lint *l, unsigned int pos, const char *file, unsigned int line,
+		 const char *fmt, ...)
 {
-	char msg[768], *s;
-	char **n;
+	char msg[2048];
 	va_list ap;
 
-	if (w->n >= POLICY_MAX_ERRORS) {
-		w->dropped++;
+	if (l->n >= LINT_MAX_KEPT) {
+		l->dropped++;
 		return;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct warning *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			l->dropped++;
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
 	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (asprintf(&s, "%s:%u: warning: %s", file ? file : "?", line, msg) < 0)
-		return;
-	n = realloc(w->lines, (w->n + 1) * sizeof(*n));
-	if (!n) {
-		free(s);
+	if (asprintf(&l->v[l->n].text, "%s:%u: warning: %s", file ? file : "?", line, msg) < 0) {
+		l->dropped++;
 		return;
 	}
-	w->lines = n;
-	w->lines[w->n++] = s;
+	l->v[l->n].pos = pos;
+	l->v[l->n].seq = l->n;
+	l->n++;
 }
 
 /* "line N", or "FILE:N" when other is in another file than here. */
@@ -69,20 +96,24 @@ static bool cidr_overlaps(const struct cidr *a, const struct cidr *b)
 	return cidr_within(a, b) || cidr_within(b, a);
 }
 
-static bool cidr_in_wan(const struct policy *p, const struct cidr *c)
+static bool cidr_in_wan(struct lint *l, const struct cidr *c)
 {
-	const struct network *nets[2] = { p->lan, p->router };
+	const struct network *nets[2] = { l->p->lan, l->p->router };
 	size_t i, k;
 
-	for (k = 0; k < 2; k++)
-		for (i = 0; nets[k] && i < nets[k]->ncidrs; i++)
+	for (k = 0; k < 2; k++) {
+		if (!nets[k])
+			continue;
+		l->steps -= l->steps < nets[k]->ncidrs ? l->steps : nets[k]->ncidrs;
+		for (i = 0; i < nets[k]->ncidrs; i++)
 			if (cidr_overlaps(&nets[k]->cidrs[i], c))
 				return false;
+	}
 	return true;
 }
 
 /* Whether every destination rule b matches, rule a matches too. */
-static bool to_covers(const struct policy *p, const struct rule *a, const struct rule *b)
+static bool to_covers(struct lint *l, const struct rule *a, const struct rule *b)
 {
 	size_t i, k;
 
@@ -92,41 +123,70 @@ static bool to_covers(const struct policy *p, const struct rule *a, const struct
 		return false;
 	if ((b->to_flags & TO_WAN) && !(a->to_flags & TO_WAN))
 		return false;
-	for (i = 0; i < b->nto; i++) {
-		bool in = (a->to_flags & TO_WAN) && cidr_in_wan(p, &b->to[i]);
+	for (i = 0; i < b->nto && l->steps; i++) {
+		bool in = (a->to_flags & TO_WAN) && cidr_in_wan(l, &b->to[i]);
 
+		l->steps -= l->steps < a->nto ? l->steps : a->nto;
 		for (k = 0; !in && k < a->nto; k++)
 			in = cidr_within(&a->to[k], &b->to[i]);
 		if (!in)
 			return false;
 	}
-	return true;
+	return l->steps > 0;
 }
 
-static bool ports_cover(const struct rule *a, const struct rule *b)
+/* A rule's ports as sorted, merged ranges (for a linear comparison). */
+struct spans {
+	struct port_range *v;
+	size_t n;
+};
+
+static int range_cmp(const void *x, const void *y)
 {
-	size_t i, k;
+	const struct port_range *a = x, *b = y;
 
-	if (a->nports == 0)
-		return true;
-	if (b->nports == 0 || a->nports > LINT_MAX_PORTS || b->nports > LINT_MAX_PORTS)
-		return false;
-	for (i = 0; i < b->nports; i++) {
-		unsigned int lo = b->ports[i].lo;
-		bool moved = true;
+	return a->lo != b->lo ? (a->lo < b->lo ? -1 : 1) : (a->hi > b->hi) - (a->hi < b->hi);
+}
 
-		/* walk b's range up through a's ranges */
-		while (lo <= b->ports[i].hi && moved) {
-			moved = false;
-			for (k = 0; k < a->nports; k++) {
-				if (a->ports[k].lo <= lo && lo <= a->ports[k].hi) {
-					lo = a->ports[k].hi + 1u;
-					moved = true;
-					break;
-				}
-			}
+static int spans_of(const struct rule *r, struct spans *out)
+{
+	size_t i, n = 0;
+
+	out->n = 0;
+	out->v = NULL;
+	if (!r->nports)
+		return 0;
+	out->v = malloc(r->nports * sizeof(*out->v));
+	if (!out->v)
+		return -1;
+	memcpy(out->v, r->ports, r->nports * sizeof(*out->v));
+	qsort(out->v, r->nports, sizeof(*out->v), range_cmp);
+	for (i = 1; i < r->nports; i++) {
+		if ((unsigned int)out->v[i].lo <= (unsigned int)out->v[n].hi + 1u) {
+			if (out->v[i].hi > out->v[n].hi)
+				out->v[n].hi = out->v[i].hi;
+		} else {
+			out->v[++n] = out->v[i];
 		}
-		if (lo <= b->ports[i].hi)
+	}
+	out->n = n + 1;
+	return 0;
+}
+
+/* Whether a's ports take every port of b's (none: every port). */
+static bool ports_cover(struct lint *l, const struct spans *a, const struct spans *b)
+{
+	size_t i, k = 0;
+
+	if (a->n == 0)
+		return true;
+	if (b->n == 0)
+		return false;
+	l->steps -= l->steps < a->n + b->n ? l->steps : a->n + b->n;
+	for (i = 0; i < b->n; i++) {
+		while (k < a->n && a->v[k].hi < b->v[i].lo)
+			k++;
+		if (k == a->n || a->v[k].lo > b->v[i].lo || a->v[k].hi < b->v[i].hi)
 			return false;
 	}
 	return true;
@@ -137,14 +197,21 @@ static bool blocks(enum action a)
 	return a == ACTION_DROP || a == ACTION_REJECT;
 }
 
+/* As engine_unreadable() ranks them: the verdict a packet that does not decode gets. */
+static int strictness(enum action a)
+{
+	return a == ACTION_DROP ? 3 : a == ACTION_REJECT ? 2 : a == ACTION_LOG ? 1 : 0;
+}
+
 /* Whether every flow rule b matches is matched by a (which stands before it). */
-static bool rule_covers(const struct policy *p, const struct rule *a, const struct rule *b)
+static bool rule_covers(struct lint *l, const struct rule *a, const struct spans *pa,
+			const struct rule *b, const struct spans *pb)
 {
 	if (!a->from_any && (b->from_any || (b->from & ~a->from)))
 		return false;
 	if (a->proto && a->proto != b->proto)
 		return false;
-	if (!ports_cover(a, b) || !to_covers(p, a, b))
+	if (!ports_cover(l, pa, pb) || !to_covers(l, a, b))
 		return false;
 	if (!a->domains)
 		return true;
@@ -153,39 +220,74 @@ static bool rule_covers(const struct policy *p, const struct rule *a, const stru
 	 * blocks by any of its names and by an unknown one (evaluate.c): an
 	 * allowing a covers no blocking b.
 	 */
-	return b->domains && (blocks(a->action) || !blocks(b->action)) &&
-	       domain_set_covers(a->domains, b->domains);
+	if (!b->domains || !(blocks(a->action) || !blocks(b->action)))
+		return false;
+	l->steps -= l->steps < domain_set_count(b->domains) ? l->steps :
+							      domain_set_count(b->domains);
+	return domain_set_covers(a->domains, b->domains);
 }
 
-static void lint_shadowed(const struct policy *p, struct policy_errors *w)
+static void shadowed_one(struct lint *l, const struct rule *a, const struct rule *b)
 {
 	char at[PATH_MAX_WHERE];
+
+	where(at, sizeof(at), b->file, a->file, a->line);
+	if (strictness(b->action) > strictness(a->action) &&
+	    strictness(b->action) > strictness(l->p->dflt))
+		warn(l, b->xline, b->file, b->line,
+		     "rule '%s' is never reached by a flow: rule '%s' (%s) comes first and "
+		     "matches every flow it does, with another action; it still gives its "
+		     "verdict to the packets of its devices that do not decode (the strictest "
+		     "rule decides those)",
+		     b->name, a->name, at);
+	else
+		warn(l, b->xline, b->file, b->line,
+		     "rule '%s' is never reached: rule '%s' (%s) comes first and matches every "
+		     "flow it does%s",
+		     b->name, a->name, at, a->action == b->action ? "" : ", with another action");
+}
+
+static void lint_shadowed(struct lint *l)
+{
+	const struct policy *p = l->p;
+	struct spans *ports;
 	size_t i, j;
 
+	ports = calloc(p->nrules ? p->nrules : 1, sizeof(*ports));
+	if (!ports)
+		return;
+	for (i = 0; i < p->nrules; i++)
+		if (spans_of(&p->rules[i], &ports[i]))
+			goto out;
 	for (j = 1; j < p->nrules; j++) {
 		const struct rule *b = &p->rules[j];
 
-		for (i = 0; i < j; i++) {
-			const struct rule *a = &p->rules[i];
-
-			if (!rule_covers(p, a, b))
-				continue;
-			where(at, sizeof(at), b->file, a->file, a->line);
-			warn(w, b->file, b->line,
-			     "rule '%s' is never reached: rule '%s' (%s) comes first and matches "
-			     "every flow it does%s",
-			     b->name, a->name, at,
-			     a->action == b->action ? "" : ", with another action");
+		for (i = 0; i < j && l->steps; i++, l->steps--) {
+			if (rule_covers(l, &p->rules[i], &ports[i], b, &ports[j])) {
+				shadowed_one(l, &p->rules[i], b);
+				break;
+			}
+		}
+		if (!l->steps) {
+			warn(l, b->xline, b->file, b->line,
+			     "the search for rules never reached stopped at rule '%s': too many "
+			     "rules, ports, destinations or names to compare every pair",
+			     b->name);
 			break;
 		}
 	}
+out:
+	for (i = 0; i < p->nrules; i++)
+		free(ports[i].v);
+	free(ports);
 }
 
 /* --- groups ------------------------------------------------------------------ */
 
 /* A group no rule names, in a policy whose rules name groups. */
-static void lint_unused_groups(const struct policy *p, struct policy_errors *w)
+static void lint_unused_groups(struct lint *l)
 {
+	const struct policy *p = l->p;
 	uint64_t named = 0;
 	size_t i;
 
@@ -195,7 +297,7 @@ static void lint_unused_groups(const struct policy *p, struct policy_errors *w)
 		return; /* every rule is for every device: no group is forgotten */
 	for (i = 0; i < p->ndevices; i++)
 		if (!(named & (1ull << i)))
-			warn(w, p->devices[i].file, p->devices[i].line,
+			warn(l, p->devices[i].xline, p->devices[i].file, p->devices[i].line,
 			     "device group '%s' is in no rule's 'from': only the rules for every "
 			     "device, then the default, decide its flows",
 			     p->devices[i].name);
@@ -213,12 +315,85 @@ struct overlap {
 	char example[64];
 };
 
-static void overlap_add(struct overlap *o, const char *kind, const char *example)
+static void overlap_add(struct overlap (*o)[POLICY_MAX_DEVICES], size_t a, size_t b,
+			const char *kind, const char *example)
 {
-	if (!o->count++) {
-		o->kind = kind;
-		snprintf(o->example, sizeof(o->example), "%s", example);
+	struct overlap *x = a < b ? &o[a][b] : &o[b][a];
+
+	if (!x->count++) {
+		x->kind = kind;
+		snprintf(x->example, sizeof(x->example), "%s", example);
 	}
+}
+
+/* An address prefix or an interface of a group, for finding the same in two. */
+struct selector {
+	const struct cidr *cidr; /* or */
+	const char *iface;
+	size_t group;
+};
+
+static int selector_cmp(const void *x, const void *y)
+{
+	const struct selector *a = x, *b = y;
+	int d;
+
+	if (a->cidr && b->cidr) {
+		d = memcmp(a->cidr, b->cidr, sizeof(*a->cidr));
+		if (d)
+			return d;
+	} else if (a->cidr || b->cidr) {
+		return a->cidr ? -1 : 1;
+	} else if ((d = strcmp(a->iface, b->iface))) {
+		return d;
+	}
+	return (a->group > b->group) - (a->group < b->group);
+}
+
+static bool selector_same(const struct selector *a, const struct selector *b)
+{
+	return a->cidr ? b->cidr && !memcmp(a->cidr, b->cidr, sizeof(*a->cidr)) :
+			 !b->cidr && !strcmp(a->iface, b->iface);
+}
+
+/* Groups' addresses and interfaces in common: sorted once, then runs of equals. */
+static void selector_overlaps(const struct policy *p, struct overlap (*o)[POLICY_MAX_DEVICES])
+{
+	struct selector *v;
+	size_t n = 0, g, i, j, a, b;
+	char buf[64];
+
+	for (g = 0; g < p->ndevices; g++)
+		n += p->devices[g].nips + p->devices[g].nifaces;
+	if (!n || !(v = calloc(n, sizeof(*v))))
+		return;
+	n = 0;
+	for (g = 0; g < p->ndevices; g++) {
+		for (i = 0; i < p->devices[g].nips; i++)
+			v[n++] = (struct selector){ .cidr = &p->devices[g].ips[i], .group = g };
+		for (i = 0; i < p->devices[g].nifaces; i++)
+			v[n++] = (struct selector){ .iface = p->devices[g].ifaces[i], .group = g };
+	}
+	qsort(v, n, sizeof(*v), selector_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && selector_same(&v[i], &v[j]); j++)
+			;
+		/* one entry a group (a group may list a selector twice): at most 64 */
+		for (a = i; a < j; a++) {
+			if (a > i && v[a].group == v[a - 1].group)
+				continue;
+			for (b = a + 1; b < j; b++) {
+				if (v[b].group == v[b - 1].group)
+					continue;
+				if (v[a].cidr)
+					cidr_format(v[a].cidr, buf, sizeof(buf));
+				overlap_add(o, v[a].group, v[b].group,
+					    v[a].cidr ? "by address" : "by interface",
+					    v[a].cidr ? buf : v[a].iface);
+			}
+		}
+	}
+	free(v);
 }
 
 /* Every pair of groups with a block, address or interface in common, as specific in both. */
@@ -240,36 +415,17 @@ static void find_overlaps(const struct policy *p, struct overlap (*o)[POLICY_MAX
 				    prefix_class(x->prefix) != prefix_class(y->prefix))
 					continue;
 				oui_format(&x->prefix->prefix, buf, sizeof(buf));
-				overlap_add(&o[x->group < y->group ? x->group : y->group]
-					      [x->group < y->group ? y->group : x->group],
+				overlap_add(o, x->group, y->group,
 					    prefix_class(x->prefix) ? "by vendor" : "by MAC", buf);
 			}
 		}
 	}
-	for (a = 0; a < p->ndevices; a++) {
-		const struct device_group *x = &p->devices[a];
-
-		for (b = a + 1; b < p->ndevices; b++) {
-			const struct device_group *y = &p->devices[b];
-
-			for (i = 0; i < x->nips; i++)
-				for (j = 0; j < y->nips; j++)
-					if (x->ips[i].family == y->ips[j].family &&
-					    x->ips[i].len == y->ips[j].len &&
-					    !memcmp(x->ips[i].addr, y->ips[j].addr, 16)) {
-						cidr_format(&x->ips[i], buf, sizeof(buf));
-						overlap_add(&o[a][b], "by address", buf);
-					}
-			for (i = 0; i < x->nifaces; i++)
-				for (j = 0; j < y->nifaces; j++)
-					if (!strcmp(x->ifaces[i], y->ifaces[j]))
-						overlap_add(&o[a][b], "by interface", x->ifaces[i]);
-		}
-	}
+	selector_overlaps(p, o);
 }
 
-static void lint_overlaps(const struct policy *p, struct policy_errors *w)
+static void lint_overlaps(struct lint *l)
 {
+	const struct policy *p = l->p;
 	struct overlap(*o)[POLICY_MAX_DEVICES];
 	char at[PATH_MAX_WHERE];
 	size_t a, b;
@@ -290,7 +446,7 @@ static void lint_overlaps(const struct policy *p, struct policy_errors *w)
 			if (o[a][b].count > 1)
 				snprintf(more, sizeof(more), " (and %u more)", o[a][b].count - 1);
 			where(at, sizeof(at), y->file, x->file, x->line);
-			warn(w, y->file, y->line,
+			warn(l, y->xline, y->file, y->line,
 			     "device groups '%s' and '%s' (%s) both take %s%s %s, as specifically "
 			     "as each other: '%s' names such a device (it comes first)",
 			     y->name, x->name, at, o[a][b].example, more, o[a][b].kind, x->name);
@@ -395,14 +551,14 @@ size_t policy_group_vendors(const struct device_group *g, const char **out, size
 	return n;
 }
 
-static void lint_vendors(const struct policy *p, struct policy_errors *w)
+static void lint_vendors(struct lint *l)
 {
 	const char *needles[LINT_MAX_NEEDLES];
 	struct vendor_org oc[LINT_MAX_ORGS];
 	size_t d, i, k, n, nn, more;
 
-	for (d = 0; d < p->ndevices; d++) {
-		const struct device_group *g = &p->devices[d];
+	for (d = 0; d < l->p->ndevices; d++) {
+		const struct device_group *g = &l->p->devices[d];
 
 		nn = policy_group_vendors(g, needles, LINT_MAX_NEEDLES);
 		for (i = 0; i < nn; i++) {
@@ -416,10 +572,10 @@ static void lint_vendors(const struct policy *p, struct policy_errors *w)
 							"%s\"%s\" (%u prefix%s)", k ? ", " : "",
 							oc[k].org, oc[k].prefixes,
 							oc[k].prefixes == 1 ? "" : "es");
-			warn(w, g->file, g->line,
-			     "vendor \"%s\" of device group '%s' matches %zu%s organisations: %s%s; if "
-			     "one is not the one you mean, give more of its name (or use oui)",
-			     needles[i], g->name, n, more ? " or more" : "", list,
+			warn(l, g->xline, g->file, g->line,
+			     "vendor \"%s\" of device group '%s' matches %s%zu organisations: %s%s; "
+			     "if one is not the one you mean, give more of its name (or use oui)",
+			     needles[i], g->name, more ? "more than " : "", n, list,
 			     more ? ", ..." : "");
 		}
 	}
@@ -461,7 +617,7 @@ static bool shipped_example(const struct network *n, const char *const *ex, size
 }
 
 /* A warning for each documentation address of what (a network or a group) name. */
-static void documentation_in(struct policy_errors *w, const char *file, unsigned int line,
+static void documentation_in(struct lint *l, unsigned int pos, const char *file, unsigned int line,
 			     const char *what, const char *name, const struct cidr *c, size_t n)
 {
 	const char *rfc;
@@ -472,69 +628,71 @@ static void documentation_in(struct policy_errors *w, const char *file, unsigned
 		if (!(rfc = documentation(&c[k])))
 			continue;
 		cidr_format(&c[k], buf, sizeof(buf));
-		warn(w, file, line,
+		warn(l, pos, file, line,
 		     "%s '%s' holds %s, a documentation address (%s): an example left in?", what,
 		     name, buf, rfc);
 	}
 }
 
-static void lint_addresses(const struct policy *p, struct policy_errors *w)
+static void lint_addresses(struct lint *l)
 {
 	static const char *const router[] = { "192.168.1.1", "fe80::1" };
 	static const char *const nvr[] = { "192.168.10.5" };
+	const struct policy *p = l->p;
 	size_t i;
 
 	if (shipped_example(p->router, router, 2))
-		warn(w, p->router->file, p->router->line,
+		warn(l, p->router->xline, p->router->file, p->router->line,
 		     "networks.router is still the shipped example (192.168.1.1, fe80::1): put "
 		     "the router's own addresses there (DHCP, DNS and NTP are allowed only to "
 		     "them)");
 	for (i = 0; i < p->nnetworks; i++)
 		if (!strcmp(p->networks[i].name, "nvr") && shipped_example(&p->networks[i], nvr, 1))
-			warn(w, p->networks[i].file, p->networks[i].line,
+			warn(l, p->networks[i].xline, p->networks[i].file, p->networks[i].line,
 			     "networks.nvr is still strict.conf's example (192.168.10.5): put your "
 			     "NVR's addresses there");
 	for (i = 0; i < p->nnetworks; i++)
-		documentation_in(w, p->networks[i].file, p->networks[i].line, "network",
-				 p->networks[i].name, p->networks[i].cidrs, p->networks[i].ncidrs);
+		documentation_in(l, p->networks[i].xline, p->networks[i].file, p->networks[i].line,
+				 "network", p->networks[i].name, p->networks[i].cidrs,
+				 p->networks[i].ncidrs);
 	for (i = 0; i < p->ndevices; i++)
-		documentation_in(w, p->devices[i].file, p->devices[i].line, "device group",
-				 p->devices[i].name, p->devices[i].ips, p->devices[i].nips);
+		documentation_in(l, p->devices[i].xline, p->devices[i].file, p->devices[i].line,
+				 "device group", p->devices[i].name, p->devices[i].ips,
+				 p->devices[i].nips);
 }
 
-/* Where warning s is: its file's index in p->files (the order read) and line, as one key. */
-static unsigned long long warning_pos(const struct policy *p, const char *s)
+static int warning_cmp(const void *x, const void *y)
 {
-	size_t i, best = p->nfiles, blen = 0;
+	const struct warning *a = x, *b = y;
 
-	for (i = 0; i < p->nfiles; i++) {
-		size_t n = strlen(p->files[i]);
-
-		if (n >= blen && !strncmp(s, p->files[i], n) && s[n] == ':') {
-			best = i;
-			blen = n;
-		}
-	}
-	return (unsigned long long)best << 32 | strtoul(s + blen + 1, NULL, 10);
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 void policy_lint(const struct policy *p, struct policy_errors *w)
 {
-	size_t i, j;
+	struct lint l = { .p = p, .steps = LINT_STEPS };
+	size_t i;
 
 	memset(w, 0, sizeof(*w));
-	lint_shadowed(p, w);
-	lint_unused_groups(p, w);
-	lint_overlaps(p, w);
-	lint_vendors(p, w);
-	lint_addresses(p, w);
-	/* in the order of the text, as errors are (stable: few lines) */
-	for (i = 1; i < w->n; i++) {
-		char *s = w->lines[i];
-		unsigned long long pos = warning_pos(p, s);
-
-		for (j = i; j > 0 && warning_pos(p, w->lines[j - 1]) > pos; j--)
-			w->lines[j] = w->lines[j - 1];
-		w->lines[j] = s;
+	lint_shadowed(&l);
+	lint_unused_groups(&l);
+	lint_overlaps(&l);
+	lint_vendors(&l);
+	lint_addresses(&l);
+	/* in the order of the text, as errors are; then the first POLICY_MAX_ERRORS */
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), warning_cmp);
+	w->dropped = l.dropped;
+	w->lines = calloc(l.n ? l.n : 1, sizeof(*w->lines));
+	for (i = 0; i < l.n; i++) {
+		if (w->lines && w->n < POLICY_MAX_ERRORS)
+			w->lines[w->n++] = l.v[i].text;
+		else {
+			free(l.v[i].text);
+			w->dropped++;
+		}
 	}
+	free(l.v);
 }

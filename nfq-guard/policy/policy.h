@@ -71,6 +71,7 @@ struct device_group {
 	char name[POLICY_NAME_MAX];
 	const char *file; /* and line in it: where the group is defined */
 	unsigned int line;
+	unsigned int xline;	       /* in the expanded text */
 	struct group_prefix *prefixes; /* sorted by address; MACs are /48 */
 	size_t nprefixes;
 	struct cidr *ips;
@@ -91,6 +92,7 @@ struct rule {
 	char name[POLICY_NAME_MAX];
 	const char *file; /* and line in it */
 	unsigned int line;
+	unsigned int xline; /* in the expanded text */
 	bool from_any;
 	uint64_t from;	       /* device groups (bit i: devices[i]) */
 	unsigned int to_flags; /* TO_ANY, TO_WAN */
@@ -115,6 +117,7 @@ struct network {
 	char name[POLICY_NAME_MAX];
 	const char *file; /* and line in it */
 	unsigned int line;
+	unsigned int xline; /* in the expanded text */
 	struct cidr *cidrs;
 	size_t ncidrs;
 };

@@ -89,8 +89,10 @@ void compile_rule_domains(struct ctx *c, struct policy *p, struct rule *r,
 		c->failed = true;
 		return;
 	}
-	if (dom)
-		setting_each_string(c, dom, "domain", add_domain, &rd);
+	/* an empty list that an unreadable @include left is that error's knock-on */
+	if (dom && setting_each_string(c, dom, "domain", add_domain, &rd) == 0 &&
+	    !c->include_failed)
+		err_set(c, dom, "'domain' has no patterns: add some, or remove the key");
 	if (files)
 		setting_each_string(c, files, "domain_file", add_file, &rd);
 }

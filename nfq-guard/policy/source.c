@@ -170,10 +170,11 @@ unsigned int ctx_setting_line(const struct ctx *c, const config_setting_t *s)
 }
 
 void ctx_locate(const struct ctx *c, const struct policy *p, const config_setting_t *s,
-		const char **file, unsigned int *line)
+		const char **file, unsigned int *line, unsigned int *xline)
 {
 	unsigned int n = ctx_setting_line(c, s);
 
+	*xline = n;
 	*file = p->nfiles ? p->files[0] : "?";
 	*line = n;
 	if (n >= 1 && n <= c->nmap && c->map[n - 1].file < p->nfiles) {
@@ -201,22 +202,29 @@ int ctx_copy_files(const struct ctx *c, struct policy *p)
 
 static int read_file(const char *path, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "re");
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	char *buf;
+	FILE *f;
 	size_t n;
 	int r;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	if (fstat(fileno(f), &st) < 0) {
+	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		fclose(f);
+		close(fd);
 		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fclose(f);
+		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0 || !(f = fdopen(fd, "r"))) {
+		r = -errno;
+		close(fd);
+		return r;
 	}
 	if ((size_t)st.st_size > POLICY_FILE_MAX) {
 		fclose(f);
@@ -393,6 +401,7 @@ static int expand(struct ctx *c, const char *path, const char *from_file, unsign
 		char cwd[PATH_MAX];
 
 		r = -errno;
+		c->include_failed = true;
 		/* where it was looked for, whatever the directory nfq-guard runs in */
 		if (from_file && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
 			ctx_err_at(c, from_file, from_line,
@@ -418,6 +427,7 @@ static int expand(struct ctx *c, const char *path, const char *from_file, unsign
 	}
 	r = read_file(path, &buf, &len);
 	if (r < 0) {
+		c->include_failed = true;
 		if (from_file)
 			ctx_err_at(c, from_file, from_line, "cannot include %s: %s", path,
 				   r == -EFBIG ? "file too large" : strerror(-r));
@@ -473,7 +483,8 @@ void source_free(struct ctx *c)
 static char *setting_path(const struct ctx *c, const config_setting_t *s, const char *v)
 {
 	const char *from = config_setting_source_file(s);
-	unsigned int n = (unsigned int)config_setting_source_line(s);
+	/* the string's own line (libconfig may give the next token's, in another file) */
+	unsigned int n = ctx_setting_line(c, s);
 
 	if (n >= 1 && n <= c->nmap)
 		from = c->files[c->map[n - 1].file];
@@ -580,10 +591,10 @@ static char *list_entry(char *line, bool *bad)
 
 	if (hash)
 		*hash = '\0';
-	while (*line == ' ' || *line == '\t')
+	while (*line && strchr(" \t\r\v\f", *line))
 		line++;
 	e = line + strlen(line);
-	while (e > line && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	while (e > line && strchr(" \t\r\v\f", e[-1]))
 		*--e = '\0';
 	*bad = strpbrk(line, " \t\r\v\f") != NULL;
 	return *line ? line : NULL;
@@ -618,7 +629,11 @@ int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn
 		err_set(c, s, "list %s: not a text file (a NUL byte)", path);
 		err = -EINVAL;
 	}
-	for (p = buf; !err && p < buf + len; p = next) {
+	p = buf;
+	/* a UTF-8 byte order mark, as a Windows editor leaves it */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		p += 3;
+	for (; !err && p < buf + len; p = next) {
 		char *entry;
 		bool bad;
 
@@ -629,9 +644,6 @@ int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn
 		else
 			next = buf + len;
 		line++;
-		/* a UTF-8 byte order mark, as a Windows editor leaves it */
-		if (line == 1 && !memcmp(p, "\xef\xbb\xbf", 3))
-			p += 3;
 		entry = list_entry(p, &bad);
 		if (!entry)
 			continue;
@@ -642,7 +654,7 @@ int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn
 			err = -ENOMEM;
 	}
 	if (!err && !entries)
-		err_set(c, s, "list %s has no patterns (a rule with an empty list matches nothing)",
+		err_set(c, s, "list %s has no patterns: add some, or take it out of the rule",
 			path);
 	if (err == -ENOMEM)
 		c->failed = true;
@@ -662,9 +674,14 @@ int registry_load(struct registry *r, const char *path, unsigned int *line)
 	char *buf;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK for the open only: a FIFO without a writer reads as empty, never hangs */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
+	if (fcntl(fd, F_SETFL, 0) < 0) {
+		err = -errno;
+		goto out_close;
+	}
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
 		goto out_close;

@@ -90,6 +90,23 @@ static void test_shadowed(void **state)
 			want);
 }
 
+/* A rule no flow reaches still gives undecodable packets its stricter verdict: said so. */
+static void test_shadowed_but_strictest(void **state)
+{
+	const char *const want[] = {
+		"6: rule 'block' is never reached by a flow: rule 'all' (line 5) comes first and "
+		"matches every flow it does, with another action; it still gives its verdict to "
+		"the packets of its devices that do not decode (the strictest rule decides those)",
+		NULL,
+	};
+
+	(void)state;
+	expect_warnings(NETS "default = \"allow\";\nrules = (\n"
+			     "{ name = \"all\"; action = \"allow\"; },\n"
+			     "{ name = \"block\"; to = \"wan\"; action = \"drop\"; } );\n",
+			want);
+}
+
 /* Alike, but some flow of the later rule escapes the earlier one. */
 static void test_not_shadowed(void **state)
 {
@@ -248,10 +265,10 @@ static void test_clean(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shadowed),  cmocka_unit_test(test_not_shadowed),
-		cmocka_unit_test(test_groups),	  cmocka_unit_test(test_vendors),
-		cmocka_unit_test(test_addresses), cmocka_unit_test(test_nvr_example),
-		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_shadowed),     cmocka_unit_test(test_shadowed_but_strictest),
+		cmocka_unit_test(test_not_shadowed), cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_vendors),	     cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_nvr_example),  cmocka_unit_test(test_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1194,11 +1194,13 @@ static void test_domain_file_errors(void **state)
 		"domain_file has one pattern a line: no quotes, no commas)",
 		"{D}/l/a.list:4: one pattern a line, not 'd.com e.com'",
 		"{D}/p.conf:3: list {D}/l/none.list: No such file or directory",
-		"{D}/p.conf:3: list {D}/l/empty.list has no patterns (a rule with an empty list matches "
-		"nothing)",
+		"{D}/p.conf:3: list {D}/l/empty.list has no patterns: add some, or take it out of the "
+		"rule",
 		"{D}/p.conf:4: list {D}/l/dir.list: Is a directory",
+		"{D}/p.conf:4: list {D}/l/fifo.list: not a regular file",
 		"5: 'domain_file' entries must be strings, not a number",
 		"7: action 'permit': use allow, drop, reject or log",
+		"8: 'domain' has no patterns: add some, or remove the key",
 		NULL,
 	};
 
@@ -1206,14 +1208,20 @@ static void test_domain_file_errors(void **state)
 	write_file(f, "l/empty.list", "# nothing yet\n\n");
 	path_of(f, "l/dir.list", path);
 	assert_int_equal(mkdir(path, 0700), 0);
+	/* a FIFO nobody writes to: refused, not waited on */
+	path_of(f, "l/fifo.list", path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	/* one byte, no newline: read whole and no further */
+	write_file(f, "l/one.list", "a");
 	expect_errors(f,
 		      "version = 1;\n"
 		      "rules = ( { action = \"drop\"; domain_file = ( \"l/a.list\",\n"
 		      "\t\"l/none.list\", \"l/empty.list\",\n"
-		      "\t\"l/dir.list\",\n"
+		      "\t\"l/dir.list\", \"l/fifo.list\", \"l/one.list\",\n"
 		      "\t7 ); },\n"
 		      "\t{ name = \"x\";\n"
-		      "\t  action = \"permit\"; } );\n",
+		      "\t  action = \"permit\"; },\n"
+		      "\t{ domain = [ ]; action = \"drop\"; } );\n",
 		      expect);
 }
 
