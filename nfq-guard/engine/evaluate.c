@@ -185,11 +185,6 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 }
 
 /* How strict an action is: drop, then reject, then the ones that let pass. */
-static int strictness(enum action a)
-{
-	return a == ACTION_DROP ? 3 : a == ACTION_REJECT ? 2 : a == ACTION_LOG ? 1 : 0;
-}
-
 void engine_unreadable(const struct policy *p, const struct device_key *dev, struct decision *d)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
@@ -206,7 +201,7 @@ void engine_unreadable(const struct policy *p, const struct device_key *dev, str
 		/* a device named by address alone is not known here: every rule counts */
 		if (ev.groups && !r->from_any && !(r->from & ev.groups))
 			continue;
-		if (strictness(r->action) > strictness(act)) {
+		if (action_strictness(r->action) > action_strictness(act)) {
 			act = r->action;
 			pick = r;
 		}

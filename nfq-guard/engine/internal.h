@@ -110,11 +110,6 @@ struct eval {
 	bool doubt;		 /* a DNS answer to the device was not read lately (shared_doubt) */
 };
 
-static inline bool action_blocks(enum action a)
-{
-	return a == ACTION_DROP || a == ACTION_REJECT;
-}
-
 /*
  * evaluate - the first rule that matches ev (NULL: the default), with
  * *pending when a name that may still arrive could change the verdict,

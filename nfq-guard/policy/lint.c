@@ -75,6 +75,12 @@ static void warn(struct lint *l, unsigned int pos, const char *file, unsigned in
 	l->n++;
 }
 
+/* n steps of the pairwise comparison spent (none left: it stops). */
+static void spend(struct lint *l, unsigned long long n)
+{
+	l->steps -= n < l->steps ? n : l->steps;
+}
+
 /* "line N", or "FILE:N" when other is in another file than here. */
 static void where(char *buf, size_t sz, const char *here, const char *other, unsigned int line)
 {
@@ -104,7 +110,7 @@ static bool cidr_in_wan(struct lint *l, const struct cidr *c)
 	for (k = 0; k < 2; k++) {
 		if (!nets[k])
 			continue;
-		l->steps -= l->steps < nets[k]->ncidrs ? l->steps : nets[k]->ncidrs;
+		spend(l, nets[k]->ncidrs);
 		for (i = 0; i < nets[k]->ncidrs; i++)
 			if (cidr_overlaps(&nets[k]->cidrs[i], c))
 				return false;
@@ -126,7 +132,7 @@ static bool to_covers(struct lint *l, const struct rule *a, const struct rule *b
 	for (i = 0; i < b->nto && l->steps; i++) {
 		bool in = (a->to_flags & TO_WAN) && cidr_in_wan(l, &b->to[i]);
 
-		l->steps -= l->steps < a->nto ? l->steps : a->nto;
+		spend(l, a->nto);
 		for (k = 0; !in && k < a->nto; k++)
 			in = cidr_within(&a->to[k], &b->to[i]);
 		if (!in)
@@ -182,7 +188,7 @@ static bool ports_cover(struct lint *l, const struct spans *a, const struct span
 		return true;
 	if (b->n == 0)
 		return false;
-	l->steps -= l->steps < a->n + b->n ? l->steps : a->n + b->n;
+	spend(l, a->n + b->n);
 	for (i = 0; i < b->n; i++) {
 		while (k < a->n && a->v[k].hi < b->v[i].lo)
 			k++;
@@ -190,17 +196,6 @@ static bool ports_cover(struct lint *l, const struct spans *a, const struct span
 			return false;
 	}
 	return true;
-}
-
-static bool blocks(enum action a)
-{
-	return a == ACTION_DROP || a == ACTION_REJECT;
-}
-
-/* As engine_unreadable() ranks them: the verdict a packet that does not decode gets. */
-static int strictness(enum action a)
-{
-	return a == ACTION_DROP ? 3 : a == ACTION_REJECT ? 2 : a == ACTION_LOG ? 1 : 0;
 }
 
 /* Whether every flow rule b matches is matched by a (which stands before it). */
@@ -220,10 +215,9 @@ static bool rule_covers(struct lint *l, const struct rule *a, const struct spans
 	 * blocks by any of its names and by an unknown one (evaluate.c): an
 	 * allowing a covers no blocking b.
 	 */
-	if (!b->domains || !(blocks(a->action) || !blocks(b->action)))
+	if (!b->domains || !(action_blocks(a->action) || !action_blocks(b->action)))
 		return false;
-	l->steps -= l->steps < domain_set_count(b->domains) ? l->steps :
-							      domain_set_count(b->domains);
+	spend(l, domain_set_count(b->domains));
 	return domain_set_covers(a->domains, b->domains);
 }
 
@@ -232,8 +226,8 @@ static void shadowed_one(struct lint *l, const struct rule *a, const struct rule
 	char at[PATH_MAX_WHERE];
 
 	where(at, sizeof(at), b->file, a->file, a->line);
-	if (strictness(b->action) > strictness(a->action) &&
-	    strictness(b->action) > strictness(l->p->dflt))
+	if (action_strictness(b->action) > action_strictness(a->action) &&
+	    action_strictness(b->action) > action_strictness(l->p->dflt))
 		warn(l, b->xline, b->file, b->line,
 		     "rule '%s' is never reached by a flow: rule '%s' (%s) comes first and "
 		     "matches every flow it does, with another action; it still gives its "

@@ -222,6 +222,21 @@ size_t policy_vendor_orgs(const struct device_group *g, const char *needle, stru
 			  size_t max, size_t *more);
 
 const char *action_str(enum action a);
+
+/* Whether a stops the flow: drop or reject. */
+static inline bool action_blocks(enum action a)
+{
+	return a == ACTION_DROP || a == ACTION_REJECT;
+}
+
+/*
+ * How strict a verdict is, as a packet that does not decode gets the
+ * strictest a rule could give it: drop, then reject, log, allow.
+ */
+static inline int action_strictness(enum action a)
+{
+	return a == ACTION_DROP ? 3 : a == ACTION_REJECT ? 2 : a == ACTION_LOG ? 1 : 0;
+}
 const char *match_kind_str(enum match_kind k);
 
 /* The device to identify: what a packet tells about its sender. */

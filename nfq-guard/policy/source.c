@@ -341,15 +341,17 @@ static int add_file(struct ctx *c, const char *path)
 	return 0;
 }
 
+/* The length of the UTF-8 byte order mark buf starts with (Windows editors write one): 3 or 0. */
+static size_t bom_len(const char *buf, size_t len)
+{
+	return len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;
+}
+
 static int expand_text(struct ctx *c, unsigned int fi, const char *buf, size_t len)
 {
 	char name[PATH_MAX];
 	unsigned int line = 0;
-	size_t pos = 0;
-
-	/* a UTF-8 byte order mark, as Windows editors write: not text */
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-		pos = 3;
+	size_t pos = bom_len(buf, len);
 
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -497,7 +499,9 @@ static void err_file(struct ctx *c, const config_setting_t *s, const char *what,
 {
 	char cwd[PATH_MAX];
 
-	if (err == -ENOENT && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+	if (err == -EINVAL) /* read_file: not a regular file */
+		err_set(c, s, "%s %s: not a regular file", what, path);
+	else if (err == -ENOENT && path[0] != '/' && getcwd(cwd, sizeof(cwd)))
 		err_set(c, s, "%s %s (looked for %s/%s): %s", what, path, cwd, path,
 			strerror(-err));
 	else
@@ -615,11 +619,6 @@ int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn
 	if (!path)
 		return -ENOMEM;
 	err = read_file(path, &buf, &len);
-	if (err == -EINVAL) {
-		err_set(c, s, "list %s: not a regular file", path);
-		free(path);
-		return err;
-	}
 	if (err) {
 		err_file(c, s, "list", path, err);
 		free(path);
@@ -629,11 +628,7 @@ int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn
 		err_set(c, s, "list %s: not a text file (a NUL byte)", path);
 		err = -EINVAL;
 	}
-	p = buf;
-	/* a UTF-8 byte order mark, as a Windows editor leaves it */
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-		p += 3;
-	for (; !err && p < buf + len; p = next) {
+	for (p = buf + bom_len(buf, len); !err && p < buf + len; p = next) {
 		char *entry;
 		bool bad;
 
