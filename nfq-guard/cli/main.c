@@ -16,9 +16,11 @@
 #include "service/daemon.h"
 #include "engine/engine.h"
 #include "print/event.h"
+#include "print/format.h"
 #include "cli/inspect.h"
 #include "print/json.h"
 #include "kernel/nft.h"
+#include "policy/exception.h"
 #include "policy/policy.h"
 #include "cli/replay.h"
 #include "cli/check.h"
@@ -44,8 +46,10 @@ static const char usage_text[] =
 	"  check [-v | --verbose]  check the policy; print every error, or the warnings\n"
 	"                          and a summary; -v: what each device group matches\n"
 	"  explain --mac MAC [--src IP] [--iface IF] (--dst IP | --name HOST)\n"
-	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N] [--json]\n"
-	"                          the verdict for a hypothetical flow, and why\n"
+	"          [--dst IP --name HOST] [--proto tcp|udp|icmp] [--port N]\n"
+	"          [--at \"YYYY-MM-DD HH:MM\"] [--json]\n"
+	"                          the verdict for a hypothetical flow, and why (--at:\n"
+	"                          at that local time, for rules with a schedule)\n"
 	"  run [-f | --foreground] [--pidfile FILE] [--socket PATH] [--user USER]\n"
 	"      [--group GROUP]     install the policy's table, bind its queues, drop\n"
 	"                          privileges and decide device flows until SIGTERM\n"
@@ -56,6 +60,13 @@ static const char usage_text[] =
 	"                          counters per rule and device, queue drops, caches\n"
 	"  devices [--json]        the devices seen: addresses, group, flows\n"
 	"  flush                   forget learned names and address blocks\n"
+	"  allow DEVICE --for DURATION [--to ADDRESS|CIDR|NETWORK]...\n"
+	"        [--domain PATTERN]... [--port N]... [--proto tcp|udp|icmp]\n"
+	"        [--reason TEXT] [--json]\n"
+	"                          let a device (MAC or group) out for a while (30s, 10m,\n"
+	"                          2h, 1d; at most 30d): by default to the wan\n"
+	"  exceptions [--json]     the exceptions in force: id, device, until, flows\n"
+	"  revoke ID               end an exception now; the flows it let pass stop\n"
 	"  reload                  re-read the daemon's policy file; exit 1 with its\n"
 	"                          errors when rejected (the running policy stays)\n"
 	"  reopen                  reopen the event log (after rotation)\n"
@@ -209,10 +220,11 @@ static void explain_how(FILE *f, const struct policy *p, const struct decision *
 
 /* What `explain` was asked, from its options. */
 struct explain_args {
-	const char *mac, *src, *dst, *host, *iface;
+	const char *mac, *src, *dst, *host, *iface, *at;
 	uint8_t proto;
 	unsigned long port;
 	bool have_port, json;
+	struct engine_clock clock; /* --at, else now */
 };
 
 /* The options into *a: -1 to go on, or the exit code (usage printed). */
@@ -223,7 +235,8 @@ static int explain_options(int argc, char **argv, struct explain_args *a)
 		{ "dst", required_argument, NULL, 'd' },   { "name", required_argument, NULL, 'n' },
 		{ "proto", required_argument, NULL, 'p' }, { "port", required_argument, NULL, 'P' },
 		{ "iface", required_argument, NULL, 'i' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+		{ "at", required_argument, NULL, 'a' },	   { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
@@ -260,6 +273,9 @@ static int explain_options(int argc, char **argv, struct explain_args *a)
 		case 'j':
 			a->json = true;
 			break;
+		case 'a':
+			a->at = optarg;
+			break;
 		case 'h':
 			return usage(stdout, EXIT_OK);
 		default:
@@ -269,6 +285,27 @@ static int explain_options(int argc, char **argv, struct explain_args *a)
 	if (optind < argc)
 		return bad_usage("explain", "unexpected argument '%s'", argv[optind]);
 	return -1;
+}
+
+/* The time of --at ("YYYY-MM-DD HH:MM", local), else now, into a->clock.  0 or -1. */
+static int explain_time(struct explain_args *a)
+{
+	struct tm tm = { .tm_isdst = -1 };
+	const char *end;
+	time_t t;
+
+	if (!a->at) {
+		a->clock = local_clock((int64_t)time(NULL));
+		return 0;
+	}
+	end = strptime(a->at, "%Y-%m-%d %H:%M", &tm);
+	if (!end || *end || strlen(a->at) != 16)
+		return -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	a->clock = local_clock((int64_t)t);
+	return 0;
 }
 
 /*
@@ -301,6 +338,8 @@ static int explain_flow(struct explain_args *a, struct device_key *dev, struct e
 		return bad_usage("explain", "%s", "--port does not go with --proto icmp");
 	if (!a->have_port)
 		a->port = a->proto == IPPROTO_NUM_UDP ? 53 : a->proto == IPPROTO_NUM_TCP ? 443 : 0;
+	if (explain_time(a))
+		return bad_usage("explain", "--at '%s': use \"YYYY-MM-DD HH:MM\", local time", a->at);
 	/* without --dst the destination is an address in no network: wan */
 	k->family = *dfam ? *dfam : dev->family ? dev->family : 4;
 	k->proto = a->proto;
@@ -317,7 +356,7 @@ static void explain_print_json(const struct policy *p, const struct explain_args
 			    .flow = k,
 			    .monitor = p->monitor,
 			    .d = d,
-			    .ts_us = (uint64_t)time(NULL) * 1000000u,
+			    .ts_us = (uint64_t)a->clock.wall * 1000000u,
 			    .no_src = !a->src,
 			    .no_dst = !a->dst,
 			    .no_sport = true };
@@ -333,8 +372,18 @@ static void explain_print_json(const struct policy *p, const struct explain_args
 	fputs("}\n", stdout);
 }
 
-static void explain_print_text(const struct policy *p, const struct device_key *dev,
-			       const struct decision *d)
+/* A rule's window as the policy writes it: "mon,tue 08:00-17:30". */
+static void explain_window(FILE *f, const struct schedule *w)
+{
+	for (int i = 0, n = 0; i < 7 && w->days != 0x7f; i++)
+		if (w->days >> i & 1)
+			fprintf(f, "%s%s", n++ ? "," : "", schedule_day_str(i));
+	fprintf(f, "%s%02u:%02u-%02u:%02u", w->days != 0x7f ? " " : "every day ", w->from / 60,
+		w->from % 60, w->to / 60, w->to % 60);
+}
+
+static void explain_print_text(const struct policy *p, const struct explain_args *a,
+			       const struct device_key *dev, const struct decision *d)
 {
 	char esc[NAME_ESCAPED_MAX];
 	const char *label = dev->has_mac ? policy_label(p, dev->mac) : NULL;
@@ -346,6 +395,17 @@ static void explain_print_text(const struct policy *p, const struct device_key *
 		printf(", line %u", d->rule->line);
 	printf(")\n");
 	explain_how(stdout, p, d, false);
+	if (a->at) {
+		char t[32];
+
+		fmt_local_minute(a->clock.wall, t, sizeof(t));
+		printf("at:      %s, local time\n", t);
+	}
+	if (d->rule && d->rule->has_schedule) {
+		printf("window:  ");
+		explain_window(stdout, &d->rule->sched);
+		printf(" (open then)\n");
+	}
 	if (label)
 		printf("label:   %s\n", label);
 	if (d->pattern) {
@@ -376,7 +436,7 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	if (!p)
 		return EXIT_FAIL;
 	engine_decide(p, &dev, a.dst ? dfam : 0, k.dst, a.proto, (uint16_t)a.port,
-		      a.host ? &nm : NULL, NAME_DNS, &d);
+		      a.host ? &nm : NULL, NAME_DNS, &a.clock, &d);
 	if (d.device < 0) {
 		/* no rule applies to a host that is no device: say only that */
 		if (a.json)
@@ -387,7 +447,7 @@ static int cmd_explain(const char *config, int argc, char **argv)
 	} else if (a.json) {
 		explain_print_json(p, &a, &dev, &k, &d);
 	} else {
-		explain_print_text(p, &dev, &d);
+		explain_print_text(p, &a, &dev, &d);
 	}
 	policy_free(p);
 	return EXIT_OK;
@@ -469,6 +529,41 @@ static int cmd_control(const char *sock, int argc, char **argv)
 	snprintf(req, sizeof(req), "%s%s", cmd, json ? " --json" : prom ? " --prometheus" : "");
 	/* a reload compiles a whole policy: give it time */
 	st = control_request(sock, req, strcmp(cmd, "reload") ? 10 : 120, stdout, stderr);
+	if (fflush(stdout))
+		return EXIT_FAIL;
+	return st == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+/*
+ * allow, exceptions, revoke: requests with words.  allow's words are
+ * checked here first, for a usage error before the daemon is asked (it
+ * checks them again, and against its policy).
+ */
+static int cmd_exception(const char *sock, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	char *words[CONTROL_MAX_ARGS], err[EXCEPTION_ERR_MAX];
+	struct exception_spec spec;
+	bool json = false;
+	int n = 0, st;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, EXIT_OK);
+		if (!strcmp(argv[i], "--json") && strcmp(cmd, "revoke"))
+			json = true;
+		else if (n < CONTROL_MAX_ARGS - 2)
+			words[n++] = argv[i];
+		else
+			return bad_usage(cmd, "too many arguments");
+	}
+	if (!strcmp(cmd, "allow") && exception_parse_args(n, words, &spec, err, sizeof(err)))
+		return bad_usage(cmd, "%s", err);
+	if (!strcmp(cmd, "exceptions") && n)
+		return bad_usage(cmd, "unexpected argument '%s'", words[0]);
+	if (!strcmp(cmd, "revoke") && n != 1)
+		return bad_usage(cmd, "%s", "name one exception: revoke ID");
+	st = control_request_words(sock, cmd, n, words, json, 30, stdout, stderr);
 	if (fflush(stdout))
 		return EXIT_FAIL;
 	return st == 0 ? EXIT_OK : EXIT_FAIL;
@@ -589,6 +684,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") || !strcmp(cmd, "devices") ||
 	    !strcmp(cmd, "flush") || !strcmp(cmd, "reload") || !strcmp(cmd, "reopen"))
 		return cmd_control(sock, argc, argv);
+	if (!strcmp(cmd, "allow") || !strcmp(cmd, "exceptions") || !strcmp(cmd, "revoke"))
+		return cmd_exception(sock, argc, argv);
 	if (!strcmp(cmd, "rules"))
 		return cmd_rules(config, argc, argv);
 	if (!strcmp(cmd, "replay"))

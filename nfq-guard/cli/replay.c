@@ -11,6 +11,7 @@
 #include "cli/defrag.h"
 #include "engine/engine.h"
 #include "print/event.h"
+#include "print/format.h"
 #include "print/json.h"
 #include "cli/replay.h"
 
@@ -29,6 +30,7 @@ struct replay {
 	struct counts *rules;	/* nrules + 1: the last is "default" */
 	struct counts *devices; /* ndevices + 1: the last is "no group" */
 	struct defrag *df;	/* fragments put together, as the kernel does */
+	struct engine_clock clock; /* the last packet's time, local (schedules) */
 };
 
 static void count(struct replay *r, const struct decision *d)
@@ -86,7 +88,7 @@ static void print_unreadable(struct replay *r, uint64_t ts_us, const struct link
 	ev.no_ports = true;
 	/* 0 is hop-by-hop options, never the last header: the chain was not read through */
 	ev.no_proto = pkt->proto == 0;
-	engine_unreadable(r->p, &dev, &d);
+	engine_unreadable(r->p, &dev, &r->clock, &d);
 	print_event(r, &ev, &dev, &d);
 }
 
@@ -198,7 +200,7 @@ static void print_summary(struct replay *r, const struct engine *e)
 
 int replay_file(const struct policy *p, const char *path, bool json, FILE *out, FILE *err)
 {
-	struct replay r = { .p = p, .json = json, .out = out };
+	struct replay r = { .p = p, .json = json, .out = out, .clock = { -1, -1 } };
 	struct pcap_pkthdr *hdr;
 	const uint8_t *data;
 	struct capture cap;
@@ -226,6 +228,10 @@ int replay_file(const struct policy *p, const char *path, bool json, FILE *out, 
 
 		r.packets++;
 		r.last_ts = ts;
+		if ((int64_t)(ts / 1000000) != r.clock.wall) {
+			r.clock = local_clock((int64_t)(ts / 1000000));
+			engine_set_clock(e, &r.clock);
+		}
 		enum capture_frame fr =
 			capture_decode(&cap, data, hdr->caplen, &lk, &pkt, NULL, NULL);
 

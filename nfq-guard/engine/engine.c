@@ -108,6 +108,7 @@ struct engine *engine_new_shared(const struct policy *p, size_t max_flows, struc
 		return NULL;
 	e->p = p;
 	e->sh = sh;
+	e->clock = engine_clock_unknown();
 	if (lru_init(&e->flows, max_flows ? max_flows : p->max_flows))
 		goto out_free;
 	if (lru_init(&e->waiting, p->max_pending_flows))
@@ -131,6 +132,16 @@ struct engine *engine_new(const struct policy *p, size_t max_flows)
 	}
 	e->own_sh = true;
 	return e;
+}
+
+void engine_set_clock(struct engine *e, const struct engine_clock *c)
+{
+	e->clock = *c;
+}
+
+void engine_set_exceptions(struct engine *e, const struct exception_set *x)
+{
+	e->x = x;
 }
 
 void engine_free(struct engine *e)
@@ -229,6 +240,10 @@ static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, 
 
 	memset(ev, 0, sizeof(*ev));
 	ev->groups = groups;
+	ev->mac = f->dev.has_mac ? f->dev.mac : NULL;
+	ev->week_min = e->clock.week_min;
+	ev->wall = e->clock.wall;
+	ev->x = e->x;
 	ev->family = f->key.family;
 	ev->dst = f->key.dst;
 	ev->proto = f->key.proto;

@@ -111,6 +111,25 @@ struct engine_stats {
 
 struct engine;
 struct engine_shared;
+struct exception_set;
+
+/*
+ * The time flows are decided at, for rules with a schedule and run-time
+ * exceptions: the engine never reads the clock.
+ */
+struct engine_clock {
+	int64_t wall; /* s since the epoch; 0: not known */
+	int week_min; /* minute of the local week, 0 = Monday 00:00; -1: not known */
+};
+
+/*
+ * engine_clock_unknown - no time: a rule with a schedule then counts only
+ * when it blocks, and no exception ends.
+ */
+static inline struct engine_clock engine_clock_unknown(void)
+{
+	return (struct engine_clock){ .wall = 0, .week_min = -1 };
+}
 
 /* The flow key of a flow: the direction its first packet went. */
 struct engine_flow_key {
@@ -170,6 +189,16 @@ struct engine *engine_new_shared(const struct policy *p, size_t max_flows,
 				 struct engine_shared *sh);
 void engine_free(struct engine *e);
 
+/* engine_set_clock - the time of the packets that follow (a new engine has none). */
+void engine_set_clock(struct engine *e, const struct engine_clock *c);
+
+/*
+ * engine_set_exceptions - the run-time exceptions flows are checked
+ * against first (NULL: none); x must outlive its use, and the flows
+ * decided under the old set are the caller's to have decided again.
+ */
+void engine_set_exceptions(struct engine *e, const struct exception_set *x);
+
 /* engine_packet - run one packet through the engine; d is written with ENGINE_DECIDED. */
 enum engine_result engine_packet(struct engine *e, const struct engine_input *in,
 				 struct decision *d);
@@ -187,19 +216,23 @@ void engine_finish(struct engine *e, uint64_t now,
 /*
  * engine_decide - the decision for a hypothetical flow (explain): device
  * key, destination, protocol, port, and an optional name as if learned from
- * source (DNS when from a lookup, SNI or HTTP).  Pure over the policy.
+ * source (DNS when from a lookup, SNI or HTTP), at time clk (rules with a
+ * schedule).  Pure over the policy.
  */
 void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t family,
 		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
-		   enum name_source source, struct decision *d);
+		   enum name_source source, const struct engine_clock *clk, struct decision *d);
 
 /*
  * engine_unreadable - the decision for a device packet nfq-guard could not
  * decode (DESIGN.md §6): the strictest action any rule that could apply to
  * dev gives (by its MAC and interface; with neither known, any rule), or
- * the default when it is stricter.  The rule in d is the one that gives it.
+ * the default when it is stricter.  A rule with a schedule counts while its
+ * window is open at clk (and, the time unknown, always).  The rule in d is
+ * the one that gives it.
  */
-void engine_unreadable(const struct policy *p, const struct device_key *dev, struct decision *d);
+void engine_unreadable(const struct policy *p, const struct device_key *dev,
+		       const struct engine_clock *clk, struct decision *d);
 
 const struct engine_stats *engine_stats(const struct engine *e);
 /* engine_stats_add - sum += s, counter by counter (several queues' engines). */

@@ -44,24 +44,96 @@ static bool rule_proto_matches(const struct rule *r, const struct eval *ev)
 	return r->proto == ev->proto;
 }
 
+/* Is r in force at the time of ev: a rule with a window only inside it (time unknown: if it blocks). */
+static bool rule_in_force(const struct rule *r, const struct eval *ev)
+{
+	if (!r->has_schedule)
+		return true;
+	if (ev->week_min < 0)
+		return action_blocks(r->action);
+	return schedule_open(&r->sched, ev->week_min);
+}
+
+/* What evaluate keeps while it goes down the rules. */
+struct eval_walk {
+	const struct rule *maybe[16]; /* domain rules a later name could still match */
+	size_t nmaybe;
+	bool sent; /* the flow sent a name of its own */
+	bool pending;
+	int name_idx;
+	const char *pattern;
+};
+
+/* Does r match ev now?  With a name that may still arrive, it may later: noted in w. */
+static bool rule_check(const struct policy *p, const struct rule *r, const struct eval *ev,
+		       struct eval_walk *w)
+{
+	size_t k;
+
+	if (!r->from_any && !(r->from & ev->groups))
+		return false;
+	if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) ||
+	    !rule_to_matches(p, r, ev) || !rule_in_force(r, ev))
+		return false;
+	if (!r->domains)
+		return true;
+	/* an unknown name: no domain rule that allows can match */
+	if (ev->unknown && !action_blocks(r->action))
+		return false;
+	for (k = 0; k < ev->nnames; k++) {
+		if (w->sent && ev->sources[k] == NAME_DNS && !action_blocks(r->action))
+			continue;
+		w->pattern = domain_set_match(r->domains, ev->names[k]);
+		if (w->pattern) {
+			w->name_idx = (int)k;
+			return true;
+		}
+	}
+	/* ... and every one that drops or rejects does */
+	if (ev->unknown)
+		return true;
+	if (ev->late_possible) {
+		if (w->nmaybe < sizeof(w->maybe) / sizeof(w->maybe[0]))
+			w->maybe[w->nmaybe++] = r;
+		else
+			w->pending = true; /* too many to weigh: wait */
+	}
+	return false;
+}
+
+/* r (NULL: the default) matched: does a rule that may match later make the flow wait? */
+static const struct rule *rule_matched(const struct policy *p, const struct rule *r,
+				       const struct eval *ev, struct eval_walk *w)
+{
+	enum action act = r ? r->action : p->dflt;
+
+	for (size_t k = 0; k < w->nmaybe; k++)
+		if (w->maybe[k]->action != act)
+			w->pending = true;
+	/* let pass by a DNS name only: the name the flow may yet send decides */
+	if (r && r->domains && w->name_idx >= 0 && ev->sources[w->name_idx] == NAME_DNS &&
+	    !action_blocks(act) && ev->late_possible)
+		w->pending = true;
+	return r;
+}
+
 /*
- * First match wins.  A rule with domains that no known name matches may
- * still match when a name arrives later; if one such rule stands before
- * the rule that matches now and would give another action, the flow waits.
- * Returns the matching rule (NULL: default), *pending, and in *name_idx the
- * name that matched a domain rule (-1 for none).
+ * First match wins: the run-time exceptions (exception.h) that are not
+ * over, then the policy's rules in force.  A rule with domains that no
+ * known name matches may still match when a name arrives later; if one
+ * such rule stands before the rule that matches now and would give another
+ * action, the flow waits.  Returns the matching rule (NULL: default),
+ * *pending, and in *name_idx the name that matched a domain rule (-1 for
+ * none).
  */
 const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool *pending,
 			    int *name_idx, const char **pattern)
 {
-	const struct rule *maybe[16];
-	size_t nmaybe = 0, i, k;
-	bool sent = false;
-	enum action act;
+	struct eval_walk w = { .name_idx = -1 };
+	const struct rule *hit = NULL;
+	bool found = false;
+	size_t i, k;
 
-	*pending = false;
-	*name_idx = -1;
-	*pattern = NULL;
 	/*
 	 * A name the flow sends itself (TLS, QUIC, HTTP, SOCKS) is the one its
 	 * server goes by: only it can let the flow pass.  A name learned from
@@ -69,54 +141,24 @@ const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool 
 	 * address serves other names too); it blocks in any case.
 	 */
 	for (k = 0; k < ev->nnames; k++)
-		sent |= ev->sources[k] != NAME_DNS;
-	for (i = 0; i < p->nrules; i++) {
-		const struct rule *r = &p->rules[i];
+		w.sent |= ev->sources[k] != NAME_DNS;
+	for (i = 0; ev->x && i < ev->x->n && !found; i++) {
+		const struct exception_rule *x = &ev->x->v[i];
 
-		if (!r->from_any && !(r->from & ev->groups))
+		if ((ev->wall && __atomic_load_n(x->until, __ATOMIC_RELAXED) <= ev->wall) ||
+		    !exception_matches_device(x, ev->groups, ev->mac))
 			continue;
-		if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) ||
-		    !rule_to_matches(p, r, ev))
-			continue;
-		if (r->domains) {
-			/* an unknown name: no domain rule that allows can match */
-			if (ev->unknown && !action_blocks(r->action))
-				continue;
-			for (k = 0; k < ev->nnames; k++) {
-				if (sent && ev->sources[k] == NAME_DNS && !action_blocks(r->action))
-					continue;
-				*pattern = domain_set_match(r->domains, ev->names[k]);
-				if (*pattern) {
-					*name_idx = (int)k;
-					break;
-				}
-			}
-			/* ... and every one that drops or rejects does */
-			if (*name_idx < 0 && !ev->unknown) {
-				if (ev->late_possible) {
-					if (nmaybe < sizeof(maybe) / sizeof(maybe[0]))
-						maybe[nmaybe++] = r;
-					else
-						*pending = true; /* too many to weigh: wait */
-				}
-				continue;
-			}
-		}
-		act = r->action;
-		for (k = 0; k < nmaybe; k++)
-			if (maybe[k]->action != act)
-				*pending = true;
-		/* let pass by a DNS name only: the name the flow may yet send decides */
-		if (r->domains && *name_idx >= 0 && ev->sources[*name_idx] == NAME_DNS &&
-		    !action_blocks(act) && ev->late_possible)
-			*pending = true;
-		return r;
+		if ((found = rule_check(p, &x->r, ev, &w)))
+			hit = &x->r;
 	}
-	act = p->dflt;
-	for (k = 0; k < nmaybe; k++)
-		if (maybe[k]->action != act)
-			*pending = true;
-	return NULL;
+	for (i = 0; i < p->nrules && !found; i++)
+		if ((found = rule_check(p, &p->rules[i], ev, &w)))
+			hit = &p->rules[i];
+	hit = rule_matched(p, hit, ev, &w);
+	*pending = w.pending;
+	*name_idx = w.name_idx;
+	*pattern = w.name_idx >= 0 ? w.pattern : NULL;
+	return hit;
 }
 
 /* Fill d from the evaluation: action, rule, device reported, name. */
@@ -158,7 +200,7 @@ void fill_decision(const struct policy *p, const struct eval *ev, const struct r
 
 void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t family,
 		   const uint8_t dst[16], uint8_t proto, uint16_t dport, const struct name *name,
-		   enum name_source source, struct decision *d)
+		   enum name_source source, const struct engine_clock *clk, struct decision *d)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	struct eval ev = { 0 };
@@ -169,6 +211,9 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 
 	memset(how, 0, sizeof(how));
 	ev.groups = policy_identify(p, dev, how);
+	ev.mac = dev->has_mac ? dev->mac : NULL;
+	ev.week_min = clk->week_min;
+	ev.wall = clk->wall;
 	ev.family = family;
 	ev.dst = dst;
 	ev.proto = proto;
@@ -185,7 +230,8 @@ void engine_decide(const struct policy *p, const struct device_key *dev, uint8_t
 }
 
 /* How strict an action is: drop, then reject, then the ones that let pass. */
-void engine_unreadable(const struct policy *p, const struct device_key *dev, struct decision *d)
+void engine_unreadable(const struct policy *p, const struct device_key *dev,
+		       const struct engine_clock *clk, struct decision *d)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
 	struct eval ev = { 0 };
@@ -195,11 +241,12 @@ void engine_unreadable(const struct policy *p, const struct device_key *dev, str
 
 	memset(how, 0, sizeof(how));
 	ev.groups = policy_identify(p, dev, how);
+	ev.week_min = clk->week_min;
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 
 		/* a device named by address alone is not known here: every rule counts */
-		if (ev.groups && !r->from_any && !(r->from & ev.groups))
+		if ((ev.groups && !r->from_any && !(r->from & ev.groups)) || !rule_in_force(r, &ev))
 			continue;
 		if (action_strictness(r->action) > action_strictness(act)) {
 			act = r->action;

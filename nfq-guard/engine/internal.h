@@ -15,6 +15,7 @@
 #include "decode/sniff.h"
 #include "decode/stream.h"
 #include "engine/engine.h"
+#include "policy/exception.h"
 
 #define DNS_PORT 53
 #define ENGINE_DNS_PENDING \
@@ -82,6 +83,8 @@ struct engine {
 		uint64_t since;	 /* ms, when it took the buffer */
 	} dns_slot[ENGINE_DNS_STREAMS];
 	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
+	struct engine_clock clock;	  /* engine_set_clock */
+	const struct exception_set *x; /* engine_set_exceptions */
 	struct way *way;    /* its links followed (way.h) */
 };
 
@@ -91,6 +94,10 @@ struct engine {
 /* What a flow is evaluated on: its device's groups, destination and names. */
 struct eval {
 	uint64_t groups;
+	const uint8_t *mac; /* the device's MAC, NULL when not known */
+	int week_min;	    /* the time: minute of the local week (-1: not known) ... */
+	int64_t wall;	    /* ... and s since the epoch (0: not known) */
+	const struct exception_set *x; /* the run-time exceptions, checked first; or NULL */
 	uint8_t family;
 	const uint8_t *dst;
 	uint8_t proto;

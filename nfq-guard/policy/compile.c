@@ -580,7 +580,8 @@ static void rule_match(struct ctx *c, struct rule_ctx *rc, const config_setting_
 static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t *rs)
 {
 	static const char *const keys[] = { "name",   "from",	     "to",     "proto", "port",
-					    "domain", "domain_file", "action", "log",	NULL };
+					    "domain", "domain_file", "action", "log",	"schedule",
+					    NULL };
 	struct rule *r = &p->rules[p->nrules];
 	struct rule_ctx rc = { .p = p, .r = r };
 	bool keys_ok;
@@ -600,6 +601,7 @@ static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t
 		/* with a key not known (a misspelt action?), that error says it */
 		err_set(c, rs, "rule '%s' has no action", r->name);
 	setting_get_bool(c, rs, "log", &r->log);
+	compile_rule_schedule(c, r, rs);
 	p->nrules++;
 }
 
@@ -693,6 +695,13 @@ static void top_metrics(struct ctx *c, struct policy *p, const config_setting_t 
 {
 	(void)s;
 	source_output(c, root, "metrics", &p->metrics, NULL);
+}
+
+static void top_state(struct ctx *c, struct policy *p, const config_setting_t *root,
+		      const config_setting_t *s)
+{
+	(void)s;
+	source_output(c, root, "state", &p->state, POLICY_STATE_DEFAULT);
 }
 
 static void top_queue(struct ctx *c, struct policy *p, const config_setting_t *root,
@@ -801,6 +810,7 @@ static const struct top_key top_keys[] = {
 	{ "events_interval", NULL, 0, 3600, 10, offsetof(struct policy, events_interval) },
 	{ "metrics", top_metrics },
 	{ "metrics_interval", NULL, 1, 3600, 15, offsetof(struct policy, metrics_interval) },
+	{ "state", top_state },
 	{ "queue", top_queue },
 	{ "limits", top_limits },
 	{ "networks", top_networks },

@@ -170,6 +170,11 @@ void compile_devices(struct ctx *c, struct policy *p, const config_setting_t *de
 void compile_rule_domains(struct ctx *c, struct policy *p, struct rule *r,
 			  const config_setting_t *rs);
 
+/* --- a rule's window (schedule.c) ------------------------------------------ */
+
+/* The key schedule of rule rs into r->sched (absent: r->has_schedule false). */
+void compile_rule_schedule(struct ctx *c, struct rule *r, const config_setting_t *rs);
+
 /* --- labels (labels.c) ----------------------------------------------------- */
 
 /* The top-level key labels (absent: NULL), as compile.c's top-level keys are compiled. */

@@ -204,6 +204,10 @@ static bool rule_covers(struct lint *l, const struct rule *a, const struct spans
 {
 	if (!a->from_any && (b->from_any || (b->from & ~a->from)))
 		return false;
+	/* a window covers only a rule with the same window */
+	if (a->has_schedule && (!b->has_schedule || a->sched.days != b->sched.days ||
+				a->sched.from != b->sched.from || a->sched.to != b->sched.to))
+		return false;
 	if (a->proto && a->proto != b->proto)
 		return false;
 	if (!ports_cover(l, pa, pb) || !to_covers(l, a, b))

@@ -54,6 +54,7 @@ void policy_free(struct policy *p)
 	free(p->path);
 	free(p->events);
 	free(p->metrics);
+	free(p->state);
 	free(p);
 }
 

@@ -23,6 +23,7 @@
 #define POLICY_DEFAULT_PATH "/etc/nfq-guard/nfq-guard.conf"
 #endif
 #define POLICY_EVENTS_DEFAULT "/var/log/nfq-guard/events.json"
+#define POLICY_STATE_DEFAULT "/var/lib/nfq-guard/state.json"
 #define POLICY_MAX_DEVICES 64 /* device groups (a 64-bit mask) */
 #define POLICY_MAX_RULES 4096
 #define POLICY_MAX_NETWORKS 64
@@ -88,6 +89,38 @@ struct port_range {
 	uint16_t lo, hi;
 };
 
+#define WEEK_MINUTES (7 * 1440)
+
+/*
+ * A rule's window (key schedule): on days (bit 0 Monday .. bit 6 Sunday),
+ * from minute from to minute to of the day, local time.  from > to: the
+ * window runs past midnight into the next day, which belongs to the day it
+ * began on.
+ */
+struct schedule {
+	uint8_t days;
+	uint16_t from, to; /* 0..1439; to may be 1440 ("24:00") */
+};
+
+/*
+ * schedule_parse_hhmm - "HH:MM" as minutes of the day (end: "24:00" is
+ * 1440 too), or -EINVAL.  schedule_day - "mon".."sun" as 0..6, or -1;
+ * schedule_day_str the other way.
+ */
+int schedule_parse_hhmm(const char *s, bool end);
+int schedule_day(const char *s);
+const char *schedule_day_str(int day);
+
+/* schedule_open - is the window open at minute wm of the local week (0: Monday 00:00)? */
+static inline bool schedule_open(const struct schedule *s, int wm)
+{
+	int day = wm / 1440, m = wm % 1440, prev = (day + 6) % 7;
+
+	if (s->from < s->to)
+		return (s->days >> day & 1) && m >= s->from && m < s->to;
+	return ((s->days >> day & 1) && m >= s->from) || ((s->days >> prev & 1) && m < s->to);
+}
+
 struct rule {
 	char name[POLICY_NAME_MAX];
 	const char *file; /* and line in it */
@@ -104,6 +137,9 @@ struct rule {
 	struct domain_set *domains; /* NULL: no domain condition */
 	enum action action;
 	bool log;
+	bool has_schedule;
+	struct schedule sched;
+	uint32_t exception; /* a run-time exception's id (exception.h); 0: the policy's rule */
 };
 
 /* Every group's MAC blocks in one sorted array, for one search per length. */
@@ -152,6 +188,7 @@ struct policy {
 	char *events;		    /* the event log's path */
 	uint32_t events_interval;   /* s: one line, then a count, per device and rule (0: all) */
 	char *metrics;		    /* the Prometheus textfile's path, or NULL */
+	char *state;		    /* the state file's path (exceptions, learned devices) */
 	uint32_t metrics_interval;  /* s between two writes of it */
 	uint32_t queue_num;	    /* queue.num */
 	uint32_t queue_threads;	    /* queue.threads: queues num..num+threads-1, a thread each */

@@ -7,6 +7,7 @@
 
 #include "base/proto.h"
 #include "print/community.h"
+#include "policy/exception.h"
 #include "print/event.h"
 #include "print/format.h"
 #include "print/json.h"
@@ -226,4 +227,82 @@ void event_print_text(FILE *f, const struct policy *p, const struct event *ev)
 	}
 	l.b[l.n++] = '\n';
 	fwrite(l.b, 1, l.n, f);
+}
+
+/* A list of the spec's strings as JSON. */
+static void json_strings(FILE *f, const char *key, const char *v, size_t stride, size_t n)
+{
+	json_key(f, key, 0);
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, v + i * stride);
+	}
+	fputc(']', f);
+}
+
+/* The fields of an exception, in the event log and in `exceptions --json` alike. */
+void exception_json_fields(FILE *f, const struct exception_spec *s, int first)
+{
+	char t[40], pr[8];
+
+	json_key(f, "id", first);
+	fprintf(f, "%u", s->id);
+	json_key(f, "device", 0);
+	json_str(f, s->device);
+	json_strings(f, "to", s->to[0], sizeof(s->to[0]), s->nto);
+	json_strings(f, "domain", s->domain[0], sizeof(s->domain[0]), s->ndomain);
+	json_key(f, "port", 0);
+	fputc('[', f);
+	for (uint8_t i = 0; i < s->nport; i++)
+		fprintf(f, "%s%u", i ? "," : "", s->port[i]);
+	fputc(']', f);
+	json_key(f, "proto", 0);
+	fmt_proto(s->proto, pr, sizeof(pr));
+	json_str(f, s->proto ? pr : NULL);
+	json_key(f, "created", 0);
+	fmt_time((uint64_t)s->created * 1000000u, t, sizeof(t));
+	json_str(f, t);
+	json_key(f, "until", 0);
+	fmt_time((uint64_t)s->until * 1000000u, t, sizeof(t));
+	json_str(f, t);
+	json_key(f, "seconds", 0);
+	fprintf(f, "%lld", (long long)s->seconds);
+	json_key(f, "reason", 0);
+	json_str(f, s->reason[0] ? s->reason : NULL);
+	json_key(f, "uid", 0);
+	fprintf(f, "%u", s->uid);
+	json_key(f, "flows", 0);
+	fprintf(f, "%llu", (unsigned long long)__atomic_load_n(&s->flows, __ATOMIC_RELAXED));
+}
+
+void event_print_exception(FILE *f, bool json, const char *kind, const struct exception_spec *s,
+			   uint64_t ts_us, long long uid, const char *note)
+{
+	char t[40], what[1024];
+
+	fmt_time(ts_us, t, sizeof(t));
+	if (json) {
+		fputs("{\"event\":", f);
+		json_str(f, kind);
+		json_key(f, "ts", 0);
+		json_str(f, t);
+		exception_json_fields(f, s, 0);
+		json_key(f, "by_uid", 0);
+		uid >= 0 ? fprintf(f, "%lld", uid) : fputs("null", f);
+		json_key(f, "note", 0);
+		json_str(f, note);
+		fputs("}\n", f);
+		return;
+	}
+	exception_what(s, what, sizeof(what));
+	fmt_time((uint64_t)s->until * 1000000u, t, sizeof(t));
+	fprintf(f, "%s id=%u device=%s allows=%s until=%s", kind, s->id, s->device, what, t);
+	if (uid >= 0)
+		fprintf(f, " uid=%lld", uid);
+	if (s->reason[0])
+		fprintf(f, " reason=\"%s\"", s->reason);
+	if (note)
+		fprintf(f, " note=\"%s\"", note);
 }

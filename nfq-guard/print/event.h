@@ -39,4 +39,17 @@ void event_print_json(FILE *f, const struct policy *p, const struct event *ev);
 void event_json_fields(FILE *f, const struct policy *p, const struct event *ev);
 void event_print_text(FILE *f, const struct policy *p, const struct event *ev);
 
+/*
+ * event_print_exception - a run-time exception's event (kind
+ * "exception_added", "exception_expired", "exception_revoked") as one JSON
+ * line, or as text for the log: its id, device, what it allows, until
+ * when, why; uid the control socket's peer who asked (-1: nobody, it ran
+ * out); note NULL or why it ended.
+ */
+struct exception_spec;
+void event_print_exception(FILE *f, bool json, const char *kind, const struct exception_spec *s,
+			   uint64_t ts_us, long long uid, const char *note);
+/* The fields alone ("id":..., no braces; a comma first unless first): `exceptions --json` too. */
+void exception_json_fields(FILE *f, const struct exception_spec *s, int first);
+
 #endif

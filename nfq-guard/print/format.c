@@ -34,6 +34,26 @@ void fmt_time(uint64_t ts_us, char *buf, size_t sz)
 	buf[n + 7] = '\0';
 }
 
+void fmt_local_minute(int64_t t, char *buf, size_t sz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, sz, "%Y-%m-%d %H:%M", &tm))
+		snprintf(buf, sz, "@%lld", (long long)t);
+}
+
+struct engine_clock local_clock(int64_t t)
+{
+	struct engine_clock c = { .wall = t, .week_min = -1 };
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t > 0 && localtime_r(&tt, &tm))
+		c.week_min = ((tm.tm_wday + 6) % 7) * 1440 + tm.tm_hour * 60 + tm.tm_min;
+	return c;
+}
+
 void fmt_mac(const uint8_t m[6], char *buf, size_t sz)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -219,3 +219,83 @@ int control_request(const char *path, const char *req, int timeout_s, FILE *out,
 	close(fd);
 	return status;
 }
+
+int control_escape(const char *w, char *out, size_t sz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)w; *c; c++) {
+		bool plain = *c > ' ' && *c < 0x7f && *c != '%';
+
+		if (n + (plain ? 1 : 3) >= sz)
+			return -1;
+		if (plain) {
+			out[n++] = (char)*c;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*c >> 4];
+			out[n++] = hex[*c & 15];
+		}
+	}
+	if (n >= sz)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+				      -1;
+}
+
+int control_unescape(char *w)
+{
+	char *out = w;
+
+	for (char *c = w; *c; c++) {
+		int hi, lo;
+
+		if (*c != '%') {
+			*out++ = *c;
+			continue;
+		}
+		hi = hexval(c[1]);
+		lo = hi < 0 ? -1 : hexval(c[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		*out++ = (char)(hi << 4 | lo);
+		c += 2;
+	}
+	*out = '\0';
+	return 0;
+}
+
+int control_request_words(const char *path, const char *cmd, int argc, char *const *argv,
+			  bool json, int timeout_s, FILE *out, FILE *err)
+{
+	char req[CONTROL_REQ_MAX];
+	size_t n = (size_t)snprintf(req, sizeof(req), "%s", cmd);
+
+	for (int i = 0; i < argc && n < sizeof(req) - 1; i++) {
+		req[n++] = ' ';
+		if (control_escape(argv[i], req + n, sizeof(req) - n)) {
+			n = sizeof(req);
+			break;
+		}
+		n += strlen(req + n);
+	}
+	if (json && n + 8 < sizeof(req))
+		n += (size_t)snprintf(req + n, sizeof(req) - n, " --json");
+	else if (json)
+		n = sizeof(req);
+	if (n >= sizeof(req) - 1) {
+		fprintf(err, "nfq-guard: %s: the request is too long (at most %d bytes)\n", cmd,
+			CONTROL_REQ_MAX - 2);
+		return -1;
+	}
+	return control_request(path, req, timeout_s, out, err);
+}

@@ -15,7 +15,17 @@
 #include <sys/types.h>
 
 #define CONTROL_DEFAULT_PATH "/run/nfq-guard/control"
-#define CONTROL_REQ_MAX 128
+#define CONTROL_REQ_MAX 8192 /* a request line, its newline and NUL included */
+#define CONTROL_MAX_ARGS 128 /* words in it */
+
+/*
+ * A request is words separated by blanks; a word's '%', blanks and bytes
+ * outside printable ASCII travel as %XX.  control_escape - word w into out
+ * (size sz) so; -1 when it does not fit.  control_unescape - back, in
+ * place; -1 for a bad escape or a NUL.
+ */
+int control_escape(const char *w, char *out, size_t sz);
+int control_unescape(char *w);
 
 /*
  * control_listen - listen at path (creating its directory), owned by
@@ -48,5 +58,12 @@ void control_reply(int cfd, int status, const char *body, size_t len);
  * when the daemon could not be reached (said on err).
  */
 int control_request(const char *path, const char *req, int timeout_s, FILE *out, FILE *err);
+
+/*
+ * control_request_words - the command cmd with words argv[0..argc-1]
+ * (escaped) and "--json" when json, as control_request sends it.
+ */
+int control_request_words(const char *path, const char *cmd, int argc, char *const *argv,
+			  bool json, int timeout_s, FILE *out, FILE *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,115 +35,162 @@ static void on_signal(int sig)
 		atomic_store(&sig_stop, true);
 }
 
+/* A control request: its words (percent-decoded, the flags taken out) and who sent it. */
+struct request {
+	int argc;
+	char *argv[CONTROL_MAX_ARGS];
+	bool json, prom;
+	uid_t uid;
+};
+
 /* The control commands: each writes its answer to out; 0 done, 1 refused or failed. */
 struct command {
 	const char *name;
-	int (*run)(struct run *r, FILE *out, bool json);
+	int (*run)(struct run *r, const struct request *q, FILE *out);
+	bool args; /* takes words after its name */
 };
 
-static int cmd_status(struct run *r, FILE *out, bool json)
+static int cmd_status(struct run *r, const struct request *q, FILE *out)
 {
-	report_status(r, out, json);
+	report_status(r, out, q->json);
 	return 0;
 }
 
-static int cmd_stats(struct run *r, FILE *out, bool json)
+static int cmd_stats(struct run *r, const struct request *q, FILE *out)
 {
-	return report_stats(r, out, json ? REPORT_JSON : REPORT_TEXT) ? 1 : 0;
+	return report_stats(r, out, q->json ? REPORT_JSON : REPORT_TEXT) ? 1 : 0;
 }
 
-static int cmd_stats_prometheus(struct run *r, FILE *out, bool json)
+static int cmd_stats_prometheus(struct run *r, const struct request *q, FILE *out)
 {
-	(void)json;
+	(void)q;
 	return report_stats(r, out, REPORT_PROMETHEUS) ? 1 : 0;
 }
 
 /* The commands that take --prometheus, and what they do then. */
 static const struct command prometheus_commands[] = {
-	{ "stats", cmd_stats_prometheus },
+	{ "stats", cmd_stats_prometheus, false },
 };
 
-static int cmd_devices(struct run *r, FILE *out, bool json)
+static int cmd_devices(struct run *r, const struct request *q, FILE *out)
 {
-	devtab_print(&r->devs, out, json ? DEVTAB_JSON : DEVTAB_TEXT);
-	if (json)
+	devtab_print(&r->devs, out, q->json ? DEVTAB_JSON : DEVTAB_TEXT);
+	if (q->json)
 		fputc('\n', out);
 	return 0;
 }
 
-static int cmd_flush(struct run *r, FILE *out, bool json)
+static int cmd_flush(struct run *r, const struct request *q, FILE *out)
 {
-	(void)json;
+	(void)q;
 	return run_flush(r, out) ? 1 : 0;
 }
 
-static int cmd_reload(struct run *r, FILE *out, bool json)
+static int cmd_reload(struct run *r, const struct request *q, FILE *out)
 {
-	(void)json;
+	(void)q;
 	if (run_reload(r, out))
 		return 1;
 	fprintf(out, "reloaded %s: generation %u\n", r->path, r->nc.gen);
 	return 0;
 }
 
-static int cmd_reopen(struct run *r, FILE *out, bool json)
+static int cmd_reopen(struct run *r, const struct request *q, FILE *out)
 {
-	(void)json;
+	(void)q;
 	if (events_reopen(r, r->p->events, out))
 		return 1;
 	fprintf(out, "events reopened: %s\n", r->events_path);
 	return 0;
 }
 
+static int cmd_allow(struct run *r, const struct request *q, FILE *out)
+{
+	return exceptions_allow(r, q->argc - 1, q->argv + 1, q->uid, out, q->json);
+}
+
+static int cmd_exceptions(struct run *r, const struct request *q, FILE *out)
+{
+	return exceptions_list(r, out, q->json);
+}
+
+static int cmd_revoke(struct run *r, const struct request *q, FILE *out)
+{
+	return exceptions_revoke(r, q->argc - 1, q->argv + 1, q->uid, out, q->json);
+}
+
 static const struct command commands[] = {
-	{ "status", cmd_status }, { "stats", cmd_stats },   { "devices", cmd_devices },
-	{ "flush", cmd_flush },	  { "reload", cmd_reload }, { "reopen", cmd_reopen },
+	{ "status", cmd_status, false },	 { "stats", cmd_stats, false },
+	{ "devices", cmd_devices, false },	 { "flush", cmd_flush, false },
+	{ "reload", cmd_reload, false },	 { "reopen", cmd_reopen, false },
+	{ "allow", cmd_allow, true },		 { "exceptions", cmd_exceptions, false },
+	{ "revoke", cmd_revoke, true },
 };
 
+/* Split req into q's words, each percent-decoded (control.h).  0, or -1 (said on out). */
+static int request_words(char *req, struct request *q, FILE *out)
+{
+	char *w, *save = NULL;
+
+	for (w = strtok_r(req, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (control_unescape(w)) {
+			fprintf(out, "a badly escaped word in the request\n");
+			return -1;
+		}
+		if (q->argc > 0 && !strcmp(w, "--json")) {
+			q->json = true;
+		} else if (q->argc > 0 && !strcmp(w, "--prometheus")) {
+			q->prom = true;
+		} else if (q->argc >= CONTROL_MAX_ARGS) {
+			fprintf(out, "more than %d words in the request\n", CONTROL_MAX_ARGS);
+			return -1;
+		} else {
+			q->argv[q->argc++] = w;
+		}
+	}
+	if (!q->argc) {
+		fprintf(out, "empty request\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* A request's command and its answer; 0 or 1 as the status. */
-static int dispatch(struct run *r, char *req, FILE *out)
+static int dispatch(struct run *r, char *req, uid_t uid, FILE *out)
 {
 	const struct command *table = commands;
 	size_t n = sizeof(commands) / sizeof(commands[0]);
-	char *cmd, *arg, *save = NULL;
-	bool json = false, prom = false;
-	int status = 0;
+	struct request q = { .uid = uid };
 
-	cmd = strtok_r(req, " \t", &save);
-	while ((arg = strtok_r(NULL, " \t", &save))) {
-		if (!strcmp(arg, "--json")) {
-			json = true;
-		} else if (!strcmp(arg, "--prometheus")) {
-			prom = true;
-		} else {
-			fprintf(out, "%s: unknown argument '%s'\n", cmd, arg);
-			status = 1;
-		}
-	}
-	if (!cmd) {
-		fprintf(out, "empty request\n");
+	if (request_words(req, &q, out))
+		return 1;
+	if (q.prom && q.json) {
+		fprintf(out, "%s: --json or --prometheus, not both\n", q.argv[0]);
 		return 1;
 	}
-	if (status)
-		return status;
-	if (prom && json) {
-		fprintf(out, "%s: --json or --prometheus, not both\n", cmd);
-		return 1;
-	}
-	if (prom) {
+	if (q.prom) {
 		table = prometheus_commands;
 		n = sizeof(prometheus_commands) / sizeof(prometheus_commands[0]);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(cmd, table[i].name))
-			return table[i].run(r, out, json);
-	fprintf(out, prom ? "%s: --prometheus is for stats\n" : "unknown command '%s'\n", cmd);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(q.argv[0], table[i].name))
+			continue;
+		if (!table[i].args && q.argc > 1) {
+			fprintf(out, "%s: unknown argument '%s'\n", q.argv[0], q.argv[1]);
+			return 1;
+		}
+		return table[i].run(r, &q, out);
+	}
+	fprintf(out, q.prom ? "%s: --prometheus is for stats\n" : "unknown command '%s'\n",
+		q.argv[0]);
 	return 1;
 }
 
 /* One control request: the command, its answer. */
 static void serve(struct run *r, int cfd, char *req)
 {
+	struct ucred cred = { .uid = (uid_t)-1 };
+	socklen_t clen = sizeof(cred);
 	char *body = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&body, &len);
@@ -152,7 +200,8 @@ static void serve(struct run *r, int cfd, char *req)
 		control_reply(cfd, 1, "out of memory\n", 14);
 		return;
 	}
-	status = dispatch(r, req, out);
+	getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
+	status = dispatch(r, req, cred.uid, out);
 	fclose(out);
 	control_reply(cfd, status, body, len);
 	free(body);
@@ -280,6 +329,13 @@ static int setup_engines(struct run *r)
 		snprintf(r->events_path, sizeof(r->events_path), "%s", p->events);
 	else
 		log_warn("run: events %s (events go to the log only)", p->events);
+	/* the exceptions kept over a restart are in force before the table is */
+	if (exceptions_start(r)) {
+		fatalx("run: out of memory");
+		return -1;
+	}
+	for (unsigned int i = 0; i < r->nworkers; i++)
+		engine_set_exceptions(r->w[i].e, r->xset);
 	return workers_bind(r);
 }
 
@@ -355,6 +411,7 @@ static void loop(struct run *r)
 				serve(r, cfd, req);
 		}
 		handle_signals(r);
+		exceptions_tick(r);
 		table_watch(r, &last_check);
 		metrics_tick(r, run_now_ms());
 		pthread_mutex_lock(&r->events_lock);
@@ -418,6 +475,7 @@ static void teardown(struct run *r)
 	nft_owner_close(r->owner);
 	evlimit_fini(&r->lim);
 	devtab_fini(&r->devs);
+	exceptions_free(r);
 	pthread_mutex_destroy(&r->events_lock);
 	pthread_rwlock_destroy(&r->swap);
 	if (r->pidfile)

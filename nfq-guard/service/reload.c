@@ -135,6 +135,61 @@ static void swap_in(struct run *r, struct engine_set *g, const struct nft_config
 	*g = old;
 }
 
+/* The exceptions x for the engines of g. */
+static void engine_set_exceptions_all(struct engine_set *g, unsigned int n,
+				      const struct exception_set *x)
+{
+	for (unsigned int i = 0; i < n; i++)
+		engine_set_exceptions(g->e[i], x);
+}
+
+int run_redecide(struct run *r, struct exception_set *x, const char *why)
+{
+	struct nft_config nc = r->nc;
+	struct exception_set *old_x;
+	struct engine_set g;
+	int e;
+
+	if (engine_set_new(&g, r->p, r->sh, r->p, r->nworkers)) {
+		logx(LOG_ERR, "%s: out of memory: flows not decided again", why);
+		g.p = NULL;
+		engine_set_free(&g, r->nworkers);
+		exception_set_free(x);
+		return -1;
+	}
+	engine_set_exceptions_all(&g, r->nworkers, x);
+	nc.gen = (r->nc.gen + 1) % (NFT_GEN_MAX + 1);
+	pthread_rwlock_wrlock(&r->swap);
+	e = table_send(r, r->p, &nc, true, NULL);
+	if (!e) {
+		/* the same policy: its counters stay, the new engines' go */
+		for (unsigned int i = 0; i < r->nworkers; i++) {
+			struct engine *old = r->w[i].e;
+
+			engine_stats_add(&r->retired, engine_stats(old));
+			r->w[i].e = g.e[i];
+			g.e[i] = old;
+		}
+		r->nc = nc;
+		old_x = r->xset;
+		r->xset = x;
+		x = old_x;
+	}
+	pthread_rwlock_unlock(&r->swap);
+	g.p = NULL; /* still running */
+	engine_set_free(&g, r->nworkers);
+	exception_set_free(x); /* the old set, or the refused new one */
+	if (e) {
+		logx(LOG_ERR, "%s: cannot install the table of the next generation: %s", why,
+		     strerror(-e));
+		return -1;
+	}
+	table_save_generation(r->nc.gen);
+	r->redecisions++;
+	log_notice("%s: device flows decided again (generation %u)", why, r->nc.gen);
+	return 0;
+}
+
 /*
  * Reload: the policy file again, beside the running one.  Rejected (the
  * old one keeps filtering): errors to the log and to err.  Accepted: the
@@ -146,25 +201,35 @@ static void swap_in(struct run *r, struct engine_set *g, const struct nft_config
 int run_reload(struct run *r, FILE *err)
 {
 	struct policy *p = reload_policy(r, err);
+	struct exception_set *x;
 	struct nft_config nc;
 	struct engine_set g;
 	int e;
 
 	if (!p)
 		return -1;
-	if (engine_set_new(&g, p, r->sh, r->p, r->nworkers)) {
+	x = exceptions_build(r, p);
+	if (!x || engine_set_new(&g, p, r->sh, r->p, r->nworkers)) {
 		reload_error(r, err, "reload: out of memory; the running policy stays");
+		exception_set_free(x);
 		engine_set_free(&g, r->nworkers);
 		return -1;
 	}
+	engine_set_exceptions_all(&g, r->nworkers, x);
 	nc = r->nc;
 	nc.gen = (r->nc.gen + 1) % (NFT_GEN_MAX + 1);
 	pthread_rwlock_wrlock(&r->swap);
 	e = table_send(r, p, &nc, true, err);
-	if (!e)
+	if (!e) {
+		struct exception_set *old_x = r->xset;
+
 		swap_in(r, &g, &nc);
+		r->xset = x;
+		x = old_x;
+	}
 	pthread_rwlock_unlock(&r->swap);
 	engine_set_free(&g, r->nworkers); /* the old set, or the refused new one */
+	exception_set_free(x);
 	if (e) {
 		reload_error(r, err,
 			     "reload: cannot install the new table: %s; the running policy stays",
@@ -173,6 +238,9 @@ int run_reload(struct run *r, FILE *err)
 	}
 	table_save_generation(r->nc.gen);
 	r->reloads++;
+	exceptions_prune(r);
+	if (schedules_note(r))
+		logx(LOG_ERR, "reload: out of memory: windows that open or close are not seen");
 	if (strcmp(p->events, r->events_path))
 		events_reopen(r, p->events, err);
 	log_notice("reloaded %s: mode %s, %zu rules, generation %u", r->path,

@@ -27,6 +27,7 @@
 #include "engine/engine.h"
 #include "kernel/nft.h"
 #include "kernel/queue.h"
+#include "policy/exception.h"
 #include "policy/policy.h"
 #include "print/event.h"
 #include "service/devtab.h"
@@ -54,6 +55,7 @@ struct worker {
 	pthread_t tid;
 	bool started;
 	uint64_t malformed;
+	struct engine_clock clock; /* of the batch being answered */
 };
 
 struct run {
@@ -83,6 +85,15 @@ struct run {
 	bool metrics_failing;  /* the last write failed (said once) */
 	struct privs pv;
 	bool dropped; /* privileges dropped */
+	/* run-time exceptions (exceptions.c): as given, and compiled for p */
+	struct exception_spec **exc; /* each its own: the compiled set points to its counter */
+	size_t nexc;
+	uint64_t exc_retry; /* ms: when ending exceptions failed, the next try */
+	uint32_t exc_next_id;
+	struct exception_set *xset; /* the engines check it first; NULL: none */
+	uint8_t *sched_open;	    /* per rule: its window open at the last tick */
+	uint64_t redecisions;	    /* flows decided again for an exception or a window */
+	bool state_failing;	    /* the last write of the state file failed (said once) */
 	/* what setup made, for the one teardown: -1 / false while not made */
 	int ctl, ready_fd, gen_fd;
 	const char *pidfile; /* written by us */
@@ -140,8 +151,41 @@ int engine_set_new(struct engine_set *g, struct policy *p, struct engine_shared 
 void engine_set_free(struct engine_set *g, unsigned int n);
 int run_reload(struct run *r, FILE *err); /* 0 or -1, said to the log and err */
 int run_flush(struct run *r, FILE *out);
+/*
+ * run_redecide - every device flow decided again, as after a reload but
+ * with the same policy: fresh engines checking the exceptions x (which
+ * replace r->xset), the next generation, the address blocks emptied.  why
+ * goes to the log.  0, or -1 (said; x freed, the old set kept).
+ */
+int run_redecide(struct run *r, struct exception_set *x, const char *why);
 FILE *events_open(const char *path);
 int events_reopen(struct run *r, const char *path, FILE *out);
+
+/* exceptions.c: the control commands allow, exceptions, revoke; expiry and windows */
+int exceptions_allow(struct run *r, int argc, char *const *argv, uid_t uid, FILE *out, bool json);
+int exceptions_list(struct run *r, FILE *out, bool json);
+int exceptions_revoke(struct run *r, int argc, char *const *argv, uid_t uid, FILE *out, bool json);
+/*
+ * The exceptions not over compiled for p (those p has no longer room for
+ * left out: exceptions_prune ends them once p runs).  NULL: ENOMEM.
+ */
+struct exception_set *exceptions_build(struct run *r, const struct policy *p);
+void exceptions_prune(struct run *r);
+/*
+ * At start, before the table: the state file's exceptions, those that
+ * ended while the daemon was down said and gone, the rest compiled into
+ * r->xset; the windows noted.  0, or -ENOMEM.
+ */
+int exceptions_start(struct run *r);
+void exceptions_free(struct run *r);
+/* Once a loop turn: exceptions that are over end, windows that opened or closed; both re-decide. */
+void exceptions_tick(struct run *r);
+/* Which rules' windows are open now, in r->sched_open (after a start or reload); 0 or -ENOMEM. */
+int schedules_note(struct run *r);
+
+/* state.c: the state file (policy key state) */
+int state_load(struct run *r); /* the exceptions kept; 0, or -1 (said: the file is kept aside) */
+void state_save(struct run *r);
 
 /* detach.c */
 int detach(int *ready_fd);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "print/event.h"
+#include "print/format.h"
 #include "service/log.h"
 #include "service/run.h"
 
@@ -80,6 +81,7 @@ static void decided(struct worker *w, const struct queued_packet *qp, const stru
 		    const struct decision *d)
 {
 	struct run *r = w->r;
+	const struct exception_rule *x = exception_of(d->rule);
 	size_t i = d->rule ? (size_t)(d->rule - r->p->rules) : r->p->nrules;
 	uint64_t now = run_wall_us();
 
@@ -88,7 +90,10 @@ static void decided(struct worker *w, const struct queued_packet *qp, const stru
 	bool has_mac = qp->has_mac;
 	uint8_t mac[6];
 
-	__atomic_add_fetch(&w->rule_flows[i], 1, __ATOMIC_RELAXED);
+	if (x)
+		__atomic_add_fetch(x->flows, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&w->rule_flows[i], 1, __ATOMIC_RELAXED);
 	if (d->device >= 0)
 		__atomic_add_fetch(&w->rule_flows[RUN_GROUP_FLOWS(r->p, d->device, blocked)], 1,
 				   __ATOMIC_RELAXED);
@@ -109,7 +114,7 @@ static void unreadable(struct worker *w, const struct queued_packet *qp,
 	if (in->iface)
 		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
 	w->malformed++;
-	engine_unreadable(w->r->p, &dev, d);
+	engine_unreadable(w->r->p, &dev, &w->clock, d);
 	record(w->r, qp, in->pkt, d, run_wall_us());
 }
 
@@ -148,6 +153,10 @@ static void on_packet(struct queue *q, const struct queued_packet *qp, void *arg
 /* One turn: what is waiting, bounded.  Caller holds swap for reading. */
 static void answer_batch(struct worker *w)
 {
+	/* one time for the batch: a rule's window or an exception that ends meanwhile is
+	 * the main thread's to act on (run_tick) */
+	w->clock = local_clock((int64_t)(run_wall_us() / 1000000));
+	engine_set_clock(w->e, &w->clock);
 	for (int k = 0; k < WORKER_BATCH; k++) {
 		int got = queue_receive(w->q, on_packet, w);
 

@@ -19,6 +19,9 @@
 #include "policy_file.h"
 #include "engine/engine.h"
 
+/* no time: rules with a schedule count only when they block */
+static const struct engine_clock clk_none = { 0, -1 };
+
 #define CAM_MAC "\x44\x47\xcc\x00\x00\x64"
 #define LAPTOP_MAC "\x02\x00\x00\x00\x00\x20"
 
@@ -615,16 +618,16 @@ static void test_engine_decide(void **state)
 	(void)state;
 	memcpy(dev.mac, CAM_MAC, 6);
 	name_set(&n, (const uint8_t *)"a.ezvizlife.com", 15);
-	engine_decide(p, &dev, 4, CLOUD, IPPROTO_NUM_TCP, 443, &n, NAME_DNS, &d);
+	engine_decide(p, &dev, 4, CLOUD, IPPROTO_NUM_TCP, 443, &n, NAME_DNS, &clk_none, &d);
 	assert_string_equal(d.rule->name, "fw");
 	assert_string_equal(d.pattern, "*.ezvizlife.com");
 	assert_int_equal(d.how.kind, MATCH_OUI);
 	/* without a name and without an address: a wan destination */
-	engine_decide(p, &dev, 0, CLOUD, IPPROTO_NUM_UDP, 8800, NULL, NAME_NONE, &d);
+	engine_decide(p, &dev, 0, CLOUD, IPPROTO_NUM_UDP, 8800, NULL, NAME_NONE, &clk_none, &d);
 	assert_string_equal(d.rule->name, "egress");
 	/* not a device */
 	memcpy(dev.mac, LAPTOP_MAC, 6);
-	engine_decide(p, &dev, 4, CLOUD, IPPROTO_NUM_TCP, 443, NULL, NAME_NONE, &d);
+	engine_decide(p, &dev, 4, CLOUD, IPPROTO_NUM_TCP, 443, NULL, NAME_NONE, &clk_none, &d);
 	assert_int_equal(d.device, -1);
 	policy_free(p);
 }

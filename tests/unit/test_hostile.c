@@ -20,6 +20,9 @@
 #include "engine/engine.h"
 #include "engine/verdict.h"
 
+/* no time: rules with a schedule count only when they block */
+static const struct engine_clock clk_none = { 0, -1 };
+
 #define CAM_MAC "\x44\x47\xcc\x00\x00\x64"
 #define SRV_MAC "\x02\xaa\xaa\xaa\xaa\xaa"
 
@@ -381,7 +384,7 @@ static void test_undecodable_gets_the_strictest(void **state)
 	(void)state;
 	/* a camera's packet that does not decode: the drop of its strictest rule */
 	memcpy(dev.mac, CAM_MAC, 6);
-	engine_unreadable(p, &dev, &d);
+	engine_unreadable(p, &dev, &clk_none, &d);
 	assert_int_equal(d.action, ACTION_DROP);
 	assert_string_equal(d.rule->name, "vendor");
 	assert_string_equal(p->devices[d.device].name, "cam");
@@ -389,11 +392,11 @@ static void test_undecodable_gets_the_strictest(void **state)
 	assert_non_null(d.note);
 	/* the NVR's rules only let pass: nothing stricter than the default */
 	memcpy(dev.mac, "\x02\x00\x00\x00\x00\x05", 6);
-	engine_unreadable(p, &dev, &d);
+	engine_unreadable(p, &dev, &clk_none, &d);
 	assert_int_equal(d.action, ACTION_LOG);
 	/* no MAC, no address: any rule could apply */
 	dev.has_mac = false;
-	engine_unreadable(p, &dev, &d);
+	engine_unreadable(p, &dev, &clk_none, &d);
 	assert_int_equal(d.action, ACTION_DROP);
 	assert_int_equal(d.device, -1);
 	policy_free(p);

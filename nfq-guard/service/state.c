@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * state.c - the state file (policy key state, nfq-guard.conf(5)): what the
+ * daemon must find again after a restart - the run-time exceptions.  One
+ * JSON object, written whole to a temporary file beside it, synced, then
+ * renamed over it: a crash leaves the old file or the new, never half.
+ * Read back with json-c, bounded in size and depth, and every exception
+ * checked as `allow` checks its arguments: the file is trusted no more
+ * than a request.  A file that does not read is put aside (.bad) and the
+ * daemon starts without exceptions: the strict direction.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/proto.h"
+#include "service/log.h"
+#include "service/run.h"
+
+#define STATE_VERSION 1
+#define STATE_MAX_BYTES (4 << 20)
+#define STATE_DEPTH 8
+
+static json_object *strings_json(const char *v, size_t stride, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_object_array_add(a, json_object_new_string(v + i * stride));
+	return a;
+}
+
+static json_object *exception_json(const struct exception_spec *s)
+{
+	json_object *o = json_object_new_object(), *ports = json_object_new_array();
+
+	if (!o || !ports) {
+		json_object_put(o);
+		json_object_put(ports);
+		return NULL;
+	}
+	for (uint8_t i = 0; i < s->nport; i++)
+		json_object_array_add(ports, json_object_new_int(s->port[i]));
+	json_object_object_add(o, "id", json_object_new_int64(s->id));
+	json_object_object_add(o, "device", json_object_new_string(s->device));
+	json_object_object_add(o, "to", strings_json(s->to[0], sizeof(s->to[0]), s->nto));
+	json_object_object_add(o, "domain",
+			       strings_json(s->domain[0], sizeof(s->domain[0]), s->ndomain));
+	json_object_object_add(o, "port", ports);
+	json_object_object_add(o, "proto",
+			       s->proto ? json_object_new_string(s->proto == IPPROTO_NUM_TCP ? "tcp" :
+								 s->proto == IPPROTO_NUM_UDP ? "udp" :
+											       "icmp") :
+					  NULL);
+	json_object_object_add(o, "reason", json_object_new_string(s->reason));
+	json_object_object_add(o, "seconds", json_object_new_int64(s->seconds));
+	json_object_object_add(o, "created", json_object_new_int64(s->created));
+	json_object_object_add(o, "until", json_object_new_int64(s->until));
+	json_object_object_add(o, "uid", json_object_new_int64(s->uid));
+	json_object_object_add(o, "flows", json_object_new_int64((int64_t)__atomic_load_n(
+						   &s->flows, __ATOMIC_RELAXED)));
+	return o;
+}
+
+/* The directory of path, made when missing (mode 0750, for the daemon's user). */
+static void state_dir(const struct run *r, const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) == 0 && r->pv.as_root && chown(dir, r->pv.uid, r->pv.gid))
+		log_warn("state %s: chown", dir);
+}
+
+/* text into path through a temporary file and a rename.  0 or -errno. */
+static int write_atomic(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
+	int fd, e = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd))
+		e = errno ? -errno : -EIO;
+	if (close(fd) && !e)
+		e = -errno;
+	if (!e && rename(tmp, path))
+		e = -errno;
+	if (e)
+		unlink(tmp);
+	return e;
+}
+
+void state_save(struct run *r)
+{
+	json_object *root = json_object_new_object(), *list = json_object_new_array();
+	int e = -ENOMEM;
+
+	if (root && list) {
+		for (size_t i = 0; i < r->nexc; i++)
+			json_object_array_add(list, exception_json(r->exc[i]));
+		json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
+		json_object_object_add(root, "next_id", json_object_new_int64(r->exc_next_id));
+		json_object_object_add(root, "exceptions", list);
+		list = NULL;
+		state_dir(r, r->p->state);
+		e = write_atomic(r->p->state,
+				 json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	}
+	json_object_put(root);
+	json_object_put(list);
+	if (e && !r->state_failing)
+		logx(LOG_ERR, "state %s: %s: exceptions are not kept over a restart", r->p->state,
+		     strerror(-e));
+	else if (!e && r->state_failing)
+		log_notice("state %s: written again", r->p->state);
+	r->state_failing = e != 0;
+}
+
+/* The whole file at path, NUL-terminated, at most STATE_MAX_BYTES.  NULL with errno. */
+static char *read_bounded(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st = { 0 };
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > STATE_MAX_BYTES) {
+		int e = errno;
+
+		close(fd);
+		errno = st.st_size > STATE_MAX_BYTES ? EFBIG : S_ISREG(st.st_mode) ? e : EINVAL;
+		return NULL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A string member, or NULL. */
+static const char *get_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool get_int(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return *out >= lo && *out <= hi;
+}
+
+/* argv[*n..] += opt, then each string of o's list key; false when it is not one. */
+static bool push_list(json_object *o, const char *key, const char *opt, const char **argv,
+		      int *n, int max)
+{
+	json_object *a, *e;
+
+	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		e = json_object_array_get_idx(a, i);
+		if (*n + 2 > max || !json_object_is_type(e, json_type_string))
+			return false;
+		argv[(*n)++] = opt;
+		argv[(*n)++] = json_object_get_string(e);
+	}
+	return true;
+}
+
+/*
+ * One exception of the file into *s, through allow's own argument checks.
+ * 0, or -1 with why in err.
+ */
+static int exception_from_json(json_object *o, struct exception_spec *s, char *err, size_t sz)
+{
+	const char *argv[2 + 6 * EXCEPTION_ITEMS + 8];
+	char dur[32], ports[EXCEPTION_ITEMS][8];
+	int64_t id, secs, created, until, uid, flows, port;
+	json_object *pa;
+	int n = 0;
+
+	if (!json_object_is_type(o, json_type_object) || !get_str(o, "device") ||
+	    !get_int(o, "id", 1, UINT32_MAX, &id) ||
+	    !get_int(o, "seconds", 1, EXCEPTION_MAX_SECONDS, &secs) ||
+	    !get_int(o, "created", 0, INT64_MAX / 2, &created) ||
+	    !get_int(o, "until", created, created + secs, &until) ||
+	    !get_int(o, "uid", 0, UINT32_MAX, &uid) || !get_int(o, "flows", 0, INT64_MAX, &flows)) {
+		snprintf(err, sz, "an exception without its id, device or times");
+		return -1;
+	}
+	argv[n++] = get_str(o, "device");
+	snprintf(dur, sizeof(dur), "%llds", (long long)secs);
+	argv[n++] = "--for";
+	argv[n++] = dur;
+	if (!push_list(o, "to", "--to", argv, &n, (int)(sizeof(argv) / sizeof(*argv))) ||
+	    !push_list(o, "domain", "--domain", argv, &n, (int)(sizeof(argv) / sizeof(*argv))) ||
+	    !json_object_object_get_ex(o, "port", &pa) ||
+	    !json_object_is_type(pa, json_type_array) ||
+	    json_object_array_length(pa) > EXCEPTION_ITEMS) {
+		snprintf(err, sz, "exception %lld: to, domain or port is not a list", (long long)id);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(pa); i++) {
+		if (!json_object_is_type(json_object_array_get_idx(pa, i), json_type_int))
+			break;
+		port = json_object_get_int64(json_object_array_get_idx(pa, i));
+		snprintf(ports[i], sizeof(ports[i]), "%lld", (long long)port);
+		argv[n++] = "--port";
+		argv[n++] = ports[i];
+	}
+	if (get_str(o, "proto")) {
+		argv[n++] = "--proto";
+		argv[n++] = get_str(o, "proto");
+	}
+	if (get_str(o, "reason") && get_str(o, "reason")[0]) {
+		argv[n++] = "--reason";
+		argv[n++] = get_str(o, "reason");
+	}
+	if (exception_parse_args(n, (char *const *)argv, s, err, sz))
+		return -1;
+	s->id = (uint32_t)id;
+	s->created = created;
+	s->until = until;
+	s->uid = (uint32_t)uid;
+	s->flows = (uint64_t)flows;
+	return 0;
+}
+
+/* The file's exceptions into r (those over left out, said).  0, or -1 with why in err. */
+static int state_parse(struct run *r, const char *text, char *err, size_t sz)
+{
+	struct json_tokener *tok = json_tokener_new_ex(STATE_DEPTH);
+	json_object *root = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text)) : NULL;
+	json_object *list;
+	int64_t version, next;
+	int rc = -1;
+
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		snprintf(err, sz, "not JSON: %s",
+			 tok ? json_tokener_error_desc(json_tokener_get_error(tok)) :
+			       "out of memory");
+	} else if (!get_int(root, "version", STATE_VERSION, STATE_VERSION, &version) ||
+		   !get_int(root, "next_id", 0, UINT32_MAX - 1, &next) ||
+		   !json_object_object_get_ex(root, "exceptions", &list) ||
+		   !json_object_is_type(list, json_type_array) ||
+		   json_object_array_length(list) > EXCEPTION_MAX) {
+		snprintf(err, sz, "not a version %d state file", STATE_VERSION);
+	} else {
+		rc = 0;
+		r->exc = calloc(json_object_array_length(list) + 1, sizeof(*r->exc));
+		if (!r->exc) {
+			snprintf(err, sz, "out of memory");
+			rc = -1;
+		}
+		for (size_t i = 0; !rc && i < json_object_array_length(list); i++) {
+			struct exception_spec *s = calloc(1, sizeof(*s));
+
+			if (!s || exception_from_json(json_object_array_get_idx(list, i), s, err,
+						      sz)) {
+				free(s);
+				rc = -1;
+				break;
+			}
+			if (s->id > next)
+				next = s->id;
+			r->exc[r->nexc++] = s;
+		}
+		r->exc_next_id = (uint32_t)next;
+	}
+	json_object_put(root);
+	if (tok)
+		json_tokener_free(tok);
+	return rc;
+}
+
+int state_load(struct run *r)
+{
+	char err[EXCEPTION_ERR_MAX], bad[PATH_MAX];
+	char *text = read_bounded(r->p->state);
+
+	if (!text) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	} else if (state_parse(r, text, err, sizeof(err)) == 0) {
+		free(text);
+		log_info("state %s: %zu exceptions", r->p->state, r->nexc);
+		return 0;
+	}
+	free(text);
+	for (size_t i = 0; i < r->nexc; i++)
+		free(r->exc[i]);
+	r->nexc = 0;
+	snprintf(bad, sizeof(bad), "%s.bad", r->p->state);
+	logx(LOG_ERR, "state %s: %s: started without its exceptions (the file is kept as %s)",
+	     r->p->state, err, bad);
+	rename(r->p->state, bad);
+	return -1;
+}
