@@ -162,6 +162,10 @@ int run_redecide(struct run *r, struct exception_set *x, const char *why)
 	pthread_rwlock_wrlock(&r->swap);
 	e = table_send(r, r->p, &nc, true, NULL);
 	if (!e) {
+		/* held-back events may point into the old exceptions: out with them first */
+		pthread_mutex_lock(&r->events_lock);
+		evlimit_expire(&r->lim, run_now_ms(), true);
+		pthread_mutex_unlock(&r->events_lock);
 		/* the same policy: its counters stay, the new engines' go */
 		for (unsigned int i = 0; i < r->nworkers; i++) {
 			struct engine *old = r->w[i].e;

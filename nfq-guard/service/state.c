@@ -78,6 +78,13 @@ static void state_dir(const struct run *r, const char *path)
 	if (!slash || slash == dir)
 		return;
 	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0755);
+			*p = '/';
+		}
+	}
 	if (mkdir(dir, 0750) == 0 && r->pv.as_root && chown(dir, r->pv.uid, r->pv.gid))
 		log_warn("state %s: chown", dir);
 }
@@ -306,7 +313,10 @@ static int state_parse(struct run *r, const char *text, char *err, size_t sz)
 int state_load(struct run *r)
 {
 	char err[EXCEPTION_ERR_MAX], bad[PATH_MAX];
-	char *text = read_bounded(r->p->state);
+	char *text;
+
+	state_dir(r, r->p->state); /* still root: made for the user the daemon becomes */
+	text = read_bounded(r->p->state);
 
 	if (!text) {
 		if (errno == ENOENT)

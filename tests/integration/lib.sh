@@ -5,6 +5,7 @@ tmp=$(mktemp -d /tmp/nfqg-integration.XXXXXX)
 # the daemon runs as an unprivileged user: it must reach its event log
 chmod 755 "$tmp"
 EVENTS=$tmp/log/nfq-guard/events.json # in a directory of its own: reopen works
+STATE=$tmp/lib/nfq-guard/state.json # the daemon makes the directory, for its user
 CTL=$tmp/run/control # the daemon makes run/ and may remove its socket
 ctl() { "$BIN" -s "$CTL" "$@"; } # a control command to the running daemon
 guard_pid=
@@ -31,7 +32,7 @@ trap 'exit 1' INT TERM
 
 # start_guard FAIL [P2P]: run nfq-guard with the lab policy; wait until it filters
 start_guard() {
-	sed -e "s|@FAIL@|$1|" -e "s|@P2P@|${2:-drop}|" -e "s|@EVENTS@|$EVENTS|" \
+	sed -e "s|@FAIL@|$1|" -e "s|@P2P@|${2:-drop}|" -e "s|@EVENTS@|$EVENTS|" -e "s|@STATE@|$STATE|" \
 		-e "s|@POLICIES@|$(pwd)/policies|" tests/integration/lab.conf.in >"$tmp/lab.conf"
 	start_guard_conf "$tmp/lab.conf"
 }
