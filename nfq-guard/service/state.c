@@ -21,9 +21,9 @@
 #include "base/proto.h"
 #include "service/log.h"
 #include "service/run.h"
+#include "service/state.h"
 
 #define STATE_VERSION 1
-#define STATE_MAX_BYTES (4 << 20)
 #define STATE_DEPTH 8
 
 static json_object *strings_json(const char *v, size_t stride, size_t n)
@@ -138,8 +138,8 @@ void state_save(struct run *r)
 	r->state_failing = e != 0;
 }
 
-/* The whole file at path, NUL-terminated, at most STATE_MAX_BYTES.  NULL with errno. */
-static char *read_bounded(const char *path)
+/* The whole file at path (*len bytes, NUL-terminated), at most STATE_MAX_BYTES.  NULL with errno. */
+static char *read_bounded(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	struct stat st = { 0 };
@@ -163,6 +163,7 @@ static char *read_bounded(const char *path)
 		return NULL;
 	}
 	buf[n] = '\0';
+	*len = (size_t)n;
 	return buf;
 }
 
@@ -263,74 +264,111 @@ static int exception_from_json(json_object *o, struct exception_spec *s, char *e
 	return 0;
 }
 
-/* The file's exceptions into r (those over left out, said).  0, or -1 with why in err. */
-static int state_parse(struct run *r, const char *text, char *err, size_t sz)
+int state_parse(const char *text, size_t len, struct state_exceptions *out, char *err, size_t sz)
 {
 	struct json_tokener *tok = json_tokener_new_ex(STATE_DEPTH);
-	json_object *root = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text)) : NULL;
-	json_object *list;
+	json_object *root = NULL, *list;
 	int64_t version, next;
+	bool trailing = false;
+	size_t n;
 	int rc = -1;
 
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		snprintf(err, sz, "not JSON: %s",
-			 tok ? json_tokener_error_desc(json_tokener_get_error(tok)) :
-			       "out of memory");
-	} else if (!get_int(root, "version", STATE_VERSION, STATE_VERSION, &version) ||
-		   !get_int(root, "next_id", 0, UINT32_MAX - 1, &next) ||
-		   !json_object_object_get_ex(root, "exceptions", &list) ||
-		   !json_object_is_type(list, json_type_array) ||
-		   json_object_array_length(list) > EXCEPTION_MAX) {
-		snprintf(err, sz, "not a version %d state file", STATE_VERSION);
-	} else {
-		rc = 0;
-		r->exc = calloc(json_object_array_length(list) + 1, sizeof(*r->exc));
-		if (!r->exc) {
-			snprintf(err, sz, "out of memory");
-			rc = -1;
-		}
-		for (size_t i = 0; !rc && i < json_object_array_length(list); i++) {
-			struct exception_spec *s = calloc(1, sizeof(*s));
-
-			if (!s || exception_from_json(json_object_array_get_idx(list, i), s, err,
-						      sz)) {
-				free(s);
-				rc = -1;
-				break;
-			}
-			if (s->id > next)
-				next = s->id;
-			r->exc[r->nexc++] = s;
-		}
-		r->exc_next_id = (uint32_t)next;
+	memset(out, 0, sizeof(*out));
+	if (len > STATE_MAX_BYTES || memchr(text, '\0', len)) {
+		snprintf(err, sz, "not a state file (a NUL, or over %d bytes)", STATE_MAX_BYTES);
+		goto done;
 	}
+	root = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+	if (root) {
+		size_t end = json_tokener_get_parse_end(tok);
+
+		while (end < len && strchr(" \t\r\n", text[end]))
+			end++;
+		trailing = end < len;
+	}
+	if (!root || json_tokener_get_error(tok) != json_tokener_success || trailing) {
+		snprintf(err, sz, "not JSON: %s",
+			 !tok ? "out of memory" :
+			 json_tokener_get_error(tok) != json_tokener_success ?
+				json_tokener_error_desc(json_tokener_get_error(tok)) :
+				"more after the object");
+		goto done;
+	}
+	if (!get_int(root, "version", STATE_VERSION, STATE_VERSION, &version) ||
+	    !get_int(root, "next_id", 0, UINT32_MAX - 1, &next) ||
+	    !json_object_object_get_ex(root, "exceptions", &list) ||
+	    !json_object_is_type(list, json_type_array) ||
+	    (n = json_object_array_length(list)) > EXCEPTION_MAX) {
+		snprintf(err, sz, "not a version %d state file", STATE_VERSION);
+		goto done;
+	}
+	out->v = calloc(n + 1, sizeof(*out->v));
+	if (!out->v) {
+		snprintf(err, sz, "out of memory");
+		goto done;
+	}
+	rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct exception_spec *s = calloc(1, sizeof(*s));
+
+		rc = -1;
+		if (!s)
+			snprintf(err, sz, "out of memory");
+		else if (exception_from_json(json_object_array_get_idx(list, i), s, err, sz) == 0)
+			rc = 0;
+		for (size_t k = 0; !rc && k < out->n; k++)
+			if (out->v[k]->id == s->id) {
+				snprintf(err, sz, "exception %u twice", s->id);
+				rc = -1;
+			}
+		if (rc) {
+			free(s);
+			break;
+		}
+		if (s->id > next)
+			next = s->id;
+		out->v[out->n++] = s;
+	}
+	out->next_id = (uint32_t)next;
+	if (rc)
+		state_exceptions_free(out);
+done:
 	json_object_put(root);
 	if (tok)
 		json_tokener_free(tok);
 	return rc;
 }
 
+void state_exceptions_free(struct state_exceptions *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->v[i]);
+	free(x->v);
+	memset(x, 0, sizeof(*x));
+}
+
 int state_load(struct run *r)
 {
 	char err[EXCEPTION_ERR_MAX], bad[PATH_MAX];
 	char *text;
+	struct state_exceptions x;
+	size_t len = 0;
 
 	state_dir(r, r->p->state); /* still root: made for the user the daemon becomes */
-	text = read_bounded(r->p->state);
-
+	text = read_bounded(r->p->state, &len);
 	if (!text) {
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, sizeof(err), "%s", strerror(errno));
-	} else if (state_parse(r, text, err, sizeof(err)) == 0) {
+	} else if (state_parse(text, len, &x, err, sizeof(err)) == 0) {
 		free(text);
+		r->exc = x.v;
+		r->nexc = x.n;
+		r->exc_next_id = x.next_id;
 		log_info("state %s: %zu exceptions", r->p->state, r->nexc);
 		return 0;
 	}
 	free(text);
-	for (size_t i = 0; i < r->nexc; i++)
-		free(r->exc[i]);
-	r->nexc = 0;
 	snprintf(bad, sizeof(bad), "%s.bad", r->p->state);
 	logx(LOG_ERR, "state %s: %s: started without its exceptions (the file is kept as %s)",
 	     r->p->state, err, bad);

@@ -59,7 +59,8 @@ static void record(struct run *r, const struct queued_packet *qp, const struct p
 		.d = d,
 	};
 
-	if (d->action == ACTION_ALLOW && !d->log)
+	/* monitor mode records every decision: a week of it is what learn reads */
+	if (d->action == ACTION_ALLOW && !d->log && !r->p->monitor)
 		return;
 	memcpy(ev.mac, qp->mac, 6);
 	decision_flow(d, pkt, &ev.has_mac, ev.mac, &k);
