@@ -231,11 +231,16 @@ struct explain_args {
 static int explain_options(int argc, char **argv, struct explain_args *a)
 {
 	static const struct option opts[] = {
-		{ "mac", required_argument, NULL, 'm' },   { "src", required_argument, NULL, 's' },
-		{ "dst", required_argument, NULL, 'd' },   { "name", required_argument, NULL, 'n' },
-		{ "proto", required_argument, NULL, 'p' }, { "port", required_argument, NULL, 'P' },
-		{ "iface", required_argument, NULL, 'i' }, { "json", no_argument, NULL, 'j' },
-		{ "at", required_argument, NULL, 'a' },	   { "help", no_argument, NULL, 'h' },
+		{ "mac", required_argument, NULL, 'm' },
+		{ "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "proto", required_argument, NULL, 'p' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -339,7 +344,8 @@ static int explain_flow(struct explain_args *a, struct device_key *dev, struct e
 	if (!a->have_port)
 		a->port = a->proto == IPPROTO_NUM_UDP ? 53 : a->proto == IPPROTO_NUM_TCP ? 443 : 0;
 	if (explain_time(a))
-		return bad_usage("explain", "--at '%s': use \"YYYY-MM-DD HH:MM\", local time", a->at);
+		return bad_usage("explain", "--at '%s': use \"YYYY-MM-DD HH:MM\", local time",
+				 a->at);
 	/* without --dst the destination is an address in no network: wan */
 	k->family = *dfam ? *dfam : dev->family ? dev->family : 4;
 	k->proto = a->proto;

@@ -26,10 +26,10 @@ struct replay {
 	bool json;
 	FILE *out;
 	uint64_t packets, unreadable, not_ip, decisions, at_end;
-	uint64_t last_ts;	/* of the last packet: when waiting flows are decided */
-	struct counts *rules;	/* nrules + 1: the last is "default" */
-	struct counts *devices; /* ndevices + 1: the last is "no group" */
-	struct defrag *df;	/* fragments put together, as the kernel does */
+	uint64_t last_ts;	   /* of the last packet: when waiting flows are decided */
+	struct counts *rules;	   /* nrules + 1: the last is "default" */
+	struct counts *devices;	   /* ndevices + 1: the last is "no group" */
+	struct defrag *df;	   /* fragments put together, as the kernel does */
 	struct engine_clock clock; /* the last packet's time, local (schedules) */
 };
 

@@ -72,8 +72,8 @@ static bool rule_check(const struct policy *p, const struct rule *r, const struc
 
 	if (!r->from_any && !(r->from & ev->groups))
 		return false;
-	if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) ||
-	    !rule_to_matches(p, r, ev) || !rule_in_force(r, ev))
+	if (!rule_proto_matches(r, ev) || !rule_port_matches(r, ev) || !rule_to_matches(p, r, ev) ||
+	    !rule_in_force(r, ev))
 		return false;
 	if (!r->domains)
 		return true;

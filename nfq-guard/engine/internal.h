@@ -82,10 +82,10 @@ struct engine {
 		struct eflow *f; /* NULL: free */
 		uint64_t since;	 /* ms, when it took the buffer */
 	} dns_slot[ENGINE_DNS_STREAMS];
-	struct dns_msg msg; /* a DNS answer being read: large, so not on the stack */
-	struct engine_clock clock;	  /* engine_set_clock */
+	struct dns_msg msg;	       /* a DNS answer being read: large, so not on the stack */
+	struct engine_clock clock;     /* engine_set_clock */
 	const struct exception_set *x; /* engine_set_exceptions */
-	struct way *way;    /* its links followed (way.h) */
+	struct way *way;	       /* its links followed (way.h) */
 };
 
 #define EVAL_LEARNED (2 * NAMES_PER_ADDR) /* by the device's MAC, and by its address */
@@ -94,9 +94,9 @@ struct engine {
 /* What a flow is evaluated on: its device's groups, destination and names. */
 struct eval {
 	uint64_t groups;
-	const uint8_t *mac; /* the device's MAC, NULL when not known */
-	int week_min;	    /* the time: minute of the local week (-1: not known) ... */
-	int64_t wall;	    /* ... and s since the epoch (0: not known) */
+	const uint8_t *mac;	       /* the device's MAC, NULL when not known */
+	int week_min;		       /* the time: minute of the local week (-1: not known) ... */
+	int64_t wall;		       /* ... and s since the epoch (0: not known) */
 	const struct exception_set *x; /* the run-time exceptions, checked first; or NULL */
 	uint8_t family;
 	const uint8_t *dst;

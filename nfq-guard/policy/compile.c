@@ -579,9 +579,9 @@ static void rule_match(struct ctx *c, struct rule_ctx *rc, const config_setting_
 
 static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t *rs)
 {
-	static const char *const keys[] = { "name",   "from",	     "to",     "proto", "port",
-					    "domain", "domain_file", "action", "log",	"schedule",
-					    NULL };
+	static const char *const keys[] = { "name", "from",	"to",	       "proto",
+					    "port", "domain",	"domain_file", "action",
+					    "log",  "schedule", NULL };
 	struct rule *r = &p->rules[p->nrules];
 	struct rule_ctx rc = { .p = p, .r = r };
 	bool keys_ok;

@@ -114,8 +114,8 @@ static int parse_option(struct exception_spec *s, const char *opt, const char *v
 				    "--domain '%.80s' is not a domain name or *.domain pattern", v);
 		if (e)
 			return e;
-		return copy_field(s->domain[s->ndomain++], sizeof(s->domain[0]), v, "--domain",
-				  err, errsz);
+		return copy_field(s->domain[s->ndomain++], sizeof(s->domain[0]), v, "--domain", err,
+				  errsz);
 	}
 	if (!strcmp(opt, "--port"))
 		return parse_port(s, v, err, errsz);
@@ -308,10 +308,10 @@ void exception_what(const struct exception_spec *s, char *buf, size_t sz)
 	size_t n = 0;
 	int k;
 
-#define PUT(...)                                                       \
-	do {                                                           \
+#define PUT(...)                                                         \
+	do {                                                             \
 		k = snprintf(buf + n, n < sz ? sz - n : 0, __VA_ARGS__); \
-		n += k > 0 ? (size_t)k : 0;                            \
+		n += k > 0 ? (size_t)k : 0;                              \
 	} while (0)
 	buf[0] = '\0';
 	if (!s->nto)
@@ -319,7 +319,9 @@ void exception_what(const struct exception_spec *s, char *buf, size_t sz)
 	for (uint8_t i = 0; i < s->nto; i++)
 		PUT("%s%s", i ? "," : "", s->to[i]);
 	if (s->proto)
-		PUT(" %s", s->proto == IPPROTO_NUM_TCP ? "tcp" : s->proto == IPPROTO_NUM_UDP ? "udp" : "icmp");
+		PUT(" %s", s->proto == IPPROTO_NUM_TCP ? "tcp" :
+			   s->proto == IPPROTO_NUM_UDP ? "udp" :
+							 "icmp");
 	for (uint8_t i = 0; i < s->nport; i++)
 		PUT("%s%u", i ? "," : s->proto ? "/" : " port ", s->port[i]);
 	for (uint8_t i = 0; i < s->ndomain; i++)

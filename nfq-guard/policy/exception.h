@@ -17,10 +17,10 @@
 
 #include "policy/policy.h"
 
-#define EXCEPTION_MAX 256		  /* at once */
+#define EXCEPTION_MAX 256		   /* at once */
 #define EXCEPTION_MAX_SECONDS (30 * 86400) /* the longest --for */
-#define EXCEPTION_ITEMS 16		  /* --to, --domain, --port: each at most */
-#define EXCEPTION_TO_MAX 64		  /* an address, a CIDR or a network's name */
+#define EXCEPTION_ITEMS 16		   /* --to, --domain, --port: each at most */
+#define EXCEPTION_TO_MAX 64		   /* an address, a CIDR or a network's name */
 #define EXCEPTION_REASON_MAX 200
 #define EXCEPTION_ERR_MAX 256
 
@@ -35,7 +35,7 @@ struct exception_spec {
 	uint8_t nport;
 	uint8_t proto; /* 0: any */
 	char reason[EXCEPTION_REASON_MAX];
-	int64_t seconds; /* --for */
+	int64_t seconds;	/* --for */
 	int64_t created, until; /* s since the epoch */
 	uint32_t uid;		/* who asked (the control socket's peer) */
 	uint64_t flows;		/* flows it decided: the workers add to it (atomic) */

@@ -75,8 +75,8 @@ static int window_end(struct ctx *c, const config_setting_t *g, const char *key)
 	m = schedule_parse_hhmm(v, !strcmp(key, "to"));
 	if (m < 0)
 		err_set(c, config_setting_get_member(g, key),
-			"schedule: %s '%s' is not a time of day: use \"HH:MM\", 00:00 to 23:59%s", key,
-			v, !strcmp(key, "to") ? " (or 24:00)" : "");
+			"schedule: %s '%s' is not a time of day: use \"HH:MM\", 00:00 to 23:59%s",
+			key, v, !strcmp(key, "to") ? " (or 24:00)" : "");
 	return m;
 }
 
@@ -90,8 +90,9 @@ void compile_rule_schedule(struct ctx *c, struct rule *r, const config_setting_t
 	if (!g)
 		return;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		err_set(c, g, "'schedule' must be a group { days = [ ... ]; from = \"HH:MM\"; "
-			      "to = \"HH:MM\"; }");
+		err_set(c, g,
+			"'schedule' must be a group { days = [ ... ]; from = \"HH:MM\"; "
+			"to = \"HH:MM\"; }");
 		return;
 	}
 	setting_check_keys(c, g, keys, "a schedule");

@@ -274,8 +274,8 @@ int control_unescape(char *w)
 	return 0;
 }
 
-int control_request_words(const char *path, const char *cmd, int argc, char *const *argv,
-			  bool json, int timeout_s, FILE *out, FILE *err)
+int control_request_words(const char *path, const char *cmd, int argc, char *const *argv, bool json,
+			  int timeout_s, FILE *out, FILE *err)
 {
 	char req[CONTROL_REQ_MAX];
 	size_t n = (size_t)snprintf(req, sizeof(req), "%s", cmd);

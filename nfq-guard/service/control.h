@@ -63,7 +63,7 @@ int control_request(const char *path, const char *req, int timeout_s, FILE *out,
  * control_request_words - the command cmd with words argv[0..argc-1]
  * (escaped) and "--json" when json, as control_request sends it.
  */
-int control_request_words(const char *path, const char *cmd, int argc, char *const *argv,
-			  bool json, int timeout_s, FILE *out, FILE *err);
+int control_request_words(const char *path, const char *cmd, int argc, char *const *argv, bool json,
+			  int timeout_s, FILE *out, FILE *err);
 
 #endif

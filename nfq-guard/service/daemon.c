@@ -120,10 +120,10 @@ static int cmd_revoke(struct run *r, const struct request *q, FILE *out)
 }
 
 static const struct command commands[] = {
-	{ "status", cmd_status, false },	 { "stats", cmd_stats, false },
-	{ "devices", cmd_devices, false },	 { "flush", cmd_flush, false },
-	{ "reload", cmd_reload, false },	 { "reopen", cmd_reopen, false },
-	{ "allow", cmd_allow, true },		 { "exceptions", cmd_exceptions, false },
+	{ "status", cmd_status, false },   { "stats", cmd_stats, false },
+	{ "devices", cmd_devices, false }, { "flush", cmd_flush, false },
+	{ "reload", cmd_reload, false },   { "reopen", cmd_reopen, false },
+	{ "allow", cmd_allow, true },	   { "exceptions", cmd_exceptions, false },
 	{ "revoke", cmd_revoke, true },
 };
 

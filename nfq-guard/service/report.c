@@ -78,6 +78,10 @@ void report_status(struct run *r, FILE *f, bool json)
 		json_u64(f, "reloads", r->reloads);
 		json_u64(f, "reloads_failed", r->reloads_failed);
 		json_u64(f, "reinstalls", r->reinstalls);
+		json_u64(f, "exceptions", r->nexc);
+		json_u64(f, "redecisions", r->redecisions);
+		json_key(f, "state", 0);
+		json_str(f, p->state);
 		json_key(f, "user", 0);
 		json_str(f, r->pv.user);
 		json_key(f, "events", 0);
@@ -103,6 +107,11 @@ void report_status(struct run *r, FILE *f, bool json)
 		"reloads:     %" PRIu64 " (%" PRIu64 " rejected); table reinstalled %" PRIu64
 		" times\n",
 		r->reloads, r->reloads_failed, r->reinstalls);
+	fprintf(f,
+		"exceptions:  %zu (nfq-guard exceptions); device flows decided again %" PRIu64
+		" times for exceptions and windows\n",
+		r->nexc, r->redecisions);
+	fprintf(f, "state:       %s%s\n", p->state, r->state_failing ? " (cannot be written)" : "");
 	fprintf(f, "user:        %s (pid %d)\n", r->pv.user, (int)getpid());
 	fprintf(f, "events:      %s\n", r->events ? r->events_path : "(log only)");
 }
@@ -427,6 +436,11 @@ static void stats_prometheus(struct run *r, const struct stats *st, FILE *f)
 		 r->reloads_failed);
 	prom_one(f, "table_reinstalls_total", "counter", "Times the table was put back.",
 		 r->reinstalls);
+	prom_one(f, "exceptions", "gauge", "Run-time exceptions in force (nfq-guard allow).",
+		 r->nexc);
+	prom_one(f, "redecisions_total", "counter",
+		 "Times every device flow was decided again for an exception or a window.",
+		 r->redecisions);
 	prom_one(f, "flows_decided_total", "counter", "Device flows decided.", st->es.decisions);
 	prom_one(f, "flows_waited_total", "counter", "Flows that waited for their name.",
 		 st->es.pending);

@@ -52,18 +52,20 @@ static json_object *exception_json(const struct exception_spec *s)
 	json_object_object_add(o, "domain",
 			       strings_json(s->domain[0], sizeof(s->domain[0]), s->ndomain));
 	json_object_object_add(o, "port", ports);
-	json_object_object_add(o, "proto",
-			       s->proto ? json_object_new_string(s->proto == IPPROTO_NUM_TCP ? "tcp" :
-								 s->proto == IPPROTO_NUM_UDP ? "udp" :
-											       "icmp") :
-					  NULL);
+	json_object_object_add(
+		o, "proto",
+		s->proto ? json_object_new_string(s->proto == IPPROTO_NUM_TCP ? "tcp" :
+						  s->proto == IPPROTO_NUM_UDP ? "udp" :
+										"icmp") :
+			   NULL);
 	json_object_object_add(o, "reason", json_object_new_string(s->reason));
 	json_object_object_add(o, "seconds", json_object_new_int64(s->seconds));
 	json_object_object_add(o, "created", json_object_new_int64(s->created));
 	json_object_object_add(o, "until", json_object_new_int64(s->until));
 	json_object_object_add(o, "uid", json_object_new_int64(s->uid));
-	json_object_object_add(o, "flows", json_object_new_int64((int64_t)__atomic_load_n(
-						   &s->flows, __ATOMIC_RELAXED)));
+	json_object_object_add(
+		o, "flows",
+		json_object_new_int64((int64_t)__atomic_load_n(&s->flows, __ATOMIC_RELAXED)));
 	return o;
 }
 
@@ -188,8 +190,8 @@ static bool get_int(json_object *o, const char *key, int64_t lo, int64_t hi, int
 }
 
 /* argv[*n..] += opt, then each string of o's list key; false when it is not one. */
-static bool push_list(json_object *o, const char *key, const char *opt, const char **argv,
-		      int *n, int max)
+static bool push_list(json_object *o, const char *key, const char *opt, const char **argv, int *n,
+		      int max)
 {
 	json_object *a, *e;
 
@@ -235,7 +237,8 @@ static int exception_from_json(json_object *o, struct exception_spec *s, char *e
 	    !json_object_object_get_ex(o, "port", &pa) ||
 	    !json_object_is_type(pa, json_type_array) ||
 	    json_object_array_length(pa) > EXCEPTION_ITEMS) {
-		snprintf(err, sz, "exception %lld: to, domain or port is not a list", (long long)id);
+		snprintf(err, sz, "exception %lld: to, domain or port is not a list",
+			 (long long)id);
 		return -1;
 	}
 	for (size_t i = 0; i < json_object_array_length(pa); i++) {

@@ -12,7 +12,7 @@ import unittest
 BIN = os.environ.get("NFQG_BIN", "build/nfq-guard")
 POLICY = "tests/data/replay.conf"
 COMMANDS = ["check", "explain", "run", "status", "stats", "devices", "flush", "reload",
-            "reopen", "rules", "replay", "inspect", "version"]
+            "reopen", "allow", "exceptions", "revoke", "rules", "replay", "inspect", "version"]
 
 
 def run(*args, timeout=60):
@@ -41,6 +41,16 @@ class Consistency(unittest.TestCase):
             (["stats", "--json", "--prometheus"],
              "nfq-guard: stats: --json or --prometheus, not both", "stats"),
             (["replay"], "nfq-guard: replay: no capture file given", "replay"),
+            (["allow", "cam"], "nfq-guard: allow: say for how long: --for DURATION (30s, 10m, "
+             "2h, 1d)", "allow"),
+            (["allow", "cam", "--for", "31d"], "nfq-guard: allow: duration '31d': from 1s to 30d",
+             "allow"),
+            (["revoke"], "nfq-guard: revoke: name one exception: revoke ID", "revoke"),
+            (["exceptions", "x"], "nfq-guard: exceptions: unexpected argument 'x'",
+             "exceptions"),
+            (["explain", "--mac", "44:47:cc:00:00:01", "--dst", "192.0.2.1", "--at", "tomorrow"],
+             "nfq-guard: explain: --at 'tomorrow': use \"YYYY-MM-DD HH:MM\", local time",
+             "explain"),
             (["frobnicate"], "nfq-guard: unknown command 'frobnicate'", None),
             (["-x"], "nfq-guard: '-x': unknown option, or its value is missing", None),
             ([], "nfq-guard: no command given", None),

@@ -30,24 +30,24 @@ static const uint8_t CAM[4] = { 192, 168, 1, 64 };
 static const uint8_t CLOUD[4] = { 198, 51, 100, 7 };
 static const uint8_t NVR[4] = { 192, 168, 1, 5 };
 
-#define POLICY                                                                               \
-	"version = 1;\n"                                                                     \
-	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ];\n"         \
-	"             nvr = [ \"192.168.1.5\", \"192.168.1.6\" ]; };\n"                      \
-	"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; },\n"                         \
-	"            { name = \"other\"; oui = [ \"00:11:22\" ]; } );\n"                     \
-	"rules = (\n"                                                                        \
-	"  { name = \"office\"; from = \"cam\"; to = \"wan\"; proto = \"tcp\"; port = 443;\n" \
-	"    schedule = { days = [ \"mon\", \"fri\" ]; from = \"08:00\"; to = \"17:30\"; };\n"  \
-	"    action = \"allow\"; },\n"                                                       \
-	"  { name = \"night\"; from = \"cam\"; to = \"wan\"; proto = \"udp\";\n"             \
-	"    schedule = { days = [ \"sun\" ]; from = \"22:00\"; to = \"06:00\"; };\n"         \
-	"    action = \"reject\"; },\n"                                                      \
-	"  { name = \"egress\"; to = \"wan\"; action = \"drop\"; }\n"                        \
+#define POLICY                                                                                 \
+	"version = 1;\n"                                                                       \
+	"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ];\n"           \
+	"             nvr = [ \"192.168.1.5\", \"192.168.1.6\" ]; };\n"                        \
+	"devices = ( { name = \"cam\"; oui = [ \"44:47:CC\" ]; },\n"                           \
+	"            { name = \"other\"; oui = [ \"00:11:22\" ]; } );\n"                       \
+	"rules = (\n"                                                                          \
+	"  { name = \"office\"; from = \"cam\"; to = \"wan\"; proto = \"tcp\"; port = 443;\n"  \
+	"    schedule = { days = [ \"mon\", \"fri\" ]; from = \"08:00\"; to = \"17:30\"; };\n" \
+	"    action = \"allow\"; },\n"                                                         \
+	"  { name = \"night\"; from = \"cam\"; to = \"wan\"; proto = \"udp\";\n"               \
+	"    schedule = { days = [ \"sun\" ]; from = \"22:00\"; to = \"06:00\"; };\n"          \
+	"    action = \"reject\"; },\n"                                                        \
+	"  { name = \"egress\"; to = \"wan\"; action = \"drop\"; }\n"                          \
 	");\n"
 
 /* minute of the week: day 0 Monday .. 6 Sunday */
-#define WM(day, h, m) ((day) * 1440 + (h) * 60 + (m))
+#define WM(day, h, m) ((day)*1440 + (h)*60 + (m))
 
 static int parse(const char *const *argv, int argc, struct exception_spec *s, char *err)
 {
@@ -68,9 +68,10 @@ static void test_duration(void **state)
 	assert_int_equal(s, 7200);
 	assert_int_equal(duration_parse("30d", &s, err, sizeof(err)), 0);
 	assert_int_equal(s, 30 * 86400);
-	static const char *const bad[] = { "",	   "s",	  "10",	 "10x", "1h30m", "-5m", " 5m",
-					   "5m ",  "0s",  "31d", "721h", "99999999999999999999d",
-					   "1.5h", "0x10s" };
+	static const char *const bad[] = { "",	    "s",    "10",   "10x",
+					   "1h30m", "-5m",  " 5m",  "5m ",
+					   "0s",    "31d",  "721h", "99999999999999999999d",
+					   "1.5h",  "0x10s" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(duration_parse(bad[i], &s, err, sizeof(err)), -EINVAL);
@@ -85,9 +86,19 @@ static void test_args(void **state)
 
 	(void)state;
 	{
-		const char *a[] = { "44-47-CC-00-00-64", "--for", "2h",	 "--to", "nvr",
-				    "--port", "443",	       "--proto", "tcp", "--reason",
-				    "firmware fix", "--domain", "*.hik-connect.com" };
+		const char *a[] = { "44-47-CC-00-00-64",
+				    "--for",
+				    "2h",
+				    "--to",
+				    "nvr",
+				    "--port",
+				    "443",
+				    "--proto",
+				    "tcp",
+				    "--reason",
+				    "firmware fix",
+				    "--domain",
+				    "*.hik-connect.com" };
 		assert_int_equal(parse(a, 13, &s, err), 0);
 	}
 	assert_string_equal(s.device, "44:47:cc:00:00:64"); /* as everywhere */
@@ -216,7 +227,9 @@ static void test_engine_checks_exceptions_first(void **state)
 
 	(void)state;
 	{
-		const char *a[] = { "44:47:cc:00:00:64", "--for", "10m", "--to", "wan", "--port", "80" };
+		const char *a[] = {
+			"44:47:cc:00:00:64", "--for", "10m", "--to", "wan", "--port", "80"
+		};
 		assert_int_equal(parse(a, 7, &s[0], err), 0);
 	}
 	{
@@ -358,8 +371,8 @@ static void test_schedule_errors(void **state)
 
 static void test_control_words(void **state)
 {
-	static const char *const words[] = { "plain", "two words", "100%", "tab\there",
-					     "caf\xc3\xa9", "--reason", "" };
+	static const char *const words[] = { "plain",	    "two words", "100%", "tab\there",
+					     "caf\xc3\xa9", "--reason",	 "" };
 	char buf[64];
 
 	(void)state;
@@ -378,9 +391,9 @@ static void test_control_words(void **state)
 	assert_int_equal(control_unescape(buf), -1);
 }
 
-#define ONE                                                                              \
+#define ONE                                                                                         \
 	"{\"id\":3,\"device\":\"44:47:cc:00:00:64\",\"to\":[\"nvr\"],\"domain\":[],\"port\":[443]," \
-	"\"proto\":\"tcp\",\"reason\":\"fix\",\"seconds\":60,\"created\":100,\"until\":160,"  \
+	"\"proto\":\"tcp\",\"reason\":\"fix\",\"seconds\":60,\"created\":100,\"until\":160,"        \
 	"\"uid\":0,\"flows\":2}"
 
 static int state_of(const char *text, struct state_exceptions *x, char *err)
@@ -394,8 +407,8 @@ static void test_state_file(void **state)
 	char err[EXCEPTION_ERR_MAX];
 
 	(void)state;
-	assert_int_equal(state_of("{\"version\":1,\"next_id\":5,\"exceptions\":[" ONE "]}\n", &x, err),
-			 0);
+	assert_int_equal(
+		state_of("{\"version\":1,\"next_id\":5,\"exceptions\":[" ONE "]}\n", &x, err), 0);
 	assert_int_equal(x.n, 1);
 	assert_int_equal(x.next_id, 5);
 	assert_string_equal(x.v[0]->device, "44:47:cc:00:00:64");
