@@ -201,6 +201,14 @@ int report_stats(struct run *r, FILE *f, enum report_style style);
 /* Packets the kernel holds in our queues, waiting for a verdict. */
 uint64_t report_waiting(const struct run *r);
 
+/*
+ * file.c: file_replace - path written whole: fill writes a temporary
+ * PATH.tmp (mode, synced to disk when sync), renamed over path; a reader
+ * finds the old file or the new, never half.  0, or -errno.
+ */
+int file_replace(const char *path, mode_t mode, bool sync, int (*fill)(FILE *f, void *arg),
+		 void *arg);
+
 /* metrics.c: the policy's metrics file, written again every metrics_interval seconds. */
 void metrics_tick(struct run *r, uint64_t now_ms);
 

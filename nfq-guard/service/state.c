@@ -91,27 +91,11 @@ static void state_dir(const struct run *r, const char *path)
 		log_warn("state %s: chown", dir);
 }
 
-/* text into path through a temporary file and a rename.  0 or -errno. */
-static int write_atomic(const char *path, const char *text)
+static int state_fill(FILE *f, void *arg)
 {
-	char tmp[PATH_MAX];
-	size_t len = strlen(text);
-	int fd, e = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd))
-		e = errno ? -errno : -EIO;
-	if (close(fd) && !e)
-		e = -errno;
-	if (!e && rename(tmp, path))
-		e = -errno;
-	if (e)
-		unlink(tmp);
-	return e;
+	fputs(arg, f);
+	fputc('\n', f);
+	return 0;
 }
 
 void state_save(struct run *r)
@@ -127,8 +111,9 @@ void state_save(struct run *r)
 		json_object_object_add(root, "exceptions", list);
 		list = NULL;
 		state_dir(r, r->p->state);
-		e = write_atomic(r->p->state,
-				 json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+		e = file_replace(r->p->state, 0640, true, state_fill,
+				 (void *)json_object_to_json_string_ext(root,
+									JSON_C_TO_STRING_PLAIN));
 	}
 	json_object_put(root);
 	json_object_put(list);

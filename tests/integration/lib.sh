@@ -30,10 +30,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# lab_conf FAIL P2P OUT: the lab policy (lab.conf.in filled in) into OUT
+lab_conf() {
+	sed -e "s|@FAIL@|$1|" -e "s|@P2P@|$2|" -e "s|@EVENTS@|$EVENTS|" -e "s|@STATE@|$STATE|" \
+		-e "s|@POLICIES@|$(pwd)/policies|" tests/integration/lab.conf.in >"$3"
+}
+
 # start_guard FAIL [P2P]: run nfq-guard with the lab policy; wait until it filters
 start_guard() {
-	sed -e "s|@FAIL@|$1|" -e "s|@P2P@|${2:-drop}|" -e "s|@EVENTS@|$EVENTS|" -e "s|@STATE@|$STATE|" \
-		-e "s|@POLICIES@|$(pwd)/policies|" tests/integration/lab.conf.in >"$tmp/lab.conf"
+	lab_conf "$1" "${2:-drop}" "$tmp/lab.conf"
 	start_guard_conf "$tmp/lab.conf"
 }
 

@@ -54,8 +54,10 @@ print(sorted(e) == sorted(["id", "device", "to", "domain", "port", "proto", "cre
 check '[[ $code == 200 && $fields == "True $LAB_CAM1_MAC ['"'$LAB_WAN_IP8'"'] [80] tcp 120 vendor call 0 True True" ]]' \
 	"http $code, fields '$fields' from '$json'"
 
-t "an exception survives a restart, and revoke ends it at once"
+t "an exception survives a reload and a restart, and revoke ends it at once"
 fresh_cameras
+rl=$(ctl reload 2>&1)
+code0=$(http cam1 "http://$LAB_WAN_IP8/")
 stop_guard
 start_guard open
 code1=$(http cam1 "http://$LAB_WAN_IP8/")
@@ -64,9 +66,9 @@ evmark
 rv=$(ctl revoke "$id")
 code2=$(http cam1 "http://$LAB_WAN_IP8/")
 list=$(ctl exceptions)
-check '[[ $code1 == 200 && $rv == *revoked* && $code2 != 200 && $list == "no exceptions" &&
-	$(ev event=exception_revoked id="$id" by_uid=0) -eq 1 ]]' \
-	"after restart http $code1, revoke '$rv', then http $code2, list '$list'; $(evshow 3)"
+check '[[ $rl == reloaded* && $code0 == 200 && $code1 == 200 && $rv == *revoked* && $code2 != 200 &&
+	$list == "no exceptions" && $(ev event=exception_revoked id="$id" by_uid=0) -eq 1 ]]' \
+	"after reload ($rl) http $code0, after restart http $code1, revoke '$rv', then http $code2, list '$list'; $(evshow 3)"
 
 t "a timed allow opens an address the kernel blocks, and cuts the upload it let pass when revoked"
 fresh_cameras

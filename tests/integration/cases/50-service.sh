@@ -5,8 +5,7 @@
 
 # lab_policy P2P: write $tmp/lab.conf again (what cam1's UDP to the P2P port gets)
 lab_policy() {
-	sed -e "s|@FAIL@|open|" -e "s|@P2P@|$1|" -e "s|@EVENTS@|$EVENTS|" \
-		-e "s|@POLICIES@|$(pwd)/policies|" tests/integration/lab.conf.in >"$tmp/lab.conf.new"
+	lab_conf open "$1" "$tmp/lab.conf.new"
 	mv "$tmp/lab.conf.new" "$tmp/lab.conf"
 }
 # p2p_from PORT: cam1's UDP from PORT to the P2P echo; prints echo or none
