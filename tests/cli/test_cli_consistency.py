@@ -12,7 +12,7 @@ import unittest
 BIN = os.environ.get("NFQG_BIN", "build/nfq-guard")
 POLICY = "tests/data/replay.conf"
 COMMANDS = ["check", "explain", "run", "status", "stats", "devices", "flush", "reload",
-            "reopen", "rules", "replay", "inspect", "version"]
+            "reopen", "rules", "replay", "inspect", "learn", "version"]
 
 
 def run(*args, timeout=60):
@@ -41,6 +41,7 @@ class Consistency(unittest.TestCase):
             (["stats", "--json", "--prometheus"],
              "nfq-guard: stats: --json or --prometheus, not both", "stats"),
             (["replay"], "nfq-guard: replay: no capture file given", "replay"),
+            (["learn"], "nfq-guard: learn: no file given (event logs, captures)", "learn"),
             (["frobnicate"], "nfq-guard: unknown command 'frobnicate'", None),
             (["-x"], "nfq-guard: '-x': unknown option, or its value is missing", None),
             ([], "nfq-guard: no command given", None),
