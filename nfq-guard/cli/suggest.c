@@ -149,7 +149,7 @@ static int cmp_entry(const void *x, const void *y)
 	return a->t->dport < b->t->dport ? -1 : a->t->dport > b->t->dport;
 }
 
-/* Why a suggestion is commented out (SUGGESTION_REAL: it is not). */
+/* Why a suggested rule is commented out (KIND_REAL: it is not). */
 enum kind {
 	KIND_REAL = 0,
 	KIND_WAN,
@@ -160,7 +160,7 @@ enum kind {
 	KIND_BOUND,
 };
 
-/* One suggested rule: the entries [a, b) of one group, address and protocol. */
+/* One suggested rule: the n entries at e, of one group, address and protocol. */
 struct cand {
 	const struct entry *e;
 	size_t n;
