@@ -22,7 +22,7 @@ FUZZ_SMOKE ?= 5
 
 VERSION := 0.1.0
 B := build
-PKGS := libnetfilter_queue libmnl libnftnl libconfig libpcap libcrypto json-c
+PKGS := libnetfilter_queue libmnl libnftnl libconfig libpcap libcrypto json-c zlib
 
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wimplicit-fallthrough -Wno-missing-field-initializers

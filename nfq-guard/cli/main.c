@@ -24,6 +24,7 @@
 #include "policy/policy.h"
 #include "cli/replay.h"
 #include "cli/check.h"
+#include "cli/learn.h"
 
 #ifndef NFQG_VERSION
 #define NFQG_VERSION "unknown"
@@ -76,6 +77,12 @@ static const char usage_text[] =
 	"                          --split: as ip and ip6 tables (implies --compat)\n"
 	"  replay FILE [--json]    decide the device flows of a capture as the daemon\n"
 	"                          would; one line per decision, then a summary\n"
+	"  learn FILE... [--json | --suggest]\n"
+	"                          per device, what it tried (destinations, flows, first\n"
+	"                          and last seen, verdicts) from event logs (plain or\n"
+	"                          gzip'd; - is standard input) and captures (decided as\n"
+	"                          replay does); --suggest: the policy with allow rules\n"
+	"                          for it inserted, those to the internet commented out\n"
 	"  inspect FILE [--json]   print what the decoders read in each packet of a\n"
 	"                          capture (pcap or pcapng: Ethernet, Linux cooked\n"
 	"                          SLL/SLL2, raw IP)\n"
@@ -636,6 +643,49 @@ static int cmd_file_command(const char *config, int argc, char **argv, bool with
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
+static int cmd_learn(const char *config, int argc, char **argv)
+{
+	struct learn_opts o = { .config = config };
+	const char **files = calloc((size_t)argc, sizeof(*files));
+	bool options = true;
+	struct policy *p;
+	int i, rc;
+
+	if (!files)
+		return EXIT_FAIL;
+	o.files = files;
+	for (i = 1; i < argc; i++) {
+		if (options && !strcmp(argv[i], "--json")) {
+			o.json = true;
+		} else if (options && !strcmp(argv[i], "--suggest")) {
+			o.suggest = true;
+		} else if (options && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
+			free(files);
+			return usage(stdout, EXIT_OK);
+		} else if (options && !strcmp(argv[i], "--")) {
+			options = false;
+		} else if (options && argv[i][0] == '-' && argv[i][1] != '\0') {
+			free(files);
+			return bad_usage("learn", "unknown option '%s'", argv[i]);
+		} else if (o.nfiles == LEARN_MAX_FILES) {
+			free(files);
+			return bad_usage("learn", "at most %d files at a time", LEARN_MAX_FILES);
+		} else {
+			files[o.nfiles++] = argv[i];
+		}
+	}
+	rc = !o.nfiles ? bad_usage("learn", "%s", "no file given (event logs, captures)") :
+	     o.json && o.suggest ? bad_usage("learn", "%s", "--json or --suggest, not both") :
+				   -1;
+	if (rc < 0) {
+		p = load_policy(config);
+		rc = p ? learn_run(p, &o, stdout, stderr) : EXIT_FAIL;
+		policy_free(p);
+	}
+	free(files);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -698,5 +748,7 @@ int main(int argc, char **argv)
 		return cmd_file_command(config, argc, argv, true);
 	if (!strcmp(cmd, "inspect"))
 		return cmd_file_command(config, argc, argv, false);
+	if (!strcmp(cmd, "learn"))
+		return cmd_learn(config, argc, argv);
 	return bad_usage(NULL, "unknown command '%s'", cmd);
 }

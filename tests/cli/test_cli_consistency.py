@@ -12,7 +12,8 @@ import unittest
 BIN = os.environ.get("NFQG_BIN", "build/nfq-guard")
 POLICY = "tests/data/replay.conf"
 COMMANDS = ["check", "explain", "run", "status", "stats", "devices", "flush", "reload",
-            "reopen", "allow", "exceptions", "revoke", "rules", "replay", "inspect", "version"]
+            "reopen", "allow", "exceptions", "revoke", "rules", "replay", "inspect", "learn",
+            "version"]
 
 
 def run(*args, timeout=60):
@@ -51,6 +52,7 @@ class Consistency(unittest.TestCase):
             (["explain", "--mac", "44:47:cc:00:00:01", "--dst", "192.0.2.1", "--at", "tomorrow"],
              "nfq-guard: explain: --at 'tomorrow': use \"YYYY-MM-DD HH:MM\", local time",
              "explain"),
+            (["learn"], "nfq-guard: learn: no file given (event logs, captures)", "learn"),
             (["frobnicate"], "nfq-guard: unknown command 'frobnicate'", None),
             (["-x"], "nfq-guard: '-x': unknown option, or its value is missing", None),
             ([], "nfq-guard: no command given", None),

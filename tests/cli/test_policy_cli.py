@@ -111,13 +111,34 @@ class Replay(unittest.TestCase):
         self.assertEqual(devices["dahua"]["reject"], 1)
         self.assertGreaterEqual(s["dns_answers"], 2)
 
+    def test_summary_per_device(self):
+        """Per device (MAC): its group, label and flows allowed and blocked, beside the groups'."""
+        s = self.objs[-1]
+        per = {d["mac"]: d for d in s["per_device"]}
+        self.assertEqual(set(per), {o["mac"] for o in self.decisions})
+        for mac, d in per.items():
+            mine = [o for o in self.decisions if o["mac"] == mac]
+            self.assertEqual(d["flows_allowed"],
+                             sum(o["action"] in ("allow", "log") for o in mine), d)
+            self.assertEqual(d["flows_blocked"],
+                             sum(o["action"] in ("drop", "reject") for o in mine), d)
+            self.assertEqual((d["group"], d["label"], d["address"]),
+                             (mine[-1]["device"], mine[-1]["label"], None))
+        self.assertEqual((per["44:47:cc:00:00:64"]["flows_allowed"],
+                          per["44:47:cc:00:00:64"]["flows_blocked"]), (3, 3))
+        self.assertEqual(s["per_device_cut"], 0)
+
     def test_text_output(self):
         r = run("-c", POLICY, "replay", os.path.join(DATA, "replay-lab.pcap"))
         self.assertEqual(r.returncode, 0)
         out = r.stdout.decode()
         self.assertIn("drop rule=hik-cloud device=hikvision match=vendor", out)
         self.assertIn("name=upgrade.hik-connect.com (sni)", out)
-        self.assertIn("hik-cloud", out.split("\n\n")[-1])
+        summary = out.split("\n\n")[-1]
+        self.assertIn("hik-cloud", summary)
+        self.assertRegex(summary, r"(?m)^mac +group +label +allowed +blocked$")
+        self.assertRegex(summary, r"(?m)^44:47:cc:00:00:64 +hikvision +- +3 +3$")
+        self.assertRegex(summary, r"(?m)^08:ed:ed:00:00:65 +dahua +- +1 +1$")
 
     def test_bad_capture(self):
         r = run("-c", POLICY, "replay", "/nonexistent.pcap")
