@@ -302,7 +302,7 @@ static int explain_options(int argc, char **argv, struct explain_args *a)
 /* The time of --at ("YYYY-MM-DD HH:MM", local), else now, into a->clock.  0 or -1. */
 static int explain_time(struct explain_args *a)
 {
-	struct tm tm = { .tm_isdst = -1 };
+	struct tm tm = { .tm_isdst = -1 }, want;
 	const char *end;
 	time_t t;
 
@@ -313,8 +313,11 @@ static int explain_time(struct explain_args *a)
 	end = strptime(a->at, "%Y-%m-%d %H:%M", &tm);
 	if (!end || *end || strlen(a->at) != 16)
 		return -1;
+	want = tm;
 	t = mktime(&tm);
-	if (t == (time_t)-1)
+	/* mktime moves February 30 to March 2: no such day (a DST gap moves the hour alone) */
+	if (t == (time_t)-1 || tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon ||
+	    tm.tm_year != want.tm_year)
 		return -1;
 	a->clock = local_clock((int64_t)t);
 	return 0;
@@ -561,9 +564,13 @@ static int cmd_exception(const char *sock, int argc, char **argv)
 	int n = 0, st;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+		/* an option's value is a word, whatever it says (--reason --json) */
+		bool value = n > 0 && words[n - 1][0] == '-' && words[n - 1][1] == '-' &&
+			     strcmp(words[n - 1], "--json");
+
+		if (!value && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")))
 			return usage(stdout, EXIT_OK);
-		if (!strcmp(argv[i], "--json") && strcmp(cmd, "revoke"))
+		if (!value && !strcmp(argv[i], "--json") && strcmp(cmd, "revoke"))
 			json = true;
 		else if (n < CONTROL_MAX_ARGS - 2)
 			words[n++] = argv[i];

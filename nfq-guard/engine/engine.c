@@ -233,8 +233,8 @@ static bool is_local(const struct policy *p, uint8_t family, const uint8_t *addr
 	       (p->router && cidr_list_contains(p->router->cidrs, p->router->ncidrs, family, addr));
 }
 
-static void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, uint64_t now,
-		      struct eval *ev)
+void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, uint64_t now,
+	       struct eval *ev)
 {
 	size_t n, i;
 
@@ -583,11 +583,23 @@ static void device_key_of(const struct engine_input *in, struct device_key *dev)
 		snprintf(dev->iface, sizeof(dev->iface), "%s", in->iface);
 }
 
-/* A decided flow's later packet: its decision again. */
-static enum engine_result flow_again(const struct eflow *f, struct decision *d)
+/*
+ * A decided flow's later packet (reverse: the server's): its decision
+ * again; the first packet of a carried flow reports it as new.
+ */
+static enum engine_result flow_again(struct eflow *f, bool reverse, struct decision *d)
 {
 	*d = f->d;
-	d->first = false;
+	d->first = f->carried;
+	if (f->carried) {
+		f->carried = false;
+		d->at_reply = reverse;
+		/* a block set entry is keyed by the device's side: the server's packet has none */
+		d->by_address = d->by_address && !reverse;
+		d->dev_has_mac = f->dev.has_mac;
+		memcpy(d->dev_mac, f->dev.mac, 6);
+		d->dev_indev = f->indev;
+	}
 	return ENGINE_DECIDED;
 }
 
@@ -669,7 +681,7 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 		else if (f->sniff >= SNIFF_DNS)
 			*res = ENGINE_NOT_DEVICE;
 		else
-			*res = flow_again(f, d);
+			*res = flow_again(f, false, d);
 		return true;
 	}
 	flow_key_of(in->pkt, true, &rk);
@@ -683,7 +695,7 @@ flow_known(struct engine *e, const struct engine_input *in, const struct engine_
 	else if (f->watch)
 		*res = keepalive_server(e, f, in, d);
 	else if (f->decided)
-		*res = flow_again(f, d);
+		*res = flow_again(f, true, d);
 	else
 		*res = flow_server(e, f, in, d);
 	return true;
@@ -847,9 +859,18 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 		tmp.isn = pkt->tcp_seq;
 	}
 	eval_init(e, &tmp, groups, in->now, &ev);
-	ev.late_possible = (pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
-			    !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST))) ||
-			   initial_possible(pkt);
+	if (pkt->proto == IPPROTO_NUM_TCP && pkt->l4 && !(pkt->tcp_flags & TCPF_SYN)) {
+		/*
+		 * A connection met in its middle (begun before a restart, or
+		 * forgotten): its name went by unread, whatever its bytes now.
+		 */
+		ev.unknown = true;
+		ev.unknown_why = "a connection begun before nfq-guard saw its start";
+	} else {
+		ev.late_possible = (pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
+				    !(pkt->tcp_flags & (TCPF_FIN | TCPF_RST))) ||
+				   initial_possible(pkt);
+	}
 	eval_settle(&ev);
 	r = evaluate(e->p, &ev, &pending, &idx, &pat);
 	if (pending)

@@ -185,6 +185,12 @@ struct engine *engine_new(const struct policy *p, size_t max_flows);
  */
 struct engine_shared *engine_shared_new(const struct policy *p);
 void engine_shared_free(struct engine_shared *sh);
+/*
+ * engine_shared_policy - the policy whose domain rules say which learned
+ * names to keep longest: a shared part kept over a reload takes the new
+ * one before the old is freed.
+ */
+void engine_shared_policy(struct engine_shared *sh, const struct policy *p);
 struct engine *engine_new_shared(const struct policy *p, size_t max_flows,
 				 struct engine_shared *sh);
 void engine_free(struct engine *e);
@@ -198,6 +204,18 @@ void engine_set_clock(struct engine *e, const struct engine_clock *c);
  * decided under the old set are the caller's to have decided again.
  */
 void engine_set_exceptions(struct engine *e, const struct exception_set *x);
+
+/*
+ * engine_carry - the flows of from (the engine before: the same queue, the
+ * last generation or policy) into e, a fresh engine whose policy,
+ * exceptions and clock are set: each decided again at once, with the name
+ * it sent itself (a flow whose name was still being read, or kept-alive
+ * HTTP whose later requests were, with an unknown name), a DNS flow with
+ * the queries it awaits answers for.  Its next packet gets the decision,
+ * reported as first.  now: monotonic ms.  Returns the flows carried.  from
+ * must not change meanwhile.
+ */
+size_t engine_carry(struct engine *e, const struct engine *from, uint64_t now);
 
 /* engine_packet - run one packet through the engine; d is written with ENGINE_DECIDED. */
 enum engine_result engine_packet(struct engine *e, const struct engine_input *in,

@@ -145,7 +145,8 @@ const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool 
 	for (i = 0; ev->x && i < ev->x->n && !found; i++) {
 		const struct exception_rule *x = &ev->x->v[i];
 
-		if ((ev->wall && __atomic_load_n(x->until, __ATOMIC_RELAXED) <= ev->wall) ||
+		/* no time known: no exception is known not to be over */
+		if (!ev->wall || __atomic_load_n(x->until, __ATOMIC_RELAXED) <= ev->wall ||
 		    !exception_matches_device(x, ev->groups, ev->mac))
 			continue;
 		if ((found = rule_check(p, &x->r, ev, &w)))

@@ -33,6 +33,7 @@ struct eflow {
 	struct lru_node node; /* first */
 	struct engine_flow_key key;
 	bool decided;
+	bool carried; /* decided again by engine_carry: its next packet reports d as first */
 	struct decision d;
 	/* while waiting */
 	struct device_key dev;
@@ -125,6 +126,13 @@ struct eval {
  */
 const struct rule *evaluate(const struct policy *p, const struct eval *ev, bool *pending,
 			    int *name_idx, const char **pattern);
+
+/*
+ * eval_init - ev for flow f of a device in groups: its destination, the
+ * names learned for it (DNS), the time, the exceptions (engine.c).
+ */
+void eval_init(struct engine *e, const struct eflow *f, uint64_t groups, uint64_t now,
+	       struct eval *ev);
 
 /* fill_decision - d from the evaluation: action, rule, device reported, name. */
 void fill_decision(const struct policy *p, const struct eval *ev, const struct rule *r,

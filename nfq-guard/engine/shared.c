@@ -72,6 +72,13 @@ out_free:
 	return NULL;
 }
 
+void engine_shared_policy(struct engine_shared *sh, const struct policy *p)
+{
+	pthread_mutex_lock(&sh->lock);
+	names_set_keep(&sh->names, ruled_name, p);
+	pthread_mutex_unlock(&sh->lock);
+}
+
 void engine_shared_free(struct engine_shared *sh)
 {
 	struct lru_node *n;

@@ -669,7 +669,8 @@ static int build_flush(struct builder *b, const char *chain, const char *set)
 
 /*
  * The messages that refill one existing table in place: every chain's
- * rules and every set's elements flushed, the policy's elements and the
+ * rules and every set's elements flushed (but the learned device addresses
+ * with c->keep_seen), the policy's elements and the
  * rules (with c's generation) added.  The base chains stay registered, so
  * the kernel keeps the packets waiting in the queues (deleting a hook
  * drops every queued packet of the namespace).
@@ -682,9 +683,14 @@ static void update_one(struct builder *b, const struct policy *p, const struct n
 	b->family = fam == 4 ? NFPROTO_IPV4 : fam == 6 ? NFPROTO_IPV6 : NFPROTO_INET;
 	for (i = 0; i < ruleset_nchains && !b->err && !b->overflow; i++)
 		b->err = build_flush(b, ruleset_chains[i].name, NULL);
-	for (i = 0; i < ruleset_nsets && !b->err && !b->overflow; i++)
-		if (ruleset_in_table(fam, ruleset_sets[i].fam))
-			b->err = build_flush(b, NULL, ruleset_sets[i].name);
+	for (i = 0; i < ruleset_nsets && !b->err && !b->overflow; i++) {
+		const struct set_desc *s = &ruleset_sets[i];
+
+		if (c->keep_seen && s->dynamic && !s->block)
+			continue;
+		if (ruleset_in_table(fam, s->fam))
+			b->err = build_flush(b, NULL, s->name);
+	}
 	for (i = 0; i < ruleset_nsets && !b->err && !b->overflow; i++)
 		if (ruleset_in_table(fam, ruleset_sets[i].fam))
 			b->err = build_set_elements(b, p, &ruleset_sets[i], (uint32_t)i + 1);

@@ -43,6 +43,12 @@ struct nft_config {
 	uint32_t block_timeout; /* seconds an address block stays */
 	bool persist;		/* flags owner, persist (kernel 6.9+): see nft_build */
 	bool split;		/* ip and ip6 tables instead of one inet table */
+	/*
+	 * nft_build_update: keep the learned device addresses (dev_seen4/6),
+	 * as a reload or a re-decision does: a DNS answer on its way to a
+	 * device meanwhile is still queued, and read.
+	 */
+	bool keep_seen;
 };
 
 void nft_config_default(struct nft_config *c);

@@ -23,6 +23,7 @@
 #define EXCEPTION_TO_MAX 64		   /* an address, a CIDR or a network's name */
 #define EXCEPTION_REASON_MAX 200
 #define EXCEPTION_ERR_MAX 256
+#define EXCEPTION_ID_MAX 999999999 /* ids count up to here, then the lowest free is taken */
 
 struct exception_spec {
 	uint32_t id;
@@ -41,6 +42,7 @@ struct exception_spec {
 	uint64_t flows;		/* flows it decided: the workers add to it (atomic) */
 	/* not kept in the state file: */
 	bool revoked;	     /* ended by `revoke` (its until is then the time) */
+	uint64_t boot_until; /* ms since boot when it ends, whatever the wall clock does */
 	uint32_t revoked_by; /* ... by this uid */
 };
 

@@ -301,8 +301,16 @@ void event_print_exception(FILE *f, bool json, const char *kind, const struct ex
 	fprintf(f, "%s id=%u device=%s allows=%s until=%s", kind, s->id, s->device, what, t);
 	if (uid >= 0)
 		fprintf(f, " uid=%lld", uid);
-	if (s->reason[0])
-		fprintf(f, " reason=\"%s\"", s->reason);
+	if (s->reason[0]) {
+		/* printable ASCII, but a quote must not end it and start a field of its own */
+		fputs(" reason=\"", f);
+		for (const char *c = s->reason; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				fputc('\\', f);
+			fputc(*c, f);
+		}
+		fputc('"', f);
+	}
 	if (note)
 		fprintf(f, " note=\"%s\"", note);
 }

@@ -223,10 +223,12 @@ int control_request(const char *path, const char *req, int timeout_s, FILE *out,
 int control_escape(const char *w, char *out, size_t sz)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	/* a word that reads as a flag is sent escaped: only the flag itself is not */
+	bool flag = !strcmp(w, "--json") || !strcmp(w, "--prometheus");
 	size_t n = 0;
 
 	for (const unsigned char *c = (const unsigned char *)w; *c; c++) {
-		bool plain = *c > ' ' && *c < 0x7f && *c != '%';
+		bool plain = *c > ' ' && *c < 0x7f && *c != '%' && !(flag && *c == '-');
 
 		if (n + (plain ? 1 : 3) >= sz)
 			return -1;

@@ -20,7 +20,9 @@
 
 /*
  * A request is words separated by blanks; a word's '%', blanks and bytes
- * outside printable ASCII travel as %XX.  control_escape - word w into out
+ * outside printable ASCII travel as %XX, and so do the dashes of a word
+ * that reads "--json" or "--prometheus": those, sent plain and last, are
+ * the flags.  control_escape - word w into out
  * (size sz) so; -1 when it does not fit.  control_unescape - back, in
  * place; -1 for a bad escape or a NUL.
  */

@@ -127,30 +127,38 @@ static const struct command commands[] = {
 	{ "revoke", cmd_revoke, true },
 };
 
-/* Split req into q's words, each percent-decoded (control.h).  0, or -1 (said on out). */
+/*
+ * Split req into q's words, then percent-decode them (control.h);
+ * --json and --prometheus, as sent, are flags only last (a word that says
+ * so comes escaped).  0, or -1 (said on out).
+ */
 static int request_words(char *req, struct request *q, FILE *out)
 {
 	char *w, *save = NULL;
 
 	for (w = strtok_r(req, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		if (control_unescape(w)) {
-			fprintf(out, "a badly escaped word in the request\n");
-			return -1;
-		}
-		if (q->argc > 0 && !strcmp(w, "--json")) {
-			q->json = true;
-		} else if (q->argc > 0 && !strcmp(w, "--prometheus")) {
-			q->prom = true;
-		} else if (q->argc >= CONTROL_MAX_ARGS) {
+		if (q->argc >= CONTROL_MAX_ARGS) {
 			fprintf(out, "more than %d words in the request\n", CONTROL_MAX_ARGS);
 			return -1;
-		} else {
-			q->argv[q->argc++] = w;
 		}
+		q->argv[q->argc++] = w;
 	}
 	if (!q->argc) {
 		fprintf(out, "empty request\n");
 		return -1;
+	}
+	if (q->argc > 1 && !strcmp(q->argv[q->argc - 1], "--json")) {
+		q->json = true;
+		q->argc--;
+	} else if (q->argc > 1 && !strcmp(q->argv[q->argc - 1], "--prometheus")) {
+		q->prom = true;
+		q->argc--;
+	}
+	for (int i = 0; i < q->argc; i++) {
+		if (control_unescape(q->argv[i])) {
+			fprintf(out, "a badly escaped word in the request\n");
+			return -1;
+		}
 	}
 	return 0;
 }

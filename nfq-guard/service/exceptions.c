@@ -97,7 +97,7 @@ void exceptions_prune(struct run *r)
 		/* the running set was built without it: nothing points to it */
 		struct exception_spec *s = exc_take(r, i);
 
-		snprintf(note, sizeof(note), "the reloaded policy has no room for it: %s", err);
+		snprintf(note, sizeof(note), "the policy has no room for it any more: %s", err);
 		exc_event(r, "exception_revoked", s, -1, note);
 		free(s);
 		changed = true;
@@ -119,23 +119,43 @@ void exceptions_free(struct run *r)
 	r->sched_open = NULL;
 }
 
-/* End the exceptions that are over (until passed, or revoked): re-decide, then say so. */
-static void exc_end_over(struct run *r, int64_t now)
+/*
+ * Is s over at now (wall clock, s) and boot (ms since boot)?  Its time is
+ * counted on both clocks, so that a wall clock set back (a router that
+ * booted without the time, then synced) does not stretch it; one over by
+ * the boot clock alone ends now on the wall clock too, where the engines
+ * look.
+ */
+static bool exc_over(struct exception_spec *s, int64_t now, uint64_t boot)
+{
+	if (s->until > now && s->boot_until <= boot)
+		__atomic_store_n(&s->until, now, __ATOMIC_RELAXED);
+	return s->until <= now;
+}
+
+/*
+ * End the exceptions that are over (until passed, or revoked): re-decide,
+ * then say so.  False when they could not be ended yet (the engines skip
+ * them already; the flows they let pass are decided again at a later try).
+ */
+static bool exc_end_over(struct run *r, int64_t now)
 {
 	struct exception_spec *gone[EXCEPTION_MAX];
+	uint64_t boot = run_boot_ms();
 	struct exception_set *set;
 	size_t ngone = 0;
 
 	for (size_t i = 0; i < r->nexc; i++)
-		if (r->exc[i]->until <= now)
+		if (exc_over(r->exc[i], now, boot))
 			ngone++;
-	if (!ngone || run_now_ms() < r->exc_retry)
-		return;
+	if (!ngone)
+		return true;
+	if (run_now_ms() < r->exc_retry)
+		return false;
 	set = exceptions_build(r, r->p); /* leaves out those over */
 	if (!set || run_redecide(r, set, "exceptions ended")) {
-		/* the engines skip them already; the flows they opened wait for the next try */
 		r->exc_retry = run_now_ms() + EXC_RETRY_MS;
-		return;
+		return false;
 	}
 	ngone = 0;
 	for (size_t i = 0; i < r->nexc;)
@@ -153,23 +173,32 @@ static void exc_end_over(struct run *r, int64_t now)
 			exc_event(r, "exception_expired", s, -1, NULL);
 		free(s);
 	}
+	return true;
 }
 
 int exceptions_start(struct run *r)
 {
 	int64_t now = (int64_t)(run_wall_us() / 1000000);
+	uint64_t boot = run_boot_ms();
+	bool gone = false;
 
 	state_load(r);
 	for (size_t i = 0; i < r->nexc;) {
-		if (r->exc[i]->until > now) {
+		struct exception_spec *s = r->exc[i];
+
+		if (s->until > now) {
+			/* the rest of its time, on the boot clock from now on */
+			s->boot_until = boot + (uint64_t)(s->until - now) * 1000;
 			i++;
 			continue;
 		}
-		struct exception_spec *s = exc_take(r, i);
-
+		exc_take(r, i);
 		exc_event(r, "exception_expired", s, -1, "ended while nfq-guard was not running");
 		free(s);
+		gone = true;
 	}
+	if (gone)
+		state_save(r);
 	r->xset = exceptions_build(r, r->p);
 	if (!r->xset || schedules_note(r))
 		return -ENOMEM;
@@ -177,54 +206,73 @@ int exceptions_start(struct run *r)
 	return 0;
 }
 
-int schedules_note(struct run *r)
+uint8_t *windows_open_now(const struct policy *p)
 {
-	const struct policy *p = r->p;
 	struct engine_clock c = local_clock((int64_t)(run_wall_us() / 1000000));
 	uint8_t *open = calloc(p->nrules + 1, 1);
 
-	if (!open)
-		return -ENOMEM;
-	for (size_t i = 0; i < p->nrules; i++)
+	for (size_t i = 0; open && i < p->nrules; i++)
 		open[i] = p->rules[i].has_schedule && schedule_open(&p->rules[i].sched, c.week_min);
-	free(r->sched_open);
-	r->sched_open = open;
-	return 0;
+	return open;
 }
 
-/* Windows that opened or closed since the last look: re-decide. */
+void windows_store(struct run *r, uint8_t *open)
+{
+	free(r->sched_open);
+	r->sched_open = open;
+	r->sched_n = open ? r->p->nrules : 0;
+}
+
+int schedules_note(struct run *r)
+{
+	uint8_t *open = windows_open_now(r->p);
+
+	windows_store(r, open);
+	return open ? 0 : -ENOMEM;
+}
+
+/*
+ * Windows that opened or closed since the last look: re-decide.  What is
+ * open is taken before the flows are decided again, so that an edge
+ * passed meanwhile is seen at the next look.
+ */
 static void windows_changed(struct run *r)
 {
 	const struct policy *p = r->p;
-	struct engine_clock c = local_clock((int64_t)(run_wall_us() / 1000000));
 	char why[160] = "";
 	size_t n = 0, changed = 0;
 	struct exception_set *set;
+	uint8_t *open;
 
-	if (!r->sched_open)
+	if (run_now_ms() < r->exc_retry)
 		return;
+	open = windows_open_now(p);
+	if (!open)
+		return;
+	if (!r->sched_open || r->sched_n != p->nrules) {
+		windows_store(r, open); /* nothing to compare with (out of memory before) */
+		return;
+	}
 	for (size_t i = 0; i < p->nrules; i++) {
-		bool open;
-
-		if (!p->rules[i].has_schedule)
-			continue;
-		open = schedule_open(&p->rules[i].sched, c.week_min);
-		if (open == (bool)r->sched_open[i])
+		if (open[i] == r->sched_open[i])
 			continue;
 		if (!changed++)
 			n = (size_t)snprintf(why, sizeof(why), "window of rule %s %s",
-					     p->rules[i].name, open ? "opened" : "closed");
+					     p->rules[i].name, open[i] ? "opened" : "closed");
 	}
-	if (!changed || run_now_ms() < r->exc_retry)
+	if (!changed) {
+		free(open);
 		return;
+	}
 	if (changed > 1 && n < sizeof(why))
 		snprintf(why + n, sizeof(why) - n, " (and %zu more)", changed - 1);
 	set = exceptions_build(r, r->p);
 	if (!set || run_redecide(r, set, why)) {
 		r->exc_retry = run_now_ms() + EXC_RETRY_MS;
+		free(open);
 		return;
 	}
-	schedules_note(r);
+	windows_store(r, open);
 }
 
 void exceptions_tick(struct run *r)
@@ -259,6 +307,8 @@ static int exc_add(struct run *r, struct exception_spec *s, FILE *out, bool json
 		fprintf(out, "allow: cannot put it in force (see the log); nothing changed\n");
 		return 1;
 	}
+	if (s->id > r->exc_next_id)
+		r->exc_next_id = s->id;
 	state_save(r);
 	exc_event(r, "exception_added", s, s->uid, NULL);
 	if (json) {
@@ -272,6 +322,21 @@ static int exc_add(struct run *r, struct exception_spec *s, FILE *out, bool json
 			s->device, what, t);
 	}
 	return 0;
+}
+
+/* The id a new exception gets: the next, or past EXCEPTION_ID_MAX the lowest free. */
+static uint32_t exc_new_id(const struct run *r)
+{
+	uint32_t id = r->exc_next_id < EXCEPTION_ID_MAX ? r->exc_next_id + 1 : 1;
+	bool used = true;
+
+	while (used) {
+		used = false;
+		for (size_t i = 0; i < r->nexc && !used; i++)
+			used = r->exc[i]->id == id;
+		id += used; /* at most EXCEPTION_MAX are in use */
+	}
+	return id;
 }
 
 int exceptions_allow(struct run *r, int argc, char *const *argv, uid_t uid, FILE *out, bool json)
@@ -294,9 +359,10 @@ int exceptions_allow(struct run *r, int argc, char *const *argv, uid_t uid, FILE
 		free(s);
 		return 1;
 	}
-	s->id = ++r->exc_next_id;
+	s->id = exc_new_id(r); /* taken only if it is put in force */
 	s->created = (int64_t)(run_wall_us() / 1000000);
 	s->until = s->created + s->seconds;
+	s->boot_until = run_boot_ms() + (uint64_t)s->seconds * 1000;
 	s->uid = (uint32_t)uid;
 	status = exc_add(r, s, out, json);
 	if (status)
@@ -336,16 +402,18 @@ int exceptions_list(struct run *r, FILE *out, bool json)
 
 int exceptions_revoke(struct run *r, int argc, char *const *argv, uid_t uid, FILE *out, bool json)
 {
-	unsigned long id;
-	char *end;
+	unsigned long id = 0;
+	size_t len;
 
 	(void)json;
 	if (argc != 1) {
 		fprintf(out, "revoke: name one exception: revoke ID (see nfq-guard exceptions)\n");
 		return 1;
 	}
-	id = strtoul(argv[0], &end, 10);
-	for (size_t i = 0; *argv[0] && !*end && i < r->nexc; i++) {
+	len = strspn(argv[0], "0123456789");
+	if (len && len < 10 && !argv[0][len])
+		id = strtoul(argv[0], NULL, 10);
+	for (size_t i = 0; id && i < r->nexc; i++) {
 		struct exception_spec *s = r->exc[i];
 
 		if (s->id != id)
@@ -354,10 +422,18 @@ int exceptions_revoke(struct run *r, int argc, char *const *argv, uid_t uid, FIL
 			s->revoked = true;
 			s->revoked_by = (uint32_t)uid;
 		}
-		/* the engines skip it from now */
+		/* the engines skip it from now, and a restart does not bring it back */
 		__atomic_store_n(&s->until, (int64_t)(run_wall_us() / 1000000), __ATOMIC_RELAXED);
+		state_save(r);
 		r->exc_retry = 0;
-		exc_end_over(r, s->until);
+		if (!exc_end_over(r, s->until)) {
+			fprintf(out,
+				"revoke: exception %lu lets no new flow pass, but the flows it let "
+				"pass could not be decided again yet (see the log; tried again "
+				"every %d s)\n",
+				id, EXC_RETRY_MS / 1000);
+			return 1;
+		}
 		fprintf(out, "exception %lu revoked\n", id);
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "print/format.h"
 #include "service/log.h"
 #include "service/run.h"
 
@@ -128,6 +129,8 @@ static void swap_in(struct run *r, struct engine_set *g, const struct nft_config
 		r->w[i].rule_flows = g->rule_flows[i];
 	}
 	r->p = g->p;
+	if (!g->new_sh)
+		engine_shared_policy(g->sh, g->p); /* it pointed at the old policy */
 	r->sh = g->sh;
 	r->nc = *nc;
 	r->need_iface = policy_needs_iface(r->p);
@@ -141,6 +144,21 @@ static void engine_set_exceptions_all(struct engine_set *g, unsigned int n,
 {
 	for (unsigned int i = 0; i < n; i++)
 		engine_set_exceptions(g->e[i], x);
+}
+
+/*
+ * The running engines' flows into g's (the same queue each), decided again
+ * now under g's policy and exceptions.  Caller holds swap for writing.
+ */
+static void carry_flows(struct run *r, struct engine_set *g)
+{
+	struct engine_clock c = local_clock((int64_t)(run_wall_us() / 1000000));
+	uint64_t now = run_now_ms();
+
+	for (unsigned int i = 0; i < r->nworkers; i++) {
+		engine_set_clock(g->e[i], &c);
+		r->carried += engine_carry(g->e[i], r->w[i].e, now);
+	}
 }
 
 int run_redecide(struct run *r, struct exception_set *x, const char *why)
@@ -159,6 +177,7 @@ int run_redecide(struct run *r, struct exception_set *x, const char *why)
 	}
 	engine_set_exceptions_all(&g, r->nworkers, x);
 	nc.gen = (r->nc.gen + 1) % (NFT_GEN_MAX + 1);
+	nc.keep_seen = true;
 	pthread_rwlock_wrlock(&r->swap);
 	e = table_send(r, r->p, &nc, true, NULL);
 	if (!e) {
@@ -166,6 +185,7 @@ int run_redecide(struct run *r, struct exception_set *x, const char *why)
 		pthread_mutex_lock(&r->events_lock);
 		evlimit_expire(&r->lim, run_now_ms(), true);
 		pthread_mutex_unlock(&r->events_lock);
+		carry_flows(r, &g);
 		/* the same policy: its counters stay, the new engines' go */
 		for (unsigned int i = 0; i < r->nworkers; i++) {
 			struct engine *old = r->w[i].e;
@@ -174,6 +194,7 @@ int run_redecide(struct run *r, struct exception_set *x, const char *why)
 			r->w[i].e = g.e[i];
 			g.e[i] = old;
 		}
+		nc.keep_seen = false;
 		r->nc = nc;
 		old_x = r->xset;
 		r->xset = x;
@@ -197,10 +218,10 @@ int run_redecide(struct run *r, struct exception_set *x, const char *why)
 /*
  * Reload: the policy file again, beside the running one.  Rejected (the
  * old one keeps filtering): errors to the log and to err.  Accepted: the
- * new table and the next generation go to the kernel in one batch (decided
- * flows are decided again, address blocks and learned device addresses
- * start empty), and the engines are swapped while no worker is inside a
- * batch.  Packets queued meanwhile wait in the kernel's queue.  0 or -1.
+ * new table and the next generation go to the kernel in one batch (address
+ * blocks start empty, learned device addresses stay), the running
+ * engines' flows are carried into the new ones, decided again, and the
+ * engines are swapped while no worker is inside a batch.  Packets queued meanwhile wait in the kernel's queue.  0 or -1.
  */
 int run_reload(struct run *r, FILE *err)
 {
@@ -208,25 +229,34 @@ int run_reload(struct run *r, FILE *err)
 	struct exception_set *x;
 	struct nft_config nc;
 	struct engine_set g;
+	uint8_t *open;
 	int e;
 
 	if (!p)
 		return -1;
+	/* the windows open now, taken before the flows are decided: an edge passed
+	 * meanwhile is seen at the next look */
+	open = windows_open_now(p);
 	x = exceptions_build(r, p);
 	if (!x || engine_set_new(&g, p, r->sh, r->p, r->nworkers)) {
 		reload_error(r, err, "reload: out of memory; the running policy stays");
 		exception_set_free(x);
 		engine_set_free(&g, r->nworkers);
+		free(open);
 		return -1;
 	}
 	engine_set_exceptions_all(&g, r->nworkers, x);
 	nc = r->nc;
 	nc.gen = (r->nc.gen + 1) % (NFT_GEN_MAX + 1);
+	nc.keep_seen = true;
 	pthread_rwlock_wrlock(&r->swap);
 	e = table_send(r, p, &nc, true, err);
+	nc.keep_seen = false;
 	if (!e) {
 		struct exception_set *old_x = r->xset;
 
+		/* the flows come over, decided under p, while the old engines still hold them */
+		carry_flows(r, &g);
 		swap_in(r, &g, &nc);
 		r->xset = x;
 		x = old_x;
@@ -238,13 +268,13 @@ int run_reload(struct run *r, FILE *err)
 		reload_error(r, err,
 			     "reload: cannot install the new table: %s; the running policy stays",
 			     strerror(-e));
+		free(open);
 		return -1;
 	}
 	table_save_generation(r->nc.gen);
 	r->reloads++;
+	windows_store(r, open); /* NULL (no memory): the next look takes them as they are */
 	exceptions_prune(r);
-	if (schedules_note(r))
-		logx(LOG_ERR, "reload: out of memory: windows that open or close are not seen");
 	if (strcmp(p->events, r->events_path))
 		events_reopen(r, p->events, err);
 	log_notice("reloaded %s: mode %s, %zu rules, generation %u", r->path,

@@ -91,8 +91,10 @@ struct run {
 	uint64_t exc_retry; /* ms: when ending exceptions failed, the next try */
 	uint32_t exc_next_id;
 	struct exception_set *xset; /* the engines check it first; NULL: none */
-	uint8_t *sched_open;	    /* per rule: its window open at the last tick */
+	uint8_t *sched_open;	    /* per rule: its window open at the last tick ... */
+	size_t sched_n;		    /* ... of this many rules (the policy's when they agree) */
 	uint64_t redecisions;	    /* flows decided again for an exception or a window */
+	uint64_t carried;	    /* flows carried into fresh engines (engine_carry) */
 	bool state_failing;	    /* the last write of the state file failed (said once) */
 	/* what setup made, for the one teardown: -1 / false while not made */
 	int ctl, ready_fd, gen_fd;
@@ -114,6 +116,15 @@ static inline uint64_t run_now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ms since boot, counted in suspend too: what an exception's time is counted on beside the wall. */
+static inline uint64_t run_boot_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
@@ -182,6 +193,9 @@ void exceptions_free(struct run *r);
 void exceptions_tick(struct run *r);
 /* Which rules' windows are open now, in r->sched_open (after a start or reload); 0 or -ENOMEM. */
 int schedules_note(struct run *r);
+/* windows_open_now - per rule of p, its window open now (NULL: ENOMEM); windows_store - r's, kept. */
+uint8_t *windows_open_now(const struct policy *p);
+void windows_store(struct run *r, uint8_t *open);
 
 /* state.c: the state file (policy key state) */
 int state_load(struct run *r); /* the exceptions kept; 0, or -1 (said: the file is kept aside) */

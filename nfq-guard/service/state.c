@@ -24,6 +24,8 @@
 #include "service/state.h"
 
 #define STATE_VERSION 1
+/* s an exception may seem made after now: a clock set back a little since */
+#define STATE_CLOCK_SLACK 300
 #define STATE_DEPTH 8
 
 static json_object *strings_json(const char *v, size_t stride, size_t n)
@@ -174,17 +176,23 @@ static bool get_int(json_object *o, const char *key, int64_t lo, int64_t hi, int
 	return *out >= lo && *out <= hi;
 }
 
-/* argv[*n..] += opt, then each string of o's list key; false when it is not one. */
-static bool push_list(json_object *o, const char *key, const char *opt, const char **argv, int *n,
-		      int max)
+/* allow's words of one exception: its device, --for, each list item, proto, reason. */
+#define STATE_WORDS (3 + 2 * 3 * EXCEPTION_ITEMS + 4)
+
+/*
+ * argv[*n..] += opt and each string of o's list key, which must be a list
+ * of at most EXCEPTION_ITEMS strings; false when it is not.
+ */
+static bool push_list(json_object *o, const char *key, const char *opt, const char **argv, int *n)
 {
 	json_object *a, *e;
 
-	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
+	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) > EXCEPTION_ITEMS)
 		return false;
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		e = json_object_array_get_idx(a, i);
-		if (*n + 2 > max || !json_object_is_type(e, json_type_string))
+		if (*n + 2 > STATE_WORDS || !json_object_is_type(e, json_type_string))
 			return false;
 		argv[(*n)++] = opt;
 		argv[(*n)++] = json_object_get_string(e);
@@ -192,47 +200,64 @@ static bool push_list(json_object *o, const char *key, const char *opt, const ch
 	return true;
 }
 
-/*
- * One exception of the file into *s, through allow's own argument checks.
- * 0, or -1 with why in err.
- */
-static int exception_from_json(json_object *o, struct exception_spec *s, char *err, size_t sz)
+/* The same for the ports, numbers 1-65535 (text in buf), as --port words. */
+static bool push_ports(json_object *o, const char **argv, int *n, char buf[EXCEPTION_ITEMS][8])
 {
-	const char *argv[2 + 6 * EXCEPTION_ITEMS + 8];
+	json_object *a, *e;
+
+	if (!json_object_object_get_ex(o, "port", &a) || !json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) > EXCEPTION_ITEMS)
+		return false;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		int64_t port;
+
+		e = json_object_array_get_idx(a, i);
+		if (*n + 2 > STATE_WORDS || !json_object_is_type(e, json_type_int))
+			return false;
+		port = json_object_get_int64(e);
+		if (port < 1 || port > 65535)
+			return false;
+		snprintf(buf[i], sizeof(buf[i]), "%d", (int)port);
+		argv[(*n)++] = "--port";
+		argv[(*n)++] = buf[i];
+	}
+	return true;
+}
+
+/*
+ * One exception of the file into *s, through allow's own argument checks,
+ * at time now (s since the epoch; 0: not checked): not made later than
+ * now, nor in force longer than it was given.  0, or -1 with why in err.
+ */
+static int exception_from_json(json_object *o, int64_t now, struct exception_spec *s, char *err,
+			       size_t sz)
+{
+	const char *argv[STATE_WORDS];
 	char dur[32], ports[EXCEPTION_ITEMS][8];
-	int64_t id, secs, created, until, uid, flows, port;
-	json_object *pa;
+	int64_t id, secs, created, until, uid, flows;
 	int n = 0;
 
 	if (!json_object_is_type(o, json_type_object) || !get_str(o, "device") ||
-	    !get_int(o, "id", 1, UINT32_MAX, &id) ||
+	    !get_int(o, "id", 1, EXCEPTION_ID_MAX, &id) ||
 	    !get_int(o, "seconds", 1, EXCEPTION_MAX_SECONDS, &secs) ||
-	    !get_int(o, "created", 0, INT64_MAX / 2, &created) ||
+	    !get_int(o, "created", 0, now ? now + STATE_CLOCK_SLACK : INT64_MAX / 2, &created) ||
 	    !get_int(o, "until", created, created + secs, &until) ||
 	    !get_int(o, "uid", 0, UINT32_MAX, &uid) || !get_int(o, "flows", 0, INT64_MAX, &flows)) {
-		snprintf(err, sz, "an exception without its id, device or times");
+		snprintf(err, sz,
+			 "an exception without its id, device or times, or made in the future");
 		return -1;
 	}
 	argv[n++] = get_str(o, "device");
 	snprintf(dur, sizeof(dur), "%llds", (long long)secs);
 	argv[n++] = "--for";
 	argv[n++] = dur;
-	if (!push_list(o, "to", "--to", argv, &n, (int)(sizeof(argv) / sizeof(*argv))) ||
-	    !push_list(o, "domain", "--domain", argv, &n, (int)(sizeof(argv) / sizeof(*argv))) ||
-	    !json_object_object_get_ex(o, "port", &pa) ||
-	    !json_object_is_type(pa, json_type_array) ||
-	    json_object_array_length(pa) > EXCEPTION_ITEMS) {
-		snprintf(err, sz, "exception %lld: to, domain or port is not a list",
-			 (long long)id);
+	if (!push_list(o, "to", "--to", argv, &n) ||
+	    !push_list(o, "domain", "--domain", argv, &n) || !push_ports(o, argv, &n, ports)) {
+		snprintf(
+			err, sz,
+			"exception %lld: to, domain or port is not a list of at most %d of its kind",
+			(long long)id, EXCEPTION_ITEMS);
 		return -1;
-	}
-	for (size_t i = 0; i < json_object_array_length(pa); i++) {
-		if (!json_object_is_type(json_object_array_get_idx(pa, i), json_type_int))
-			break;
-		port = json_object_get_int64(json_object_array_get_idx(pa, i));
-		snprintf(ports[i], sizeof(ports[i]), "%lld", (long long)port);
-		argv[n++] = "--port";
-		argv[n++] = ports[i];
 	}
 	if (get_str(o, "proto")) {
 		argv[n++] = "--proto";
@@ -252,7 +277,8 @@ static int exception_from_json(json_object *o, struct exception_spec *s, char *e
 	return 0;
 }
 
-int state_parse(const char *text, size_t len, struct state_exceptions *out, char *err, size_t sz)
+int state_parse(const char *text, size_t len, int64_t now, struct state_exceptions *out, char *err,
+		size_t sz)
 {
 	struct json_tokener *tok = json_tokener_new_ex(STATE_DEPTH);
 	json_object *root = NULL, *list;
@@ -283,7 +309,7 @@ int state_parse(const char *text, size_t len, struct state_exceptions *out, char
 		goto done;
 	}
 	if (!get_int(root, "version", STATE_VERSION, STATE_VERSION, &version) ||
-	    !get_int(root, "next_id", 0, UINT32_MAX - 1, &next) ||
+	    !get_int(root, "next_id", 0, EXCEPTION_ID_MAX, &next) ||
 	    !json_object_object_get_ex(root, "exceptions", &list) ||
 	    !json_object_is_type(list, json_type_array) ||
 	    (n = json_object_array_length(list)) > EXCEPTION_MAX) {
@@ -302,7 +328,8 @@ int state_parse(const char *text, size_t len, struct state_exceptions *out, char
 		rc = -1;
 		if (!s)
 			snprintf(err, sz, "out of memory");
-		else if (exception_from_json(json_object_array_get_idx(list, i), s, err, sz) == 0)
+		else if (exception_from_json(json_object_array_get_idx(list, i), now, s, err, sz) ==
+			 0)
 			rc = 0;
 		for (size_t k = 0; !rc && k < out->n; k++)
 			if (out->v[k]->id == s->id) {
@@ -348,7 +375,8 @@ int state_load(struct run *r)
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, sizeof(err), "%s", strerror(errno));
-	} else if (state_parse(text, len, &x, err, sizeof(err)) == 0) {
+	} else if (state_parse(text, len, (int64_t)(run_wall_us() / 1000000), &x, err,
+			       sizeof(err)) == 0) {
 		free(text);
 		r->exc = x.v;
 		r->nexc = x.n;

@@ -22,10 +22,12 @@ struct state_exceptions {
 
 /*
  * state_parse - the len bytes at text (a NUL ends nothing: it is an error)
- * into *out, freed with state_exceptions_free.  0, or -1 with why in err
- * (and nothing in *out).
+ * into *out, freed with state_exceptions_free, at time now (s since the
+ * epoch; 0 checks no time): an exception made later than now is refused.
+ * 0, or -1 with why in err (and nothing in *out).
  */
-int state_parse(const char *text, size_t len, struct state_exceptions *out, char *err, size_t sz);
+int state_parse(const char *text, size_t len, int64_t now, struct state_exceptions *out, char *err,
+		size_t sz);
 void state_exceptions_free(struct state_exceptions *x);
 
 #endif

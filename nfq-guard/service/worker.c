@@ -83,7 +83,7 @@ static void decided(struct worker *w, const struct queued_packet *qp, const stru
 {
 	struct run *r = w->r;
 	const struct exception_rule *x = exception_of(d->rule);
-	size_t i = d->rule ? (size_t)(d->rule - r->p->rules) : r->p->nrules;
+	size_t i = !d->rule ? r->p->nrules : x ? 0 : (size_t)(d->rule - r->p->rules);
 	uint64_t now = run_wall_us();
 
 	bool blocked = d->action == ACTION_DROP || d->action == ACTION_REJECT;

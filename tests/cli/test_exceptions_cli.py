@@ -90,6 +90,14 @@ class Exceptions(unittest.TestCase):
         self.assertEqual(req, b"allow 44-47-CC-00-00-64 --for 2h --reason "
                          b"firmware%20fix%20100%25%20done --domain *.hik-connect.com --json\n")
 
+    def test_a_value_that_reads_as_a_flag(self):
+        # a reason of "--json" is a word, the flag only the last plain one
+        r, req = self.ask("allow", "cams", "--for", "1h", "--reason", "--json")
+        self.assertEqual(req, b"allow cams --for 1h --reason %2D%2Djson\n")
+        r, req = self.ask("allow", "cams", "--for", "1h", "--reason", "--json", "--json")
+        self.assertEqual(req, b"allow cams --for 1h --reason %2D%2Djson --json\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_refusal_is_exit_1_with_the_daemons_words(self):
         r, req = self.ask("revoke", "7", status=b"1",
                           body=b"revoke: no exception '7' (see nfq-guard exceptions)\n")

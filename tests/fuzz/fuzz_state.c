@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct state_exceptions x;
 	char err[EXCEPTION_ERR_MAX];
 
-	if (state_parse((const char *)data, size, &x, err, sizeof(err))) {
+	if (state_parse((const char *)data, size, 0, &x, err, sizeof(err))) {
 		if (!memchr(err, '\0', sizeof(err)) || x.n || x.v)
 			abort();
 		return 0;

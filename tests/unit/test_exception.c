@@ -383,6 +383,11 @@ static void test_control_words(void **state)
 		assert_string_equal(buf, words[i]);
 	}
 	assert_int_equal(control_escape("a b", buf, 3), -1); /* "a%20b" does not fit */
+	/* a word that reads as a flag goes escaped: only the flag itself is plain */
+	assert_int_equal(control_escape("--json", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "%2D%2Djson");
+	assert_int_equal(control_escape("--jsonx", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "--jsonx");
 	strcpy(buf, "bad%2");
 	assert_int_equal(control_unescape(buf), -1);
 	strcpy(buf, "nul%00here");
@@ -398,7 +403,7 @@ static void test_control_words(void **state)
 
 static int state_of(const char *text, struct state_exceptions *x, char *err)
 {
-	return state_parse(text, strlen(text), x, err, EXCEPTION_ERR_MAX);
+	return state_parse(text, strlen(text), 1000, x, err, EXCEPTION_ERR_MAX);
 }
 
 static void test_state_file(void **state)
@@ -441,6 +446,26 @@ static void test_state_file(void **state)
 		"{\"version\":1,\"next_id\":5,\"exceptions\":[{\"id\":3,\"device\":\"cam\",\"to\":[],"
 		"\"domain\":[],\"port\":[70000],\"seconds\":60,\"created\":100,\"until\":160,\"uid\":0,"
 		"\"flows\":0}]}",
+		/* a port that is no number: not every port */
+		"{\"version\":1,\"next_id\":5,\"exceptions\":[{\"id\":3,\"device\":\"cam\",\"to\":[],"
+		"\"domain\":[],\"port\":[\"x\",443],\"seconds\":60,\"created\":100,\"until\":160,"
+		"\"uid\":0,\"flows\":0}]}",
+		/* made in the future (now is 1000 here): longer than 30 days from now */
+		"{\"version\":1,\"next_id\":5,\"exceptions\":[{\"id\":3,\"device\":\"cam\",\"to\":[],"
+		"\"domain\":[],\"port\":[],\"seconds\":60,\"created\":4102444800,"
+		"\"until\":4102444860,\"uid\":0,\"flows\":0}]}",
+		/* more --to than allow takes, and more than the words there are room for */
+		"{\"version\":1,\"next_id\":5,\"exceptions\":[{\"id\":3,\"device\":\"cam\",\"to\":["
+		"\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\",\"12\",\"13\",\"14\","
+		"\"15\",\"16\",\"17\",\"18\",\"19\",\"20\",\"21\",\"22\",\"23\",\"24\",\"25\",\"26\","
+		"\"27\",\"28\",\"29\",\"30\",\"31\",\"32\",\"33\",\"34\",\"35\",\"36\",\"37\",\"38\","
+		"\"39\",\"40\",\"41\",\"42\",\"43\",\"44\",\"45\",\"46\",\"47\",\"48\",\"49\",\"50\","
+		"\"51\"],\"domain\":[],\"port\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16],\"proto\":\"tcp\","
+		"\"reason\":\"r\",\"seconds\":60,\"created\":100,\"until\":160,\"uid\":0,\"flows\":0}]}",
+		/* an id past the ids given out */
+		"{\"version\":1,\"next_id\":5,\"exceptions\":[{\"id\":1000000000,\"device\":\"cam\","
+		"\"to\":[],\"domain\":[],\"port\":[],\"seconds\":60,\"created\":100,\"until\":160,"
+		"\"uid\":0,\"flows\":0}]}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
@@ -451,7 +476,7 @@ static void test_state_file(void **state)
 		assert_true(err[0] != '\0');
 	}
 	/* a NUL inside */
-	assert_int_equal(state_parse("{\"version\":1}\0", 15, &x, err, sizeof(err)), -1);
+	assert_int_equal(state_parse("{\"version\":1}\0", 15, 0, &x, err, sizeof(err)), -1);
 }
 
 int main(void)
