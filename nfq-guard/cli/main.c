@@ -24,6 +24,7 @@
 #include "policy/policy.h"
 #include "cli/replay.h"
 #include "cli/check.h"
+#include "cli/discover.h"
 #include "cli/learn.h"
 
 #ifndef NFQG_VERSION
@@ -83,6 +84,10 @@ static const char usage_text[] =
 	"                          gzip'd; - is standard input) and captures (decided as\n"
 	"                          replay does); --suggest: the policy with allow rules\n"
 	"                          for it inserted, those to the internet commented out\n"
+	"  discover [-i IFACE]... [--timeout SECONDS] [--json | --policy-snippet]\n"
+	"                          ask the LAN for cameras (SADP, DHIP, WS-Discovery;\n"
+	"                          root): MAC, address, vendor, model, firmware, serial,\n"
+	"                          the policy's group or NOT COVERED\n"
 	"  inspect FILE [--json]   print what the decoders read in each packet of a\n"
 	"                          capture (pcap or pcapng: Ethernet, Linux cooked\n"
 	"                          SLL/SLL2, raw IP)\n"
@@ -589,6 +594,76 @@ static int cmd_exception(const char *sock, int argc, char **argv)
 	return st == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+static int cmd_discover(const char *config, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "policy-snippet", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct discover_opts o = { .timeout = DISCOVER_TIMEOUT_DEFAULT };
+	char names[DISCOVER_MAX_IFACES][IF_NAMESIZE];
+	struct policy *p;
+	char *end;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o.nifaces >= DISCOVER_MAX_IFACES)
+				return bad_usage("discover", "at most %d interfaces",
+						 DISCOVER_MAX_IFACES);
+			if (strlen(optarg) >= IF_NAMESIZE)
+				return bad_usage("discover", "-i '%s': too long for an interface",
+						 optarg);
+			o.ifaces[o.nifaces++] = optarg;
+			break;
+		case 't':
+			o.timeout = (int)strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || o.timeout < 1 ||
+			    o.timeout > DISCOVER_TIMEOUT_MAX)
+				return bad_usage("discover", "--timeout '%s': use 1-%d seconds",
+						 optarg, DISCOVER_TIMEOUT_MAX);
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'S':
+			o.snippet = true;
+			break;
+		case 'h':
+			return usage(stdout, EXIT_OK);
+		default:
+			return bad_option("discover", argv);
+		}
+	}
+	if (optind < argc)
+		return bad_usage("discover", "unexpected argument '%s'", argv[optind]);
+	if (o.json && o.snippet)
+		return bad_usage("discover", "%s", "--json or --policy-snippet, not both");
+	p = load_policy(config);
+	if (!p)
+		return EXIT_FAIL;
+	if (!o.nifaces) {
+		o.nifaces = discover_default_ifaces(p, names, DISCOVER_MAX_IFACES);
+		for (size_t i = 0; i < o.nifaces; i++)
+			o.ifaces[i] = names[i];
+	}
+	if (!o.nifaces) {
+		fprintf(stderr, "nfq-guard: discover: no interface of the policy's devices, and "
+				"none with an address in networks.lan: name one with -i\n");
+		policy_free(p);
+		return EXIT_FAIL;
+	}
+	rc = discover_run(p, &o, stdout, stderr);
+	policy_free(p);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
 static int cmd_rules(const char *config, int argc, char **argv)
 {
 	struct nft_config c;
@@ -757,5 +832,7 @@ int main(int argc, char **argv)
 		return cmd_file_command(config, argc, argv, false);
 	if (!strcmp(cmd, "learn"))
 		return cmd_learn(config, argc, argv);
+	if (!strcmp(cmd, "discover"))
+		return cmd_discover(config, argc, argv);
 	return bad_usage(NULL, "unknown command '%s'", cmd);
 }

@@ -13,7 +13,7 @@ BIN = os.environ.get("NFQG_BIN", "build/nfq-guard")
 POLICY = "tests/data/replay.conf"
 COMMANDS = ["check", "explain", "run", "status", "stats", "devices", "flush", "reload",
             "reopen", "allow", "exceptions", "revoke", "rules", "replay", "inspect", "learn",
-            "version"]
+            "discover", "version"]
 
 
 def run(*args, timeout=60):
@@ -53,6 +53,14 @@ class Consistency(unittest.TestCase):
              "nfq-guard: explain: --at 'tomorrow': use \"YYYY-MM-DD HH:MM\", local time",
              "explain"),
             (["learn"], "nfq-guard: learn: no file given (event logs, captures)", "learn"),
+            (["discover", "--timeout", "0"], "nfq-guard: discover: --timeout '0': use 1-60 seconds",
+             "discover"),
+            (["discover", "--timeout", "61"],
+             "nfq-guard: discover: --timeout '61': use 1-60 seconds", "discover"),
+            (["discover", "--json", "--policy-snippet"],
+             "nfq-guard: discover: --json or --policy-snippet, not both", "discover"),
+            (["discover", "-i", "x" * 16], "nfq-guard: discover: -i '%s': too long for an "
+             "interface" % ("x" * 16), "discover"),
             (["frobnicate"], "nfq-guard: unknown command 'frobnicate'", None),
             (["-x"], "nfq-guard: '-x': unknown option, or its value is missing", None),
             ([], "nfq-guard: no command given", None),
