@@ -35,7 +35,7 @@ MAX = 65535
 
 
 def lab_env():
-    out = subprocess.run(["sh", "-c", '. "$1" && env', "sh", os.path.join(TOP, "scripts", "lab.env")],
+    out = subprocess.run(["sh", "-c", 'set -a && . "$1" && env', "sh", os.path.join(TOP, "scripts", "lab.env")],
                          capture_output=True, text=True, timeout=10, check=True).stdout
     env = {}
     for ln in out.splitlines():
@@ -163,6 +163,8 @@ def collect(socks, seconds):
             for lvl, typ, val in anc:
                 if lvl == socket.IPPROTO_IP and typ == IP_PKTINFO and len(val) >= 12:
                     dst = socket.inet_ntoa(val[8:12])
+            if peer[0] in (LAN, LAN6):
+                continue  # our own broadcast, delivered locally too
             got.append((k.data, data, peer[0], dst))
             if VERBOSE:
                 print("     <- %s from %s (%s) to %s: %r" % (k.data, peer[0], who(peer[0]), dst, data[:160]))
