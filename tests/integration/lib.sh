@@ -174,6 +174,18 @@ while time.monotonic() < end:
 print("none")' "$2" "$LAB_ROUTER_LAN" "$LAB_ROUTER_LAN_V6" "$LAB_ROUTER_NVR" "$LAB_ROUTER_NVR_V6"
 }
 
+# wait_listen NODE PORT: until a TCP socket listens on PORT in NODE (at most
+# 5 s; a python3 -m http.server takes more than half a second to start on a
+# busy machine)
+wait_listen() {
+	local _
+	for _ in $(seq 50); do
+		nsx "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # http NODE URL: the HTTP status (000: no answer), at most 3 s
 http() { nsx "$1" curl -s -g -o /dev/null -w '%{http_code}' --max-time 3 "$2"; }
 
