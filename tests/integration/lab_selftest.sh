@@ -127,10 +127,20 @@ expect "cam1 NTP to the router" "^ntp mode 4\$" udp cam1 "$LAB_ROUTER_LAN" 123
 expect "cam2 NTP to the router over IPv6" "^ntp mode 4\$" udp cam2 "$LAB_ROUTER_LAN_V6" 123
 expect "laptop SSDP M-SEARCH to 239.255.255.250 is answered by the router" "LOCATION: http://$LAB_ROUTER_LAN:" \
 	x laptop python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"M-SEARCH * HTTP/1.1\r\nST: upnp:rootdevice\r\nMX: 1\r\n\r\n", ("239.255.255.250", 1900))
-print(s.recv(2000).decode())'
+end = time.monotonic() + 2  # every answer: the media server (mediasrv) answers too
+while time.monotonic() < end:
+    s.settimeout(max(0.01, end - time.monotonic()))
+    try:
+        print(s.recv(2000).decode())
+    except OSError:
+        break'
+# the discovery hosts (cam3 SADP, cam4 DHIP, cam5 ONVIF, the printer and the
+# media server), probed from the router's LAN interface
+expect "discovery hosts answer the router's searches (discovery_probe.py)" "^discovery_probe: PASS" \
+	"$top/tests/integration/discovery_probe.py"
 expect "laptop reads the router's UPnP description" "nfqg-lab router" \
 	x laptop curl -s --max-time 5 "http://$LAB_ROUTER_LAN:$LAB_PORT_UPNP/rootDesc.xml"
 expect "vendor domains of the shipped policies resolve ($LAB_NAME_DAHUA_CLOUD)" "^$LAB_WAN_IP9\$" \

@@ -151,11 +151,39 @@ except OSError:
 }
 
 # ssdp NODE ADDR: an SSDP M-SEARCH to ADDR:1900 (unicast or the group); prints
-# the first line of the answer or "none"
+# the first line of the router's answer or "none" (at most 2 s).  Only the
+# router's answers count: the lab's media server (mediasrv, on the same
+# bridge) answers the group too, LAN-internal traffic the router never sees.
 ssdp() {
-	udp_ask "$1" "$2" "$LAB_PORT_SSDP" \
-		$'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: upnp:rootdevice\r\n\r\n' |
-		sed -n 1p | tr -d '\r'
+	nsx "$1" timeout 5 $PY3 -c '
+import socket, sys, time
+a, mine = sys.argv[1], sys.argv[2:]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\n"
+         b"MX: 1\r\nST: upnp:rootdevice\r\n\r\n", (a, 1900))
+end = time.monotonic() + 2
+while time.monotonic() < end:
+    s.settimeout(max(0.01, end - time.monotonic()))
+    try:
+        r, peer = s.recvfrom(2048)
+    except OSError:
+        break
+    if peer[0] in mine:
+        print(r.decode(errors="replace").split("\r\n")[0])
+        sys.exit(0)
+print("none")' "$2" "$LAB_ROUTER_LAN" "$LAB_ROUTER_LAN_V6" "$LAB_ROUTER_NVR" "$LAB_ROUTER_NVR_V6"
+}
+
+# wait_listen NODE PORT: until a TCP socket listens on PORT in NODE (at most
+# 5 s; a python3 -m http.server takes more than half a second to start on a
+# busy machine)
+wait_listen() {
+	local _
+	for _ in $(seq 50); do
+		nsx "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # http NODE URL: the HTTP status (000: no answer), at most 3 s

@@ -64,7 +64,7 @@ t "a 30 MB transfer to the NVR works and queues a handful of packets"
 nsx nvr sh -c "mkdir -p $tmp/www && head -c 31457280 /dev/zero > $tmp/www/blob"
 nsx nvr python3 -m http.server 8080 --bind 0.0.0.0 --directory "$tmp/www" >/dev/null 2>&1 &
 srv=$!
-sleep 0.5
+wait_listen nvr 8080
 before=$(queued)
 size=$(nsx cam1 curl -s --max-time 20 -o /dev/null -w '%{size_download}' "http://$LAB_NVR:8080/blob")
 after=$(queued)
@@ -101,7 +101,7 @@ t "fail closed: SIGKILL stops camera traffic, not the laptop's; a restart takes 
 stop_guard
 nsx nvr python3 -m http.server 8081 --bind 0.0.0.0 --directory "$tmp" >/dev/null 2>&1 &
 srv=$!
-sleep 0.5
+wait_listen nvr 8081
 start_guard closed
 alive=$(nsx cam1 curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$LAB_NVR:8081/")
 kill -KILL "$guard_pid"; wait "$guard_pid" 2>/dev/null; guard_pid=
