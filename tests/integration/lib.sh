@@ -186,6 +186,16 @@ wait_listen() {
 	return 1
 }
 
+# wait_udp NODE PORT: the same for a UDP socket bound to PORT
+wait_udp() {
+	local _
+	for _ in $(seq 50); do
+		nsx "$1" ss -Hlun "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # http NODE URL: the HTTP status (000: no answer), at most 3 s
 http() { nsx "$1" curl -s -g -o /dev/null -w '%{http_code}' --max-time 3 "$2"; }
 

@@ -33,7 +33,7 @@ while True:
     s.sendto(bytes([0xc0, 0, 0, 0, 1, len(scid)]) + scid + bytes([8]) + b"S" * 8 + bytes(40), peer)
 ' "$LAB_WAN_IP7" "$tmp/quic-seen" &
 quic_srv=$!
-sleep 0.5
+wait_udp wan 443
 quic() { nsx cam1 "$qc" "$LAB_CAM1" 45443 "$LAB_WAN_IP7" 443 "$1" "$2"; }
 seen() { wc -l <"$tmp/quic-seen"; }
 

@@ -67,7 +67,8 @@ try:
 except OSError: pass
 print(len(seen))" >"$tmp/sink.out" &
 sink=$!
-sleep 0.5
+wait_listen nvr 8082
+wait_udp nvr 5004
 first=$(p2p_from 47002)
 nsx cam1 curl -s --limit-rate 6M --max-time 15 -o /dev/null -w '%{size_download}' \
 	"http://$LAB_NVR:8082/blob" >"$tmp/tcp.out" &
