@@ -232,7 +232,8 @@ enum disc_kind wsd_read(const uint8_t *p, size_t len, struct disc_info *info)
 	else
 		slot_field(&s[W_MSGID], TEXT_XML, info->uuid, sizeof(info->uuid));
 	slot_field(&s[m->types], TEXT_XML, info->types, sizeof(info->types));
-	info->camera = types_camera(&s[m->types]);
+	/* a search names what it looks for, not what it is */
+	info->camera = m->kind != DISC_SEARCH && types_camera(&s[m->types]);
 	if (m->scopes >= 0)
 		scopes_read(&s[m->scopes], info);
 	if (m->xaddrs >= 0)

@@ -90,6 +90,7 @@ static enum disc_kind check_read(uint16_t port, const uint8_t *data, size_t size
 	case DISC_WSD_PORT:
 		check(out->via == DISC_ONVIF);
 		check(out->firmware[0] == '\0' && out->serial[0] == '\0');
+		check(!(k == DISC_SEARCH && out->camera));
 		break;
 	default:
 		check(false);

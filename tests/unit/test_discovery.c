@@ -315,6 +315,7 @@ static void test_searches(void **state)
 	assert_int_equal(d.via, DISC_ONVIF);
 	assert_string_equal(d.uuid, "urn:uuid:0d6b9f5e-52a1-4c6e-9a4e-2b7f3c1d9e80");
 	assert_string_equal(d.types, "dn:NetworkVideoTransmitter");
+	assert_false(d.camera); /* a search is not a camera */
 	assert_non_null(memmem(buf, n,
 			       "<a:To s:mustUnderstand=\"1\">urn:schemas-xmlsoap-org:ws:"
 			       "2005:04:discovery</a:To>",
