@@ -406,26 +406,39 @@ static void snippet_name(const char *vendor, char *buf, size_t sz)
 	buf[n] = '\0';
 }
 
-/* A devices block for what was found: one group per vendor, each camera by its MAC. */
+/* Is device i the first of its vendor's group (the one that prints the group)? */
+static bool group_first(const struct discover *d, size_t i, char name[64])
+{
+	char other[64];
+
+	snippet_name(found_vendor(d, &d->dev[i]), name, 64);
+	for (size_t k = 0; k < i; k++) {
+		snippet_name(found_vendor(d, &d->dev[k]), other, sizeof(other));
+		if (!strcmp(name, other))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A devices block for what was found: one group per vendor, each camera by
+ * its MAC (libconfig takes no comma after a list's last element).
+ */
 static void print_snippet(FILE *out, const struct discover *d)
 {
 	char name[64], other[64], m[18];
+	int groups = 0;
 
 	fprintf(out,
 		"# nfq-guard discover: %zu camera%s; review, then merge into the policy's "
-		"devices\ndevices = (\n",
+		"devices\ndevices = (",
 		d->ndev, d->ndev == 1 ? "" : "s");
 	for (size_t i = 0; i < d->ndev; i++) {
-		bool first = true;
+		int macs = 0;
 
-		snippet_name(found_vendor(d, &d->dev[i]), name, sizeof(name));
-		for (size_t k = 0; k < i && first; k++) {
-			snippet_name(found_vendor(d, &d->dev[k]), other, sizeof(other));
-			first = strcmp(name, other) != 0;
-		}
-		if (!first)
+		if (!group_first(d, i, name))
 			continue;
-		fprintf(out, "\t{ name = \"%s\"; mac = [\n", name);
+		fprintf(out, "%s\n\t{ name = \"%s\"; mac = [", groups++ ? "," : "", name);
 		for (size_t k = i; k < d->ndev; k++) {
 			const struct found *f = &d->dev[k];
 
@@ -434,12 +447,12 @@ static void print_snippet(FILE *out, const struct discover *d)
 				continue;
 			fmt_mac(f->mac, m, sizeof(m));
 			/* the fields are escaped (decode/discovery.h): no newline ends the comment */
-			fprintf(out, "\t\t\"%s\",\t# %s %s %s\n", m, or_dash(f->model),
-				or_dash(f->firmware), or_dash(f->serial));
+			fprintf(out, "%s\n\t\t# %s %s %s\n\t\t\"%s\"", macs++ ? "," : "",
+				or_dash(f->model), or_dash(f->firmware), or_dash(f->serial), m);
 		}
-		fprintf(out, "\t  ]; },\n");
+		fprintf(out, "\n\t  ]; }");
 	}
-	fprintf(out, ");\n");
+	fprintf(out, "\n);\n");
 }
 
 int discover_run(const struct policy *p, const struct discover_opts *o, FILE *out, FILE *err)
