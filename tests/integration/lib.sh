@@ -176,25 +176,17 @@ print("none")' "$2" "$LAB_ROUTER_LAN" "$LAB_ROUTER_LAN_V6" "$LAB_ROUTER_NVR" "$L
 
 # wait_listen NODE PORT: until a TCP socket listens on PORT in NODE (at most
 # 5 s; a python3 -m http.server takes more than half a second to start on a
-# busy machine)
-wait_listen() {
+# busy machine); wait_udp NODE PORT: the same for a UDP socket bound to PORT
+wait_bound() {
 	local _
 	for _ in $(seq 50); do
-		nsx "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		nsx "$1" ss -H"$2" "sport = :$3" | grep -q . && return 0
 		sleep 0.1
 	done
 	return 1
 }
-
-# wait_udp NODE PORT: the same for a UDP socket bound to PORT
-wait_udp() {
-	local _
-	for _ in $(seq 50); do
-		nsx "$1" ss -Hlun "sport = :$2" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_listen() { wait_bound "$1" ltn "$2"; }
+wait_udp() { wait_bound "$1" lun "$2"; }
 
 # http NODE URL: the HTTP status (000: no answer), at most 3 s
 http() { nsx "$1" curl -s -g -o /dev/null -w '%{http_code}' --max-time 3 "$2"; }
