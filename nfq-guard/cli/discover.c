@@ -40,6 +40,7 @@ struct dsock {
 
 struct found {
 	bool has_mac;
+	bool claimed; /* the MAC is the answer's word alone: no neighbour entry backs it */
 	uint8_t mac[6];
 	uint8_t ip[4]; /* where the answer came from */
 	char iface[IF_NAMESIZE];
@@ -221,21 +222,19 @@ static void take(char *dst, const char *src)
 		snprintf(dst, DISC_FIELD_MAX, "%s", src);
 }
 
-/* An answer from ip on iface: a new device, or more of one already found. */
+/*
+ * An answer from ip on iface: a new device, or more of one already found.
+ * One address is one device, whatever MACs its answers claim (a host that
+ * claims many fills no table); its MAC is the neighbour table's (what its
+ * frames say) when there is one, else the answer's, marked as claimed.
+ */
 static void found_answer(struct discover *d, const struct disc_info *in, const uint8_t ip[4],
 			 const char *iface)
 {
 	struct found *f = NULL;
-	uint8_t mac[6];
-	bool has_mac = neigh_mac(ip, iface, mac); /* what its frames say, before what it says */
 
-	if (!has_mac && in->has_mac) {
-		memcpy(mac, in->mac, 6);
-		has_mac = true;
-	}
 	for (size_t i = 0; i < d->ndev && !f; i++)
-		if (has_mac ? d->dev[i].has_mac && !memcmp(d->dev[i].mac, mac, 6) :
-			      !d->dev[i].has_mac && !memcmp(d->dev[i].ip, ip, 4))
+		if (!memcmp(d->dev[i].ip, ip, 4) && !strcmp(d->dev[i].iface, iface))
 			f = &d->dev[i];
 	if (!f) {
 		if (d->ndev >= DISCOVER_MAX_DEVICES) {
@@ -244,10 +243,13 @@ static void found_answer(struct discover *d, const struct disc_info *in, const u
 		}
 		f = &d->dev[d->ndev++];
 		memset(f, 0, sizeof(*f));
-		f->has_mac = has_mac;
-		memcpy(f->mac, mac, 6);
 		memcpy(f->ip, ip, 4);
 		snprintf(f->iface, sizeof(f->iface), "%s", iface);
+		f->has_mac = neigh_mac(ip, iface, f->mac);
+	}
+	if (!f->has_mac && in->has_mac) {
+		memcpy(f->mac, in->mac, 6);
+		f->has_mac = f->claimed = true;
 	}
 	f->via |= in->via;
 	take(f->vendor, in->vendor);
@@ -261,7 +263,7 @@ static void read_socket(struct discover *d, const struct dsock *s)
 {
 	uint8_t buf[65536];
 
-	for (int k = 0; k < 64 && d->datagrams < DISCOVER_MAX_DATAGRAMS; k++) {
+	for (int k = 0; k < 64; k++) {
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		struct disc_info in;
@@ -269,7 +271,11 @@ static void read_socket(struct discover *d, const struct dsock *s)
 
 		if (n < 0)
 			return;
-		d->datagrams++;
+		/* past the bound the socket is still drained (poll would not wait), unread */
+		if (d->datagrams++ >= DISCOVER_MAX_DATAGRAMS) {
+			d->unread++;
+			continue;
+		}
 		memset(&in, 0, sizeof(in));
 		/* a camera answers only as a camera: a printer's WS-Discovery is none */
 		if (disc_read(s->port, buf, (size_t)n, &in) != DISC_ANSWER || !in.camera) {
@@ -420,9 +426,25 @@ static bool group_first(const struct discover *d, size_t i, char name[64])
 	return true;
 }
 
+/* The cameras of the group of device i (those of its vendor) with a MAC of their frames'. */
+static int group_macs(const struct discover *d, size_t i, const char *name, bool claimed)
+{
+	char other[64];
+	int n = 0;
+
+	for (size_t k = i; k < d->ndev; k++) {
+		snippet_name(found_vendor(d, &d->dev[k]), other, sizeof(other));
+		n += !strcmp(name, other) && d->dev[k].has_mac && d->dev[k].claimed == claimed;
+	}
+	return n;
+}
+
 /*
  * A devices block for what was found: one group per vendor, each camera by
- * its MAC (libconfig takes no comma after a list's last element).
+ * the MAC of its frames.  A MAC only an answer claims (no neighbour entry:
+ * a camera that answered the group alone) is written commented out: a
+ * camera could claim another host's; check it (ip neigh) before taking
+ * it.  libconfig takes no comma after a list's last element.
  */
 static void print_snippet(FILE *out, const struct discover *d)
 {
@@ -434,11 +456,14 @@ static void print_snippet(FILE *out, const struct discover *d)
 		"devices\ndevices = (",
 		d->ndev, d->ndev == 1 ? "" : "s");
 	for (size_t i = 0; i < d->ndev; i++) {
-		int macs = 0;
+		int macs = 0, real;
 
 		if (!group_first(d, i, name))
 			continue;
-		fprintf(out, "%s\n\t{ name = \"%s\"; mac = [", groups++ ? "," : "", name);
+		real = group_macs(d, i, name, false);
+		fprintf(out, "%s\n\t%s{ name = \"%s\"; mac = [", real && groups ? "," : "",
+			real ? "" : "# ", name);
+		groups += real > 0;
 		for (size_t k = i; k < d->ndev; k++) {
 			const struct found *f = &d->dev[k];
 
@@ -447,10 +472,14 @@ static void print_snippet(FILE *out, const struct discover *d)
 				continue;
 			fmt_mac(f->mac, m, sizeof(m));
 			/* the fields are escaped (decode/discovery.h): no newline ends the comment */
-			fprintf(out, "%s\n\t\t# %s %s %s\n\t\t\"%s\"", macs++ ? "," : "",
-				or_dash(f->model), or_dash(f->firmware), or_dash(f->serial), m);
+			fprintf(out, "%s\n\t\t# %s %s %s%s\n\t\t%s\"%s\"",
+				!f->claimed && macs ? "," : "", or_dash(f->model),
+				or_dash(f->firmware), or_dash(f->serial),
+				f->claimed ? " (a MAC its answer claims: check ip neigh)" : "",
+				f->claimed || !real ? "# " : "", m);
+			macs += !f->claimed;
 		}
-		fprintf(out, "\n\t  ]; }");
+		fprintf(out, "\n\t  %s]; }", real ? "" : "# ");
 	}
 	fprintf(out, "\n);\n");
 }

@@ -622,13 +622,16 @@ static int cmd_discover(const char *config, int argc, char **argv)
 						 optarg);
 			o.ifaces[o.nifaces++] = optarg;
 			break;
-		case 't':
-			o.timeout = (int)strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || o.timeout < 1 ||
-			    o.timeout > DISCOVER_TIMEOUT_MAX)
+		case 't': {
+			long t = strtol(optarg, &end, 10);
+
+			if (*optarg < '0' || *optarg > '9' || *end || t < 1 ||
+			    t > DISCOVER_TIMEOUT_MAX)
 				return bad_usage("discover", "--timeout '%s': use 1-%d seconds",
 						 optarg, DISCOVER_TIMEOUT_MAX);
+			o.timeout = (int)t;
 			break;
+		}
 		case 'j':
 			o.json = true;
 			break;

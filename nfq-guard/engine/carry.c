@@ -27,6 +27,9 @@ static const char *carried_unknown(const struct eflow *f)
 		return "its later requests were being read when the flows were decided again";
 	if (f->d.name_source == NAME_UNREADABLE)
 		return f->d.note ? f->d.note : "its name could not be read";
+	/* decided at its first packet, no rule needing its name then: it went by unread */
+	if (f->name_unread)
+		return "it was decided before its name was read";
 	return NULL;
 }
 
@@ -68,8 +71,11 @@ static bool carry_one(struct engine *e, const struct eflow *f, uint64_t now)
 	if (why) {
 		ev.unknown = true;
 		ev.unknown_why = why;
-	} else if (f->d.has_name && f->d.name_source != NAME_DNS && ev.nnames < EVAL_MAX_NAMES) {
-		/* the name it sent itself; a DNS one comes from the cache again */
+	} else if (f->d.has_name && ev.nnames < EVAL_MAX_NAMES) {
+		/*
+		 * the name it was decided by: the one it sent itself, or the DNS
+		 * one (the cache may be a new one, emptied by the reload)
+		 */
 		ev.names[ev.nnames] = &f->d.name;
 		ev.sources[ev.nnames++] = f->d.name_source;
 	}

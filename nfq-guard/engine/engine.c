@@ -859,10 +859,13 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 		tmp.isn = pkt->tcp_seq;
 	}
 	eval_init(e, &tmp, groups, in->now, &ev);
-	if (pkt->proto == IPPROTO_NUM_TCP && pkt->l4 && !(pkt->tcp_flags & TCPF_SYN)) {
+	if (pkt->proto == IPPROTO_NUM_TCP && pkt->l4 &&
+	    (pkt->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) != TCPF_SYN) {
 		/*
 		 * A connection met in its middle (begun before a restart, or
-		 * forgotten): its name went by unread, whatever its bytes now.
+		 * forgotten), or opened by no plain SYN (SYN|RST, SYN|FIN: what
+		 * conntrack's loose pickup may still take for a start): its name
+		 * went by unread, whatever its bytes now.
 		 */
 		ev.unknown = true;
 		ev.unknown_why = "a connection begun before nfq-guard saw its start";
@@ -884,6 +887,8 @@ flow_first(struct engine *e, const struct engine_input *in, const struct engine_
 	} else {
 		f = &tmp;
 	}
+	/* no rule wanted its name now; one may later (engine_carry) */
+	f->name_unread = ev.late_possible;
 	fill_decision(e->p, &ev, r, idx, pat, how, &f->d);
 	f->d.first = true;
 	if (f != &tmp) {

@@ -33,7 +33,8 @@ struct eflow {
 	struct lru_node node; /* first */
 	struct engine_flow_key key;
 	bool decided;
-	bool carried; /* decided again by engine_carry: its next packet reports d as first */
+	bool carried;	  /* decided again by engine_carry: its next packet reports d as first */
+	bool name_unread; /* decided at its first packet although a name could follow, unread */
 	struct decision d;
 	/* while waiting */
 	struct device_key dev;

@@ -273,6 +273,71 @@ static void test_no_device_any_more(void **state)
 	policy_free(q);
 }
 
+static void test_decided_at_syn_carried_unknown(void **state)
+{
+	struct policy *p = policy_of_text(POLICY);
+	struct engine_shared *sh = engine_shared_new(p);
+	struct engine *e1 = engine_new_shared(p, 0, sh), *e2 = engine_new_shared(p, 0, sh);
+	const char *argv[] = { "cam", "--for", "1h" };
+	struct exception_spec spec;
+	struct exception_rule xr;
+	struct exception_set set = { .n = 1, .v = &xr };
+	char err[EXCEPTION_ERR_MAX];
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	/* an exception for the wan, no name: the SYN is let pass at once, its name never read */
+	assert_int_equal(exception_parse_args(3, (char *const *)argv, &spec, err, sizeof(err)), 0);
+	spec.id = 1;
+	spec.until = (int64_t)time(NULL) + 3600;
+	assert_int_equal(exception_compile(p, &spec, &xr, err, sizeof(err)), 0);
+	engine_set_exceptions(e1, &set);
+	now_clock(e1);
+	assert_int_equal(craft_tcp(&pb, CAM, CLOUD, 50600, 443, TCPF_SYN, 99, NULL, 0), 0);
+	assert_int_equal(feed(e1, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+	assert_string_equal(d.rule->name, "exception:1");
+	/* it ends: the connection may be the vendor's, its name unknown */
+	now_clock(e2);
+	assert_int_equal(engine_carry(e2, e1, 1000000), 1);
+	engine_free(e1);
+	assert_int_equal(app_data(e2, 50600, 100, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_string_equal(d.rule->name, "vendor");
+	assert_int_equal(d.name_source, NAME_UNREADABLE);
+	engine_free(e2);
+	engine_shared_free(sh);
+	exception_rule_free(&xr);
+	policy_free(p);
+}
+
+static void test_no_plain_syn_first_is_unknown(void **state)
+{
+	static const uint8_t flags[] = { TCPF_SYN | TCPF_RST, TCPF_SYN | TCPF_FIN };
+	struct policy *p = policy_of_text(POLICY);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(flags); i++) {
+		struct engine *e = engine_new(p, 0);
+		uint8_t ch[512];
+		size_t chl = craft_client_hello(ch, VENDOR);
+		struct pktbuf pb;
+		struct decision d;
+
+		/* a SYN that opens nothing, then the vendor's hello on the same 4-tuple */
+		assert_int_equal(craft_tcp(&pb, CAM, CLOUD, 50700, 443, flags[i], 99, NULL, 0), 0);
+		assert_int_equal(feed(e, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+		assert_int_equal(craft_tcp_ack(&pb, CAM, CLOUD, 50700, 443, TCPF_ACK | TCPF_PSH,
+					       100, 1, ch, chl),
+				 0);
+		assert_int_equal(feed(e, &pb, CAM_MAC, &d), ENGINE_DECIDED);
+		assert_int_equal(d.action, ACTION_DROP);
+		assert_string_equal(d.rule->name, "vendor");
+		engine_free(e);
+	}
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +347,8 @@ int main(void)
 		cmocka_unit_test(test_waiting_flow_carried_unknown),
 		cmocka_unit_test(test_dns_query_carried),
 		cmocka_unit_test(test_no_device_any_more),
+		cmocka_unit_test(test_decided_at_syn_carried_unknown),
+		cmocka_unit_test(test_no_plain_syn_first_is_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
