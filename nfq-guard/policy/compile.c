@@ -704,6 +704,38 @@ static void top_state(struct ctx *c, struct policy *p, const config_setting_t *r
 	source_output(c, root, "state", &p->state, POLICY_STATE_DEFAULT);
 }
 
+static int add_identify(struct ctx *c, const config_setting_t *s, const char *v, void *arg)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} signals[] = {
+		{ "discovery", IDENTIFY_DISCOVERY },
+		{ "dhcp", IDENTIFY_DHCP },
+		{ "dns", IDENTIFY_DNS },
+	};
+	struct policy *p = arg;
+	size_t i;
+
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (!strcmp(v, signals[i].name)) {
+			p->identify |= signals[i].bit;
+			return 0;
+		}
+	}
+	err_set(c, s, "identify: unknown signal '%s' (discovery, dhcp, dns)", v);
+	return -EINVAL;
+}
+
+/* identify = [ "discovery", "dhcp", "dns" ]: the behaviour that finds devices. */
+static void top_identify(struct ctx *c, struct policy *p, const config_setting_t *root,
+			 const config_setting_t *s)
+{
+	(void)root;
+	if (s)
+		setting_each_string(c, s, "identify", add_identify, p);
+}
+
 static void top_queue(struct ctx *c, struct policy *p, const config_setting_t *root,
 		      const config_setting_t *s)
 {
@@ -734,6 +766,7 @@ static void top_limits(struct ctx *c, struct policy *p, const config_setting_t *
 		{ "flows", 16, 1u << 20, 4096, offsetof(struct policy, max_flows) },
 		{ "pending_flows", 16, 1u << 20, 1024, offsetof(struct policy, max_pending_flows) },
 		{ "pending_packets", 1, 64, 16, offsetof(struct policy, pending_packets) },
+		{ "found", 16, 65536, 4096, offsetof(struct policy, max_found) },
 		{ "pending_seconds", 1, 60, 5, offsetof(struct policy, pending_seconds) },
 		{ NULL, 0, 0, 0, 0 },
 	};
@@ -811,6 +844,7 @@ static const struct top_key top_keys[] = {
 	{ "metrics", top_metrics },
 	{ "metrics_interval", NULL, 1, 3600, 15, offsetof(struct policy, metrics_interval) },
 	{ "state", top_state },
+	{ "identify", top_identify },
 	{ "queue", top_queue },
 	{ "limits", top_limits },
 	{ "networks", top_networks },

@@ -122,6 +122,31 @@ static uint64_t identify_mac(const struct policy *p, const uint8_t mac[6], struc
 	return mask;
 }
 
+/*
+ * The vendor prefix of g whose vendor string names the vendor a device's
+ * behaviour showed: the two contain one another, ignoring case (a needle
+ * "hikvision" names "Hikvision"; a found "Dahua" is named by "dahua
+ * technology"), the shorter at least 3 letters; NULL for none.
+ */
+static const struct group_prefix *found_prefix(const struct device_group *g, const char *vendor)
+{
+	const char *last = NULL;
+	size_t i;
+
+	if (strlen(vendor) < 3)
+		return NULL;
+	for (i = 0; i < g->nprefixes; i++) {
+		const struct group_prefix *gp = &g->prefixes[i];
+
+		if (gp->kind != MATCH_VENDOR || gp->needle == last)
+			continue;
+		last = gp->needle;
+		if (vendor_contains(vendor, gp->needle) || vendor_contains(gp->needle, vendor))
+			return gp;
+	}
+	return NULL;
+}
+
 uint64_t policy_identify(const struct policy *p, const struct device_key *key,
 			 struct group_match *how)
 {
@@ -148,6 +173,9 @@ uint64_t policy_identify(const struct policy *p, const struct device_key *key,
 				}
 			}
 		}
+		if (m.kind == MATCH_NONE && key->found_by != FOUND_NONE && g->nvendor_prefixes &&
+		    (m.prefix = found_prefix(g, key->found_vendor)))
+			m.kind = MATCH_FOUND;
 		if (m.kind == MATCH_NONE && key->iface[0]) {
 			for (j = 0; j < g->nifaces; j++)
 				if (!strcmp(g->ifaces[j], key->iface))
@@ -170,6 +198,8 @@ static unsigned int match_rank(const struct group_match *m)
 		return 600 + m->prefix->prefix.bits; /* an exact MAC is a /48 */
 	case MATCH_VENDOR:
 		return 400 + m->prefix->prefix.bits;
+	case MATCH_FOUND: /* as if its OUI were the vendor's */
+		return 400;
 	case MATCH_IP:
 		return 200 + m->cidr->len;
 	case MATCH_IFACE:
@@ -203,7 +233,9 @@ int policy_naming_group(const struct policy *p, uint64_t groups, const struct gr
 void group_match_format(const struct group_match *m, char *buf, size_t sz)
 {
 	buf[0] = '\0';
-	if (m->prefix)
+	if (m->kind == MATCH_FOUND && m->prefix)
+		snprintf(buf, sz, "%s", m->prefix->needle);
+	else if (m->prefix)
 		oui_format(&m->prefix->prefix, buf, sz);
 	else if (m->cidr)
 		cidr_format(m->cidr, buf, sz);

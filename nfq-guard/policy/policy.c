@@ -123,6 +123,27 @@ const char *match_kind_str(enum match_kind k)
 		return "ip";
 	case MATCH_IFACE:
 		return "iface";
+	case MATCH_FOUND:
+		return "found";
 	}
 	return "?";
+}
+
+const char *found_by_str(enum found_by b)
+{
+	switch (b) {
+	case FOUND_NONE:
+		break;
+	case FOUND_SADP:
+		return "sadp";
+	case FOUND_DHIP:
+		return "dhip";
+	case FOUND_ONVIF:
+		return "onvif";
+	case FOUND_DHCP:
+		return "dhcp";
+	case FOUND_DNS:
+		return "dns";
+	}
+	return "none";
 }

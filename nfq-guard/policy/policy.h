@@ -47,7 +47,30 @@ enum match_kind {
 	MATCH_VENDOR,
 	MATCH_IP,
 	MATCH_IFACE,
+	MATCH_FOUND, /* its behaviour showed a vendor a group names (identify) */
 };
+
+/*
+ * How a device was found out by its behaviour (top-level key identify):
+ * what it announced (SADP, DHIP, ONVIF WS-Discovery) or what it hinted
+ * (DHCP, DNS).  The IDENTIFY_* bits are the policy's identify list.
+ */
+enum found_by {
+	FOUND_NONE = 0,
+	FOUND_SADP,
+	FOUND_DHIP,
+	FOUND_ONVIF,
+	FOUND_DHCP,
+	FOUND_DNS,
+};
+
+#define IDENTIFY_DISCOVERY 0x1
+#define IDENTIFY_DHCP 0x2
+#define IDENTIFY_DNS 0x4
+
+#define FOUND_VENDOR_MAX 32 /* the vendor a device's behaviour showed, NUL included */
+
+const char *found_by_str(enum found_by b);
 
 /* A MAC prefix a device group names, explicitly (oui) or through a vendor. */
 struct group_prefix {
@@ -168,6 +191,7 @@ struct policy {
 	const struct network *lan, *router; /* may be NULL */
 	struct device_group *devices;
 	size_t ndevices;
+	bool have_vendors; /* some group names a vendor (a found device may join it) */
 	struct mac_index_entry *mac_index; /* sorted by key, group, kind */
 	size_t nmac_index;
 	uint32_t *mac_hash; /* key -> 1 + first index of it; 0: empty */
@@ -181,6 +205,8 @@ struct policy {
 	uint32_t name_ttl_floor;    /* seconds a learned name lives at least */
 	uint32_t max_names;	    /* learned (device, address) entries */
 	uint32_t max_flows;	    /* decided flows remembered */
+	uint32_t max_found;	    /* devices found by their behaviour (limits.found) */
+	unsigned int identify;	    /* IDENTIFY_* bits: the signals that find devices */
 	uint32_t max_pending_flows; /* flows waiting for their name at once */
 	uint32_t pending_packets;   /* a waiting flow is decided after this many */
 	uint32_t pending_seconds;   /* ... or this long */
@@ -283,6 +309,13 @@ struct device_key {
 	uint8_t family; /* 0: no address */
 	uint8_t addr[16];
 	char iface[IF_NAMESIZE]; /* "" when unknown */
+	/*
+	 * What its behaviour showed (the daemon's table of found devices):
+	 * every group whose vendor strings match found_vendor takes it, as if
+	 * its OUI were that vendor's.  FOUND_NONE: nothing.
+	 */
+	enum found_by found_by;
+	char found_vendor[FOUND_VENDOR_MAX];
 };
 
 /* How one group matched a device (policy_identify). */

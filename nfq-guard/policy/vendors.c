@@ -867,6 +867,11 @@ static bool contains_nocase(const char *h, const char *needle, size_t n)
 	return false;
 }
 
+bool vendor_contains(const char *h, const char *needle)
+{
+	return contains_nocase(h, needle, strlen(needle));
+}
+
 size_t registry_match(const struct registry *r, const char *needle, struct registry_hit *out,
 		      size_t max)
 {

@@ -175,4 +175,7 @@ void oui_of(const uint8_t mac[6], unsigned int bits, struct oui_prefix *out);
 #define OUI_STR_MAX 24
 void oui_format(const struct oui_prefix *p, char *buf, size_t sz);
 
+/* vendor_contains - whether h contains needle, ignoring ASCII case. */
+bool vendor_contains(const char *h, const char *needle);
+
 #endif
