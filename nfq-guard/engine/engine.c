@@ -569,8 +569,8 @@ static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
 	return ENGINE_PENDING;
 }
 
-/* The device key of the packet's sender. */
-static void device_key_of(const struct engine_input *in, struct device_key *dev)
+/* The device key of the packet's sender, with what its behaviour showed (identify). */
+static void device_key_of(struct engine *e, const struct engine_input *in, struct device_key *dev)
 {
 	const struct packet *pkt = in->pkt;
 
@@ -581,6 +581,8 @@ static void device_key_of(const struct engine_input *in, struct device_key *dev)
 	memcpy(dev->addr, pkt->src, 16);
 	if (in->iface)
 		snprintf(dev->iface, sizeof(dev->iface), "%s", in->iface);
+	if (e->p->identify)
+		shared_found(e->sh, dev);
 }
 
 /*
@@ -933,7 +935,7 @@ enum engine_result engine_packet(struct engine *e, const struct engine_input *in
 	uint32_t h;
 
 	e->st.packets++;
-	device_key_of(in, &dev);
+	device_key_of(e, in, &dev);
 	if (engine_snoop(e, pkt, &dev, in->now))
 		return snooped_reply(e, in, d); /* learned from, and let pass */
 	flow_key_of(pkt, false, &k);

@@ -258,6 +258,19 @@ void engine_stats_add(struct engine_stats *sum, const struct engine_stats *s);
 /* engine_flow_count - flows held (waiting or decided); *max the bound. */
 size_t engine_flow_count(const struct engine *e, size_t *max);
 
+/*
+ * Devices found by their behaviour (the daemon's identification): a new
+ * flow of the device with that MAC is identified with what it showed
+ * (struct device_key's found_by and found_vendor) when its policy reads
+ * any identify signal.  engine_found_add - 1 when added, 0 when known
+ * (updated), -ENOSPC when max (or ENGINE_MAX_FOUND) are held already: an
+ * entry is never evicted, as a device found stays filtered; or -ENOMEM.
+ */
+#define ENGINE_MAX_FOUND 65536
+int engine_found_add(struct engine_shared *sh, const uint8_t mac[6], enum found_by by,
+		     const char *vendor, size_t max);
+size_t engine_found_count(struct engine_shared *sh);
+
 /* engine_shared_flush - forget every name learned. */
 void engine_shared_flush(struct engine_shared *sh);
 

@@ -7,7 +7,10 @@
  * SYN to different queues, so the device addresses seen and the names
  * learned must be common; flows stay per queue.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +28,26 @@ struct seen {
 	uint64_t doubt_until; /* ms: a DNS answer to it could not be read (shared_doubt) */
 };
 
+/* A device found by its behaviour (engine_found_add): what the engines match it by. */
+struct found {
+	struct lru_node node; /* first */
+	uint8_t mac[6];
+	enum found_by by;
+	char vendor[FOUND_VENDOR_MAX];
+};
+
 struct engine_shared {
 	pthread_mutex_t lock;
 	struct lru_table seen;
 	struct names names;
+	struct lru_table found; /* never evicted: a full table refuses */
+	atomic_size_t nfound;	/* read without the lock: none, no lookup */
 };
+
+static bool found_eq(const struct lru_node *n, const void *key)
+{
+	return !memcmp(((const struct found *)n)->mac, key, 6);
+}
 
 static bool seen_eq(const struct lru_node *n, const void *key)
 {
@@ -61,8 +79,12 @@ struct engine_shared *engine_shared_new(const struct policy *p)
 		goto out_mutex;
 	if (names_init(&sh->names, p->max_names, p->name_ttl_floor))
 		goto out_seen;
+	if (lru_init(&sh->found, ENGINE_MAX_FOUND))
+		goto out_names;
 	names_set_keep(&sh->names, ruled_name, p);
 	return sh;
+out_names:
+	names_fini(&sh->names);
 out_seen:
 	lru_fini(&sh->seen);
 out_mutex:
@@ -90,9 +112,66 @@ void engine_shared_free(struct engine_shared *sh)
 		free(n);
 	}
 	lru_fini(&sh->seen);
+	while ((n = lru_oldest(&sh->found))) {
+		lru_remove(&sh->found, n);
+		free(n);
+	}
+	lru_fini(&sh->found);
 	names_fini(&sh->names);
 	pthread_mutex_destroy(&sh->lock);
 	free(sh);
+}
+
+int engine_found_add(struct engine_shared *sh, const uint8_t mac[6], enum found_by by,
+		     const char *vendor, size_t max)
+{
+	uint32_t h = lru_hash(LRU_HASH_INIT, mac, 6);
+	struct found *f;
+	int r = 0;
+
+	pthread_mutex_lock(&sh->lock);
+	f = (struct found *)lru_find(&sh->found, h, found_eq, mac);
+	if (!f) {
+		if (sh->found.count >= max || lru_full(&sh->found)) {
+			r = -ENOSPC;
+			goto out;
+		}
+		f = calloc(1, sizeof(*f));
+		if (!f) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(f->mac, mac, 6);
+		lru_insert(&sh->found, &f->node, h);
+		atomic_store(&sh->nfound, sh->found.count);
+		r = 1;
+	}
+	f->by = by;
+	snprintf(f->vendor, sizeof(f->vendor), "%s", vendor);
+out:
+	pthread_mutex_unlock(&sh->lock);
+	return r;
+}
+
+size_t engine_found_count(struct engine_shared *sh)
+{
+	return atomic_load(&sh->nfound);
+}
+
+void shared_found(struct engine_shared *sh, struct device_key *dev)
+{
+	const struct found *f;
+
+	if (!dev->has_mac || atomic_load(&sh->nfound) == 0)
+		return;
+	pthread_mutex_lock(&sh->lock);
+	f = (const struct found *)lru_find(&sh->found, lru_hash(LRU_HASH_INIT, dev->mac, 6),
+					   found_eq, dev->mac);
+	if (f) {
+		dev->found_by = f->by;
+		memcpy(dev->found_vendor, f->vendor, sizeof(dev->found_vendor));
+	}
+	pthread_mutex_unlock(&sh->lock);
 }
 
 void engine_shared_flush(struct engine_shared *sh)

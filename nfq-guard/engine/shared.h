@@ -51,6 +51,9 @@ void shared_learn(struct engine_shared *sh, struct way *w, uint8_t family, const
 size_t shared_lookup(struct engine_shared *sh, const struct device_key *dev, uint8_t family,
 		     const uint8_t srv[16], uint64_t now, struct name *out, size_t max);
 
+/* shared_found - what the device with dev's MAC showed by its behaviour, into dev (none: kept). */
+void shared_found(struct engine_shared *sh, struct device_key *dev);
+
 /* shared_names_stats - the name cache's counters, read without the lock (one engine). */
 const struct names_stats *shared_names_stats(const struct engine_shared *sh);
 

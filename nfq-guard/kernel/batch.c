@@ -216,6 +216,17 @@ static int e_queue(struct nftnl_rule *r, const struct nft_config *c)
 	return 0;
 }
 
+/* log group: the whole packet copied to the daemon's nflog socket. */
+static int e_log(struct nftnl_rule *r, const struct nft_config *c)
+{
+	struct nftnl_expr *e = expr(r, "log");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, c->log_group);
+	return 0;
+}
+
 /* The steps that compare the packet, its ct entry or the mark. */
 static int build_match(struct nftnl_rule *r, const struct nft_config *c, const struct step *s)
 {
@@ -342,6 +353,8 @@ static int build_step(struct nftnl_rule *r, const struct nft_config *c, const st
 		return e_verdict(r, NFT_JUMP, s->s);
 	case S_QUEUE:
 		return e_queue(r, c);
+	case S_LOG:
+		return e_log(r, c);
 	case S_END:
 		return 0;
 	default:
@@ -453,14 +466,53 @@ static int build_ifaces(struct builder *b, const struct policy *p, const struct 
 	return 0;
 }
 
+/* MACs into set name (of this table), ELEMENTS_PER_MESSAGE a message; id 0: the set exists. */
+static int build_macs(struct builder *b, const char *name, uint32_t id, const uint8_t (*macs)[6],
+		      size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && !b->overflow) {
+		struct nftnl_set *s = nftnl_set_alloc();
+		struct nlmsghdr *nlh;
+		size_t k;
+
+		if (!s)
+			return -ENOMEM;
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE_NAME);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, b->family);
+		if (id)
+			nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+		for (k = 0; k < ELEMENTS_PER_MESSAGE && i < n; k++, i++) {
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+			if (!e) {
+				nftnl_set_free(s);
+				return -ENOMEM;
+			}
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, macs[i], 6);
+			nftnl_set_elem_add(s, e);
+		}
+		/* without NLM_F_EXCL a MAC already there is no error */
+		nlh = msg_begin(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		msg_end(b);
+		nftnl_set_free(s);
+	}
+	return 0;
+}
+
 /* The policy's elements of a static set (a dynamic one starts empty). */
-static int build_set_elements(struct builder *b, const struct policy *p, const struct set_desc *d,
-			      uint32_t id)
+static int build_set_elements(struct builder *b, const struct policy *p, const struct nft_config *c,
+			      const struct set_desc *d, uint32_t id)
 {
 	if (d->interval)
 		return build_elements(b, p, d, id);
 	if (d->ifname)
 		return build_ifaces(b, p, d, id);
+	if (d->found)
+		return build_macs(b, d->name, id, c->found, c->nfound);
 	return 0;
 }
 
@@ -487,6 +539,8 @@ static int build_set(struct builder *b, const struct policy *p, const struct nft
 				  (uint64_t)(d->block ? c->block_timeout : c->seen_timeout) * 1000);
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, SET_SIZE);
 	}
+	if (d->found)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, c->found_max);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	if (d->ifname) {
 		/* nft(8) reads names in host byte order only when told so */
@@ -505,7 +559,7 @@ static int build_set(struct builder *b, const struct policy *p, const struct nft
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	msg_end(b);
 	nftnl_set_free(s);
-	return build_set_elements(b, p, d, id);
+	return build_set_elements(b, p, c, d, id);
 }
 
 static int build_chain(struct builder *b, const struct chain_desc *d)
@@ -611,7 +665,8 @@ static bool batch_start(struct builder *b, char *buf, size_t size, uint32_t seq)
 static void build_rules(struct builder *b, const struct nft_config *c, int fam)
 {
 	for (size_t i = 0; i < ruleset_nrules && !b->err && !b->overflow; i++)
-		if (ruleset_in_table(fam, ruleset_rule_family(&ruleset_rules[i])))
+		if (ruleset_in_table(fam, ruleset_rule_family(&ruleset_rules[i])) &&
+		    ruleset_rule_wanted(&ruleset_rules[i], c))
 			b->err = build_rule(b, c, &ruleset_rules[i]);
 }
 
@@ -693,7 +748,7 @@ static void update_one(struct builder *b, const struct policy *p, const struct n
 	}
 	for (i = 0; i < ruleset_nsets && !b->err && !b->overflow; i++)
 		if (ruleset_in_table(fam, ruleset_sets[i].fam))
-			b->err = build_set_elements(b, p, &ruleset_sets[i], (uint32_t)i + 1);
+			b->err = build_set_elements(b, p, c, &ruleset_sets[i], (uint32_t)i + 1);
 	build_rules(b, c, fam);
 }
 
@@ -726,6 +781,25 @@ long nft_build_update(const struct policy *p, const struct nft_config *c, char *
 		      uint32_t *seq)
 {
 	return build_batch(p, c, buf, size, seq, update_one);
+}
+
+long nft_build_found(const struct nft_config *c, const uint8_t (*macs)[6], size_t n, char *buf,
+		     size_t size, uint32_t *seq)
+{
+	struct builder b;
+	long len;
+
+	if (!batch_start(&b, buf, size, *seq))
+		return -ENOSPC;
+	b.family = c->split ? NFPROTO_IPV4 : NFPROTO_INET;
+	b.err = build_macs(&b, "dev_found", 0, macs, n);
+	if (c->split && !b.err) {
+		b.family = NFPROTO_IPV6;
+		b.err = build_macs(&b, "dev_found", 0, macs, n);
+	}
+	len = batch_finish(&b);
+	*seq = b.seq;
+	return len;
 }
 
 long nft_build_quiesce(const struct nft_config *c, char *buf, size_t size, uint32_t *seq)

@@ -47,6 +47,7 @@ enum step_kind {
 	S_DROP,
 	S_JUMP, /* jump s */
 	S_QUEUE,
+	S_LOG, /* log group (the nft_config's log_group): a copy to the daemon, the packet goes on */
 	S_END,
 };
 
@@ -61,6 +62,7 @@ struct step {
 struct rule_desc {
 	const char *chain;
 	struct step steps[STEPS_MAX];
+	unsigned int identify; /* IDENTIFY_* bits: in the table only when the policy reads one */
 };
 
 struct chain_desc {
@@ -76,6 +78,7 @@ struct set_desc {
 	uint32_t key_type, key_len;
 	bool interval, dynamic, block;
 	bool ifname; /* the devices' interfaces (exact names) */
+	bool found;  /* the devices found by their behaviour (nft_config's found) */
 };
 
 /* The table's chains, rules (in order) and sets. */
@@ -91,6 +94,10 @@ int ruleset_rule_family(const struct rule_desc *d);
 
 /* Does a set or rule of family f (0: both) belong in a table of family fam (0: inet)? */
 bool ruleset_in_table(int fam, int f);
+
+/* ruleset_rule_wanted - is the rule in c's table (an identify rule only when c reads it)? */
+struct nft_config;
+bool ruleset_rule_wanted(const struct rule_desc *d, const struct nft_config *c);
 
 /* An interval of addresses (MAC, IPv4 or IPv6), both ends included. */
 struct range {

@@ -49,6 +49,16 @@ struct nft_config {
 	 * device meanwhile is still queued, and read.
 	 */
 	bool keep_seen;
+	/*
+	 * Identification by behaviour: the signals copied to the daemon (log
+	 * group log_group) and the MACs of the devices found so far, in set
+	 * dev_found (found_max elements at most).
+	 */
+	unsigned int identify; /* IDENTIFY_* bits */
+	uint16_t log_group;
+	uint32_t found_max;
+	const uint8_t (*found)[6];
+	size_t nfound;
 };
 
 void nft_config_default(struct nft_config *c);
@@ -83,6 +93,13 @@ long nft_build_update(const struct policy *p, const struct nft_config *c, char *
  * is queued (device traffic passes on, apart from the flows and addresses
  * already dropped), while the queues drain before the table goes.
  */
+/*
+ * nft_build_found - a batch that adds n MACs to the running table's set
+ * dev_found (the devices found by their behaviour since it was built).
+ */
+long nft_build_found(const struct nft_config *c, const uint8_t (*macs)[6], size_t n, char *buf,
+		     size_t size, uint32_t *seq);
+
 long nft_build_quiesce(const struct nft_config *c, char *buf, size_t size, uint32_t *seq);
 
 /*

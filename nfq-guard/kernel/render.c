@@ -121,6 +121,9 @@ static void print_step(FILE *f, const struct nft_config *c, const struct step *s
 	case S_QUEUE:
 		print_queue(f, c);
 		break;
+	case S_LOG:
+		fprintf(f, "log group %u", c->log_group);
+		break;
 	default:
 		break;
 	}
@@ -194,6 +197,20 @@ static void print_rule(FILE *f, const struct nft_config *c, int fam, const struc
 	fputc('\n', f);
 }
 
+/* The devices found by their behaviour: their size, and the MACs found so far. */
+static void print_found(FILE *f, const struct nft_config *c)
+{
+	size_t i;
+
+	fprintf(f, "\t\tsize %u\n", c->found_max);
+	for (i = 0; i < c->nfound; i++) {
+		fputs(i == 0 ? "\t\telements = { " : ",\n\t\t\t     ", f);
+		print_addr(f, c->found[i], 6);
+	}
+	if (c->nfound)
+		fputs(" }\n", f);
+}
+
 /* One table: inet (fam 0), or the ip (4) or ip6 (6) half of a split ruleset. */
 static void render_table(const struct policy *p, const struct nft_config *c, int fam, FILE *f)
 {
@@ -215,6 +232,8 @@ static void render_table(const struct policy *p, const struct nft_config *c, int
 			print_elements(f, p, s->name);
 		if (s->ifname)
 			print_ifaces(f, p);
+		if (s->found)
+			print_found(f, c);
 		fputs("\t}\n\n", f);
 	}
 	for (i = 0; i < ruleset_nchains; i++) {
@@ -228,7 +247,8 @@ static void render_table(const struct policy *p, const struct nft_config *c, int
 				ruleset_chains[i].prio);
 		for (j = 0; j < ruleset_nrules; j++)
 			if (!strcmp(ruleset_rules[j].chain, ruleset_chains[i].name) &&
-			    ruleset_in_table(fam, ruleset_rule_family(&ruleset_rules[j])))
+			    ruleset_in_table(fam, ruleset_rule_family(&ruleset_rules[j])) &&
+			    ruleset_rule_wanted(&ruleset_rules[j], c))
 				print_rule(f, c, fam, &ruleset_rules[j]);
 		fprintf(f, "\t}\n%s", i + 1 < ruleset_nchains ? "\n" : "");
 	}

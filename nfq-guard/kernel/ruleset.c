@@ -30,6 +30,7 @@ void nft_config_default(struct nft_config *c)
 	c->queue = NFT_QUEUE_NATIVE;
 	c->seen_timeout = 3600;
 	c->block_timeout = 600;
+	c->found_max = 4096;
 }
 
 const struct chain_desc ruleset_chains[] = {
@@ -60,6 +61,8 @@ const struct chain_desc ruleset_chains[] = {
  */
 #define DEVICE_RULES(chain, first, ...)                                                            \
 	{ chain, { S(first, 0, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"), __VA_ARGS__, END } },     \
+		{ chain,                                                                           \
+		  { S(first, 0, NULL), S(S_ETHER_SADDR_IN, 0, "dev_found"), __VA_ARGS__, END } },  \
 		{ chain,                                                                           \
 		  { S(first, 0, NULL), S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"),         \
 		    __VA_ARGS__, END } },                                                          \
@@ -182,7 +185,35 @@ const struct chain_desc ruleset_chains[] = {
 		}                                                                                 \
 	}
 
+/* A copy of the UDP datagrams to or from port (either way) for the daemon to read. */
+#define IDENTIFY_PORT(port)                                                                        \
+	{ "prerouting",                                                                            \
+	  { S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_DPORT, port, NULL), S(S_LOG, 0, NULL), END }, \
+	  IDENTIFY_DISCOVERY },                                                                    \
+	{                                                                                          \
+		"prerouting",                                                                      \
+			{ S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_SPORT, port, NULL),             \
+			  S(S_LOG, 0, NULL), END },                                                \
+			IDENTIFY_DISCOVERY                                                         \
+	}
+
 const struct rule_desc ruleset_rules[] = {
+	/*
+	 * What identifies a device by its behaviour, copied to the daemon
+	 * before anything else (the packet goes on): discovery announcements
+	 * and answers (multicast reaches prerouting only), DHCP requests, DNS
+	 * queries.  Only the signals the policy's identify list names.
+	 */
+	IDENTIFY_PORT(37020), /* SADP */
+	IDENTIFY_PORT(37810), /* DHIP */
+	IDENTIFY_PORT(3702),  /* WS-Discovery */
+	{ "prerouting",
+	  { S(S_NFPROTO, 4, NULL), S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_SPORT, 68, NULL),
+	    S(S_DPORT, 67, NULL), S(S_LOG, 0, NULL), END },
+	  IDENTIFY_DHCP },
+	{ "prerouting",
+	  { S(S_L4PROTO, IPPROTO_NUM_UDP, NULL), S(S_DPORT, 53, NULL), S(S_LOG, 0, NULL), END },
+	  IDENTIFY_DNS },
 	/* learn device addresses from their own packets, in the kernel: a new flow's do */
 	{ "prerouting", { S(S_CT_ESTABLISHED, 0, NULL), S(S_ACCEPT, 0, NULL), END } },
 	{ "prerouting",
@@ -190,6 +221,12 @@ const struct rule_desc ruleset_rules[] = {
 	    S(S_SEEN_UPDATE, 4, "dev_seen4"), END } },
 	{ "prerouting",
 	  { S(S_NFPROTO, 6, NULL), S(S_ETHER_SADDR_IN, 0, "dev_mac"),
+	    S(S_SEEN_UPDATE, 6, "dev_seen6"), END } },
+	{ "prerouting",
+	  { S(S_NFPROTO, 4, NULL), S(S_ETHER_SADDR_IN, 0, "dev_found"),
+	    S(S_SEEN_UPDATE, 4, "dev_seen4"), END } },
+	{ "prerouting",
+	  { S(S_NFPROTO, 6, NULL), S(S_ETHER_SADDR_IN, 0, "dev_found"),
 	    S(S_SEEN_UPDATE, 6, "dev_seen6"), END } },
 	{ "prerouting",
 	  { S(S_NFPROTO, 4, NULL), S(S_SADDR_IN, 4, "dev_ip4"), S(S_SEEN_UPDATE, 4, "dev_seen4"),
@@ -231,6 +268,7 @@ const struct set_desc ruleset_sets[] = {
 	{ "dev_ip4", 4, "ipv4_addr", TYPE_IPADDR, 4, true, false, false },
 	{ "dev_ip6", 6, "ipv6_addr", TYPE_IP6ADDR, 16, true, false, false },
 	{ "dev_iif", 0, "ifname", TYPE_IFNAME, IFNAME_LEN, false, false, false, true },
+	{ "dev_found", 0, "ether_addr", TYPE_ETHERADDR, 6, false, false, false, false, true },
 	{ "dev_seen4", 4, "ipv4_addr", TYPE_IPADDR, 4, false, true, false },
 	{ "dev_seen6", 6, "ipv6_addr", TYPE_IP6ADDR, 16, false, true, false },
 	{ "block4", 4, "ipv4_addr . inet_proto . inet_service . ipv4_addr",
@@ -260,6 +298,11 @@ int ruleset_rule_family(const struct rule_desc *d)
 bool ruleset_in_table(int fam, int f)
 {
 	return !fam || !f || f == fam;
+}
+
+bool ruleset_rule_wanted(const struct rule_desc *d, const struct nft_config *c)
+{
+	return !d->identify || (d->identify & c->identify);
 }
 
 /* --- device sets from the policy ------------------------------------------- */

@@ -68,7 +68,7 @@ enum found_by {
 #define IDENTIFY_DHCP 0x2
 #define IDENTIFY_DNS 0x4
 
-#define FOUND_VENDOR_MAX 32 /* the vendor a device's behaviour showed, NUL included */
+#define FOUND_VENDOR_MAX 64 /* the vendor a device's behaviour showed, NUL included */
 
 const char *found_by_str(enum found_by b);
 

@@ -344,6 +344,9 @@ static int setup_engines(struct run *r)
 	}
 	for (unsigned int i = 0; i < r->nworkers; i++)
 		engine_set_exceptions(r->w[i].e, r->xset);
+	/* and the devices found before, filtered before they announce themselves again */
+	found_config(r, p, &r->nc);
+	found_start(r);
 	return workers_bind(r);
 }
 
@@ -409,17 +412,24 @@ static void loop(struct run *r)
 	uint64_t last_check = run_now_ms();
 
 	while (!atomic_load(&sig_stop) && !fatal_raised()) {
-		struct pollfd pfd = { .fd = r->ctl, .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = r->ctl, .events = POLLIN },
+					 { .fd = r->nflog ? nflog_fd(r->nflog) : -1,
+					   .events = POLLIN } };
 		char req[CONTROL_REQ_MAX];
 
-		if (poll(&pfd, 1, 250) > 0) {
-			int cfd = control_accept(r->ctl, req, sizeof(req));
+		if (poll(pfd, 2, 250) > 0) {
+			if (pfd[0].revents & POLLIN) {
+				int cfd = control_accept(r->ctl, req, sizeof(req));
 
-			if (cfd >= 0)
-				serve(r, cfd, req);
+				if (cfd >= 0)
+					serve(r, cfd, req);
+			}
+			if (pfd[1].revents & (POLLIN | POLLERR))
+				found_read(r);
 		}
 		handle_signals(r);
 		exceptions_tick(r);
+		found_tick(r);
 		table_watch(r, &last_check);
 		metrics_tick(r, run_now_ms());
 		pthread_mutex_lock(&r->events_lock);
@@ -484,6 +494,7 @@ static void teardown(struct run *r)
 	evlimit_fini(&r->lim);
 	devtab_fini(&r->devs);
 	exceptions_free(r);
+	found_stop(r);
 	pthread_mutex_destroy(&r->events_lock);
 	pthread_rwlock_destroy(&r->swap);
 	if (r->pidfile)

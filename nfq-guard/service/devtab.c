@@ -26,6 +26,9 @@ struct devrec {
 	char match[16];
 	char matched_by[64];
 	char organisation[128];
+	char identified_by[8];
+	bool found; /* found by its behaviour: ev is its evidence */
+	struct found_rec ev;
 	uint64_t first, last;
 	uint64_t allowed, blocked;
 };
@@ -59,20 +62,45 @@ static bool rec_eq(const struct lru_node *n, const void *key)
 	return !memcmp(((const struct devrec *)n)->key, key, 17);
 }
 
-/* How the group matched, as text, while the policy is there to ask. */
-static void describe(struct devrec *r, const struct policy *p, const struct decision *d)
+/* identified_by: how a device is known - by its MAC, OUI, address, interface, or behaviour. */
+static const char *identified_by(const struct devrec *r, enum match_kind k)
 {
-	const struct group_match *m = &d->how;
+	switch (k) {
+	case MATCH_MAC:
+		return "mac";
+	case MATCH_OUI:
+	case MATCH_VENDOR:
+		return "oui";
+	case MATCH_IP:
+		return "ip";
+	case MATCH_IFACE:
+		return "iface";
+	case MATCH_FOUND:
+		return r->found ? found_by_str(r->ev.by) : "found";
+	case MATCH_NONE:
+		break;
+	}
+	return "none";
+}
 
-	snprintf(r->group, sizeof(r->group), "%s",
-		 d->device >= 0 ? p->devices[d->device].name : "");
+/* How the group matched, as text, while the policy is there to ask. */
+static void describe_match(struct devrec *r, const struct policy *p, int device,
+			   const struct group_match *m)
+{
+	snprintf(r->group, sizeof(r->group), "%s", device >= 0 ? p->devices[device].name : "");
 	snprintf(r->label, sizeof(r->label), "%s",
 		 r->has_mac && policy_label(p, r->mac) ? policy_label(p, r->mac) : "");
 	snprintf(r->match, sizeof(r->match), "%s", match_kind_str(m->kind));
 	r->organisation[0] = '\0';
 	group_match_format(m, r->matched_by, sizeof(r->matched_by));
-	if (m->kind == MATCH_VENDOR && m->prefix && m->prefix->org)
+	if ((m->kind == MATCH_VENDOR || m->kind == MATCH_FOUND) && m->prefix && m->prefix->org)
 		snprintf(r->organisation, sizeof(r->organisation), "%s", m->prefix->org);
+	snprintf(r->identified_by, sizeof(r->identified_by), "%s", identified_by(r, m->kind));
+}
+
+static void describe(struct devrec *r, const struct policy *p, const struct decision *d)
+{
+	describe_match(r, p, d->device, &d->how);
 }
 
 static void add_addr(struct devrec *r, uint8_t family, const uint8_t addr[16])
@@ -91,16 +119,14 @@ static void add_addr(struct devrec *r, uint8_t family, const uint8_t addr[16])
 	r->naddrs = n + 1;
 }
 
-void devtab_note(struct devtab *dt, const struct policy *p, bool has_mac, const uint8_t mac[6],
-		 uint8_t family, const uint8_t addr[16], const struct decision *d, bool blocked,
-		 uint64_t now)
+/* The entry of the device (new ones first seen now), most recently seen first; lock held. */
+static struct devrec *entry(struct devtab *dt, bool has_mac, const uint8_t mac[6], uint8_t family,
+			    const uint8_t addr[16], uint64_t now)
 {
 	uint8_t key[17] = { 0 };
 	struct devrec *r;
 	uint32_t h;
 
-	if (d->device < 0)
-		return;
 	if (has_mac) {
 		memcpy(key + 1, mac, 6);
 	} else {
@@ -108,7 +134,6 @@ void devtab_note(struct devtab *dt, const struct policy *p, bool has_mac, const 
 		memcpy(key + 1, addr, 16);
 	}
 	h = lru_hash(LRU_HASH_INIT, key, sizeof(key));
-	pthread_mutex_lock(&dt->lock);
 	r = (struct devrec *)lru_find(&dt->t, h, rec_eq, key);
 	if (r) {
 		/* most recently seen first */
@@ -123,7 +148,7 @@ void devtab_note(struct devtab *dt, const struct policy *p, bool has_mac, const 
 		}
 		r = calloc(1, sizeof(*r));
 		if (!r)
-			goto out_unlock;
+			return NULL;
 		memcpy(r->key, key, sizeof(key));
 		r->has_mac = has_mac;
 		if (has_mac)
@@ -131,6 +156,21 @@ void devtab_note(struct devtab *dt, const struct policy *p, bool has_mac, const 
 		r->first = now;
 	}
 	lru_insert(&dt->t, &r->node, h);
+	return r;
+}
+
+void devtab_note(struct devtab *dt, const struct policy *p, bool has_mac, const uint8_t mac[6],
+		 uint8_t family, const uint8_t addr[16], const struct decision *d, bool blocked,
+		 uint64_t now)
+{
+	struct devrec *r;
+
+	if (d->device < 0)
+		return;
+	pthread_mutex_lock(&dt->lock);
+	r = entry(dt, has_mac, mac, family, addr, now);
+	if (!r)
+		goto out_unlock;
 	describe(r, p, d);
 	add_addr(r, family, addr);
 	r->last = now;
@@ -142,6 +182,34 @@ out_unlock:
 	pthread_mutex_unlock(&dt->lock);
 }
 
+void devtab_found(struct devtab *dt, const struct policy *p, const struct found_rec *rec,
+		  uint64_t now)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct device_key k = { .has_mac = true, .family = rec->family, .found_by = rec->by };
+	struct devrec *r;
+	uint64_t groups;
+
+	memcpy(k.mac, rec->mac, 6);
+	memcpy(k.addr, rec->addr, 16);
+	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", rec->vendor);
+	groups = policy_identify(p, &k, how);
+	pthread_mutex_lock(&dt->lock);
+	r = entry(dt, true, rec->mac, rec->family, rec->addr, now);
+	if (r) {
+		int g = policy_naming_group(p, groups, how);
+		struct group_match none = { MATCH_NONE, NULL, NULL };
+
+		r->found = true;
+		r->ev = *rec;
+		describe_match(r, p, g, g >= 0 ? &how[g] : &none);
+		if (rec->family)
+			add_addr(r, rec->family, rec->addr);
+		r->last = now;
+	}
+	pthread_mutex_unlock(&dt->lock);
+}
+
 size_t devtab_count(struct devtab *dt)
 {
 	size_t n;
@@ -150,6 +218,28 @@ size_t devtab_count(struct devtab *dt)
 	n = dt->t.count;
 	pthread_mutex_unlock(&dt->lock);
 	return n;
+}
+
+static void print_evidence_json(const struct devrec *r, FILE *f)
+{
+	if (!r->found) {
+		fputs("null", f);
+		return;
+	}
+	fputc('{', f);
+	json_key(f, "found_by", 1);
+	json_str(f, found_by_str(r->ev.by));
+	json_key(f, "vendor", 0);
+	json_str(f, r->ev.vendor[0] ? r->ev.vendor : NULL);
+	json_key(f, "model", 0);
+	json_str(f, r->ev.model[0] ? r->ev.model : NULL);
+	json_key(f, "firmware", 0);
+	json_str(f, r->ev.firmware[0] ? r->ev.firmware : NULL);
+	json_key(f, "serial", 0);
+	json_str(f, r->ev.serial[0] ? r->ev.serial : NULL);
+	json_key(f, "detail", 0);
+	json_str(f, r->ev.detail[0] ? r->ev.detail : NULL);
+	fputc('}', f);
 }
 
 static void print_json(const struct devrec *r, FILE *f, bool first)
@@ -181,6 +271,10 @@ static void print_json(const struct devrec *r, FILE *f, bool first)
 	json_str(f, r->matched_by[0] ? r->matched_by : NULL);
 	json_key(f, "organisation", 0);
 	json_str(f, r->organisation[0] ? r->organisation : NULL);
+	json_key(f, "identified_by", 0);
+	json_str(f, r->identified_by);
+	json_key(f, "evidence", 0);
+	print_evidence_json(r, f);
 	json_key(f, "first_seen", 0);
 	fmt_time(r->first * 1000000, t, sizeof(t));
 	json_str(f, t);
@@ -212,6 +306,18 @@ static void print_text(const struct devrec *r, FILE *f)
 	for (i = 0; i < r->naddrs; i++) {
 		fmt_addr(r->addrs[i].family, r->addrs[i].addr, a, sizeof(a));
 		fprintf(f, " %s", a);
+	}
+	fprintf(f, "\n    identified by %s", r->identified_by);
+	if (r->found) {
+		fprintf(f, ": %s %s", found_by_str(r->ev.by), r->ev.vendor);
+		if (r->ev.model[0])
+			fprintf(f, " %s", r->ev.model);
+		if (r->ev.firmware[0])
+			fprintf(f, ", firmware %s", r->ev.firmware);
+		if (r->ev.serial[0])
+			fprintf(f, ", serial %s", r->ev.serial);
+		if (r->ev.detail[0])
+			fprintf(f, ", %s", r->ev.detail);
 	}
 	fprintf(f, "\n    first seen %s, last seen %s\n", t1, t2);
 	fprintf(f, "    flows: %" PRIu64 " allowed, %" PRIu64 " blocked\n", r->allowed, r->blocked);

@@ -17,6 +17,7 @@
 
 #include "engine/engine.h"
 #include "base/lru.h"
+#include "service/found.h"
 
 #define DEVTAB_ADDRS 4 /* addresses kept per device, the latest */
 
@@ -36,6 +37,14 @@ void devtab_fini(struct devtab *dt);
 void devtab_note(struct devtab *dt, const struct policy *p, bool has_mac, const uint8_t mac[6],
 		 uint8_t family, const uint8_t addr[16], const struct decision *d, bool blocked,
 		 uint64_t now);
+
+/*
+ * devtab_found - the device of rec was found by its behaviour (at time
+ * now, s): its evidence kept, and the group it falls in under p shown,
+ * before any flow of it is decided.
+ */
+void devtab_found(struct devtab *dt, const struct policy *p, const struct found_rec *rec,
+		  uint64_t now);
 
 enum devtab_style {
 	DEVTAB_TEXT,  /* a few lines per device */

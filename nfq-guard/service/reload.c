@@ -249,6 +249,7 @@ int run_reload(struct run *r, FILE *err)
 	nc = r->nc;
 	nc.gen = (r->nc.gen + 1) % (NFT_GEN_MAX + 1);
 	nc.keep_seen = true;
+	found_config(r, p, &nc); /* the devices found stay; its identify may differ */
 	pthread_rwlock_wrlock(&r->swap);
 	e = table_send(r, p, &nc, true, err);
 	nc.keep_seen = false;
@@ -275,6 +276,7 @@ int run_reload(struct run *r, FILE *err)
 	r->reloads++;
 	windows_store(r, open); /* NULL (no memory): the next look takes them as they are */
 	exceptions_prune(r);
+	found_start(r); /* an identify the old policy did not have */
 	if (strcmp(p->events, r->events_path))
 		events_reopen(r, p->events, err);
 	log_notice("reloaded %s: mode %s, %zu rules, generation %u", r->path,

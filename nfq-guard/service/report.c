@@ -299,6 +299,11 @@ static void stats_json(struct run *r, const struct stats *st, FILE *f)
 	json_cache(f, "device_addresses", st->sz.seen, st->sz.seen_max);
 	json_u64(f, "evicted", st->es.devices_evicted);
 	fputc('}', f);
+	json_cache(f, "devices_found", r->found.n, r->p->max_found);
+	json_u64(f, "refused", r->found.refused);
+	json_u64(f, "copies_read", r->nflog ? nflog_stats(r->nflog)->packets : 0);
+	json_u64(f, "copies_lost", r->nflog ? nflog_stats(r->nflog)->enobufs : 0);
+	fputc('}', f);
 	fputc('}', f);
 	json_key(f, "per_device", 0);
 	devtab_print(&r->devs, f, DEVTAB_JSON);
@@ -403,6 +408,7 @@ static void prom_caches(struct run *r, const struct stats *st, FILE *f)
 		{ "flows", st->flows, st->flows_max, st->es.flows_evicted },
 		{ "device_addresses", st->sz.seen, st->sz.seen_max, st->es.devices_evicted },
 		{ "devices", devtab_count(&r->devs), ENGINE_MAX_DEVICES, r->devs.evicted },
+		{ "devices_found", r->found.n, r->p->max_found, 0 },
 	};
 	size_t i;
 
@@ -441,6 +447,9 @@ static void stats_prometheus(struct run *r, const struct stats *st, FILE *f)
 	prom_one(f, "redecisions_total", "counter",
 		 "Times every device flow was decided again for an exception or a window.",
 		 r->redecisions);
+	prom_one(f, "devices_found_refused_total", "counter",
+		 "Devices found by their behaviour while limits.found were held already.",
+		 r->found.refused);
 	prom_one(f, "flows_decided_total", "counter", "Device flows decided.", st->es.decisions);
 	prom_one(f, "flows_waited_total", "counter", "Flows that waited for their name.",
 		 st->es.pending);
@@ -509,10 +518,12 @@ static void stats_text(struct run *r, const struct stats *st, FILE *f)
 	fprintf(f,
 		"caches:      names %zu/%zu (%" PRIu64 " learned, %" PRIu64 " evicted, %" PRIu64
 		" expired); flows %zu/%zu (%" PRIu64 " evicted); device addresses %zu/%zu (%" PRIu64
-		" evicted); devices %zu (%" PRIu64 " evicted)\n",
+		" evicted); devices %zu (%" PRIu64 " evicted); devices found %zu/%u (%" PRIu64
+		" refused)\n",
 		st->sz.names.entries, st->sz.names_max, st->sz.names.learned, st->sz.names.evicted,
 		st->sz.names.expired, st->flows, st->flows_max, st->es.flows_evicted, st->sz.seen,
-		st->sz.seen_max, st->es.devices_evicted, devtab_count(&r->devs), r->devs.evicted);
+		st->sz.seen_max, st->es.devices_evicted, devtab_count(&r->devs), r->devs.evicted,
+		r->found.n, r->p->max_found, r->found.refused);
 	fprintf(f, "devices:     flows allowed / blocked (or, in monitor mode, that would be)\n");
 	devtab_print(&r->devs, f, DEVTAB_BRIEF);
 	fprintf(f,

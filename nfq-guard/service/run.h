@@ -26,12 +26,14 @@
 
 #include "engine/engine.h"
 #include "kernel/nft.h"
+#include "kernel/nflog.h"
 #include "kernel/queue.h"
 #include "policy/exception.h"
 #include "policy/policy.h"
 #include "print/event.h"
 #include "service/devtab.h"
 #include "service/evlimit.h"
+#include "service/found.h"
 #include "service/privs.h"
 
 #define RUN_MAX_THREADS 16
@@ -96,6 +98,11 @@ struct run {
 	uint64_t redecisions;	    /* flows decided again for an exception or a window */
 	uint64_t carried;	    /* flows carried into fresh engines (engine_carry) */
 	bool state_failing;	    /* the last write of the state file failed (said once) */
+	/* identification by behaviour (found.c) */
+	struct nflog *nflog;	    /* the log rules' copies; NULL: identify reads nothing */
+	struct found_list found;    /* the devices found, kept in the state file */
+	uint64_t found_redecide_at; /* ms: found devices' old flows decided again then (0: none) */
+	uint64_t found_warn_next;   /* ms: a full list is said again no sooner */
 	/* what setup made, for the one teardown: -1 / false while not made */
 	int ctl, ready_fd, gen_fd;
 	const char *pidfile; /* written by us */
@@ -200,6 +207,13 @@ void windows_store(struct run *r, uint8_t *open);
 /* state.c: the state file (policy key state) */
 int state_load(struct run *r); /* the exceptions kept; 0, or -1 (said: the file is kept aside) */
 void state_save(struct run *r);
+
+/* found.c: identification by behaviour */
+void found_config(struct run *r, const struct policy *p, struct nft_config *c);
+int found_start(struct run *r); /* the nflog socket bound (once), the found devices to sh */
+void found_read(struct run *r); /* the copies waiting, read (bounded) */
+void found_tick(struct run *r); /* found devices' flows decided again, coalesced */
+void found_stop(struct run *r);
 
 /* detach.c */
 int detach(int *ready_fd);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * state.c - the state file (policy key state, nfq-guard.conf(5)): what the
- * daemon must find again after a restart - the run-time exceptions.  One
+ * daemon must find again after a restart - the run-time exceptions and the
+ * devices found by their behaviour.  One
  * JSON object, written whole to a temporary file beside it, synced, then
  * renamed over it: a crash leaves the old file or the new, never half.
  * Read back with json-c, bounded in size and depth, and every exception
@@ -9,6 +10,7 @@
  * than a request.  A file that does not read is put aside (.bad) and the
  * daemon starts without exceptions: the strict direction.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -19,6 +21,8 @@
 #include <unistd.h>
 
 #include "base/proto.h"
+#include "policy/vendors.h"
+#include "print/format.h"
 #include "service/log.h"
 #include "service/run.h"
 #include "service/state.h"
@@ -93,6 +97,135 @@ static void state_dir(const struct run *r, const char *path)
 		log_warn("state %s: chown", dir);
 }
 
+static const char *get_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool get_int(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return *out >= lo && *out <= hi;
+}
+
+static json_object *str_or_null(const char *s)
+{
+	return s[0] ? json_object_new_string(s) : NULL;
+}
+
+static json_object *device_json(const struct found_rec *f)
+{
+	json_object *o = json_object_new_object();
+	char m[18], a[INET6_ADDRSTRLEN] = "";
+
+	if (!o)
+		return NULL;
+	fmt_mac(f->mac, m, sizeof(m));
+	if (f->family)
+		fmt_addr(f->family, f->addr, a, sizeof(a));
+	json_object_object_add(o, "mac", json_object_new_string(m));
+	json_object_object_add(o, "identified_by", json_object_new_string(found_by_str(f->by)));
+	json_object_object_add(o, "vendor", json_object_new_string(f->vendor));
+	json_object_object_add(o, "model", str_or_null(f->model));
+	json_object_object_add(o, "firmware", str_or_null(f->firmware));
+	json_object_object_add(o, "serial", str_or_null(f->serial));
+	json_object_object_add(o, "detail", str_or_null(f->detail));
+	json_object_object_add(o, "ip", str_or_null(a));
+	json_object_object_add(o, "first_seen", json_object_new_int64((int64_t)f->first_seen));
+	return o;
+}
+
+/* A text field of a device: absent or null is "", else printable ASCII that fits. */
+static bool device_text(json_object *o, const char *key, char *out, size_t sz)
+{
+	json_object *v;
+	const char *s;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return false;
+	s = json_object_get_string(v);
+	if (strlen(s) >= sz)
+		return false;
+	for (const char *c = s; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			return false;
+	snprintf(out, sz, "%s", s);
+	return true;
+}
+
+/* One device of the state file, checked as if it came off the wire; false: it is left out. */
+static bool device_from_json(json_object *o, struct found_rec *f)
+{
+	static const enum found_by kinds[] = { FOUND_SADP, FOUND_DHIP, FOUND_ONVIF, FOUND_DHCP,
+					       FOUND_DNS };
+	const char *mac = get_str(o, "mac"), *by = get_str(o, "identified_by");
+	char ip[INET6_ADDRSTRLEN + 1];
+	int64_t first;
+
+	memset(f, 0, sizeof(*f));
+	if (!json_object_is_type(o, json_type_object) || !mac || mac_parse(mac, f->mac) || !by ||
+	    (f->mac[0] & 1))
+		return false;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(by, found_by_str(kinds[i])))
+			f->by = kinds[i];
+	if (f->by == FOUND_NONE || !device_text(o, "vendor", f->vendor, sizeof(f->vendor)) ||
+	    !f->vendor[0] || !device_text(o, "model", f->model, sizeof(f->model)) ||
+	    !device_text(o, "firmware", f->firmware, sizeof(f->firmware)) ||
+	    !device_text(o, "serial", f->serial, sizeof(f->serial)) ||
+	    !device_text(o, "detail", f->detail, sizeof(f->detail)) ||
+	    !device_text(o, "ip", ip, sizeof(ip)) ||
+	    !get_int(o, "first_seen", 0, INT64_MAX, &first))
+		return false;
+	f->first_seen = (uint64_t)first;
+	if (ip[0]) {
+		f->family = strchr(ip, ':') ? 6 : 4;
+		if (inet_pton(f->family == 6 ? AF_INET6 : AF_INET, ip, f->addr) != 1)
+			return false;
+	}
+	return true;
+}
+
+/* The devices list of the file (absent: none, as a file written before identify). */
+static int devices_from_json(json_object *root, struct state_exceptions *out, char *err, size_t sz)
+{
+	json_object *list;
+	size_t n;
+
+	if (!json_object_object_get_ex(root, "devices", &list))
+		return 0;
+	if (!json_object_is_type(list, json_type_array) ||
+	    (n = json_object_array_length(list)) > ENGINE_MAX_FOUND) {
+		snprintf(err, sz, "devices is not a list of at most %d devices", ENGINE_MAX_FOUND);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct found_rec f;
+
+		if (!device_from_json(json_object_array_get_idx(list, i), &f) ||
+		    found_find(&out->devices, f.mac)) {
+			out->devices_skipped++;
+			continue;
+		}
+		if (found_push(&out->devices, &f)) {
+			snprintf(err, sz, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int state_fill(FILE *f, void *arg)
 {
 	fputs(arg, f);
@@ -103,15 +236,19 @@ static int state_fill(FILE *f, void *arg)
 void state_save(struct run *r)
 {
 	json_object *root = json_object_new_object(), *list = json_object_new_array();
+	json_object *devs = json_object_new_array();
 	int e = -ENOMEM;
 
-	if (root && list) {
+	if (root && list && devs) {
 		for (size_t i = 0; i < r->nexc; i++)
 			json_object_array_add(list, exception_json(r->exc[i]));
+		for (size_t i = 0; i < r->found.n; i++)
+			json_object_array_add(devs, device_json(&r->found.v[i]));
 		json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
 		json_object_object_add(root, "next_id", json_object_new_int64(r->exc_next_id));
 		json_object_object_add(root, "exceptions", list);
-		list = NULL;
+		json_object_object_add(root, "devices", devs);
+		list = devs = NULL;
 		state_dir(r, r->p->state);
 		e = file_replace(r->p->state, 0640, true, state_fill,
 				 (void *)json_object_to_json_string_ext(root,
@@ -119,9 +256,11 @@ void state_save(struct run *r)
 	}
 	json_object_put(root);
 	json_object_put(list);
+	json_object_put(devs);
 	if (e && !r->state_failing)
-		logx(LOG_ERR, "state %s: %s: exceptions are not kept over a restart", r->p->state,
-		     strerror(-e));
+		logx(LOG_ERR,
+		     "state %s: %s: exceptions and devices found are not kept over a restart",
+		     r->p->state, strerror(-e));
 	else if (!e && r->state_failing)
 		log_notice("state %s: written again", r->p->state);
 	r->state_failing = e != 0;
@@ -157,25 +296,6 @@ static char *read_bounded(const char *path, size_t *len)
 }
 
 /* A string member, or NULL. */
-static const char *get_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool get_int(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return false;
-	*out = json_object_get_int64(v);
-	return *out >= lo && *out <= hi;
-}
-
 /* allow's words of one exception: its device, --for, each list item, proto, reason. */
 #define STATE_WORDS (3 + 2 * 3 * EXCEPTION_ITEMS + 4)
 
@@ -345,6 +465,8 @@ int state_parse(const char *text, size_t len, int64_t now, struct state_exceptio
 		out->v[out->n++] = s;
 	}
 	out->next_id = (uint32_t)next;
+	if (!rc)
+		rc = devices_from_json(root, out, err, sz);
 	if (rc)
 		state_exceptions_free(out);
 done:
@@ -359,6 +481,7 @@ void state_exceptions_free(struct state_exceptions *x)
 	for (size_t i = 0; i < x->n; i++)
 		free(x->v[i]);
 	free(x->v);
+	found_list_free(&x->devices);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -381,7 +504,12 @@ int state_load(struct run *r)
 		r->exc = x.v;
 		r->nexc = x.n;
 		r->exc_next_id = x.next_id;
-		log_info("state %s: %zu exceptions", r->p->state, r->nexc);
+		r->found = x.devices;
+		log_info("state %s: %zu exceptions, %zu devices found", r->p->state, r->nexc,
+			 r->found.n);
+		if (x.devices_skipped)
+			log_warnx("state %s: %zu devices found did not read: left out", r->p->state,
+				  x.devices_skipped);
 		return 0;
 	}
 	free(text);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "policy/exception.h"
+#include "service/found.h"
 
 #define STATE_MAX_BYTES (4 << 20)
 
@@ -18,6 +19,8 @@ struct state_exceptions {
 	struct exception_spec **v; /* each its own allocation */
 	size_t n;
 	uint32_t next_id;
+	struct found_list devices; /* the devices found by their behaviour (identify) */
+	size_t devices_skipped;	   /* entries that did not read: left out */
 };
 
 /*

@@ -147,10 +147,10 @@ static void test_batch_shape(void **state)
 	/* create-if-absent, delete, create: a replace in one transaction */
 	assert_int_equal(n.tables, 2);
 	assert_int_equal(n.deltables, 1);
-	assert_int_equal(n.sets, 8);
+	assert_int_equal(n.sets, 9);
 	assert_int_equal(n.elems, 4); /* dev_mac, dev_ip4, dev_ip6, dev_iif have elements */
 	assert_int_equal(n.chains, 7);
-	assert_int_equal(n.rules, 78); /* 7 + 23 + 10 + 23 + 10 + 4 + 1 */
+	assert_int_equal(n.rules, 84); /* 9 + 25 + 10 + 25 + 10 + 4 + 1 */
 	assert_int_equal(n.queue_rules, 1);
 	/* ct state established,related accept: learning needs a flow's first packets only */
 	assert_string_equal(n.first_rule_exprs, "ct bitwise cmp immediate ");
@@ -166,9 +166,9 @@ static void test_batch_shape(void **state)
 	len = nft_build(p, &c, batch, sizeof(batch), &seq);
 	count(batch, len, &n, "target");
 	assert_int_equal(n.tables, 4);
-	assert_int_equal(n.sets, 10); /* dev_mac and dev_iif in both, 3 more each */
+	assert_int_equal(n.sets, 12); /* dev_mac, dev_iif and dev_found in both, 3 more each */
 	assert_int_equal(n.chains, 14);
-	assert_int_equal(n.rules, 2 * (4 + 16 + 10 + 16 + 10 + 2 + 1) - 4);
+	assert_int_equal(n.rules, 2 * (5 + 18 + 10 + 18 + 10 + 2 + 1) - 4);
 	assert_int_equal(n.queue_rules, 2);
 	c.split = false;
 
@@ -177,9 +177,34 @@ static void test_batch_shape(void **state)
 	count(batch, len, &n, "target");
 	assert_int_equal(n.tables + n.deltables + n.sets + n.chains, 0);
 	assert_int_equal(n.delrules, 7);
-	assert_int_equal(n.delelems, 8);
+	assert_int_equal(n.delelems, 9);
 	assert_int_equal(n.elems, 4);
-	assert_int_equal(n.rules, 78);
+	assert_int_equal(n.rules, 84);
+
+	/* identify: a log rule per signal's port (either way for discovery), the MACs found */
+	{
+		static const uint8_t found[2][6] = { { 2, 0, 0, 0, 0, 0x66 },
+						     { 2, 0, 0, 0, 0, 0x67 } };
+
+		c.identify = IDENTIFY_DISCOVERY | IDENTIFY_DHCP | IDENTIFY_DNS;
+		c.found = found;
+		c.nfound = 2;
+		len = nft_build(p, &c, batch, sizeof(batch), &seq);
+		count(batch, len, &n, "target");
+		assert_int_equal(n.rules, 84 + 6 + 1 + 1);
+		assert_int_equal(n.elems, 5);
+		c.identify = IDENTIFY_DNS;
+		len = nft_build(p, &c, batch, sizeof(batch), &seq);
+		count(batch, len, &n, "target");
+		assert_int_equal(n.rules, 84 + 1);
+		len = nft_build_found(&c, found, 2, batch, sizeof(batch), &seq);
+		count(batch, len, &n, "target");
+		assert_int_equal(n.elems, 1);
+		assert_int_equal(n.rules + n.tables + n.sets, 0);
+		c.identify = 0;
+		c.found = NULL;
+		c.nfound = 0;
+	}
 	/* quiesce: to_queue emptied, nothing else */
 	len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
 	count(batch, len, &n, "target");
@@ -401,6 +426,31 @@ static void test_kernel_accepts(void **state)
 		r = system("nft list set inet nfq_guard block4 | grep -q 198.51.100.7");
 		if (r == 0)
 			_exit(16);
+		/* identify: the log rules load, the MACs found are in dev_found, one more added */
+		{
+			static const uint8_t found[1][6] = { { 2, 0, 0, 0, 0, 0x66 } };
+			static const uint8_t more[1][6] = { { 2, 0, 0, 0, 0, 0x67 } };
+
+			c.identify = IDENTIFY_DISCOVERY | IDENTIFY_DHCP | IDENTIFY_DNS;
+			c.found = found;
+			c.nfound = 1;
+			first = seq;
+			len = nft_build_update(p, &c, batch, sizeof(batch), &seq);
+			if (len <= 0 || send_batch(batch, len, first, seq, stderr, NULL) != 0)
+				_exit(19);
+			first = seq;
+			len = nft_build_found(&c, more, 1, batch, sizeof(batch), &seq);
+			if (len <= 0 || send_batch(batch, len, first, seq, stderr, NULL) != 0)
+				_exit(20);
+			if (system("nft list chain inet nfq_guard prerouting | "
+				   "grep -q 'udp dport 37020 log group 0' && "
+				   "nft list set inet nfq_guard dev_found | grep -q '02:00:00:00:00:66' && "
+				   "nft list set inet nfq_guard dev_found | grep -q '02:00:00:00:00:67'"))
+				_exit(21);
+			c.identify = 0;
+			c.found = NULL;
+			c.nfound = 0;
+		}
 		first = seq;
 		len = nft_build_quiesce(&c, batch, sizeof(batch), &seq);
 		if (len <= 0 || send_batch(batch, len, first, seq, stderr, NULL) != 0 ||
