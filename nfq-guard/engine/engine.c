@@ -569,6 +569,12 @@ static enum engine_result flow_server_packet(struct engine *e, struct eflow *f,
 	return ENGINE_PENDING;
 }
 
+void engine_device_found(struct engine *e, struct device_key *dev)
+{
+	if (e->p->identify)
+		shared_found(e->sh, dev);
+}
+
 /* The device key of the packet's sender, with what its behaviour showed (identify). */
 static void device_key_of(struct engine *e, const struct engine_input *in, struct device_key *dev)
 {
@@ -581,8 +587,7 @@ static void device_key_of(struct engine *e, const struct engine_input *in, struc
 	memcpy(dev->addr, pkt->src, 16);
 	if (in->iface)
 		snprintf(dev->iface, sizeof(dev->iface), "%s", in->iface);
-	if (e->p->identify)
-		shared_found(e->sh, dev);
+	engine_device_found(e, dev);
 }
 
 /*

@@ -270,6 +270,8 @@ size_t engine_flow_count(const struct engine *e, size_t *max);
 int engine_found_add(struct engine_shared *sh, const uint8_t mac[6], enum found_by by,
 		     const char *vendor, size_t max);
 size_t engine_found_count(struct engine_shared *sh);
+/* engine_device_found - what the device with dev's MAC was found as, into dev (e's policy permitting). */
+void engine_device_found(struct engine *e, struct device_key *dev);
 
 /* engine_shared_flush - forget every name learned. */
 void engine_shared_flush(struct engine_shared *sh);

@@ -114,6 +114,7 @@ static void unreadable(struct worker *w, const struct queued_packet *qp,
 	memcpy(dev.addr, in->pkt->src, 16);
 	if (in->iface)
 		snprintf(dev.iface, sizeof(dev.iface), "%s", in->iface);
+	engine_device_found(w->e, &dev); /* a found camera's bad packet is a device's */
 	w->malformed++;
 	engine_unreadable(w->r->p, &dev, &w->clock, d);
 	record(w->r, qp, in->pkt, d, run_wall_us());

@@ -4,6 +4,7 @@
  * match, DNS-learned names (CNAME chains, TTL floor, poisoning), late
  * SNI/Host decisions, and every bound.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -235,6 +236,59 @@ static void test_first_match_and_not_device(void **state)
 	assert_true(d.dev_has_mac);
 	assert_memory_equal(d.dev_mac, CAM_MAC, 6);
 	fx_free(f);
+}
+
+/* A device found by its behaviour: decided by the rules of the group naming its vendor. */
+static void test_found_device(void **state)
+{
+	static const char text[] =
+		"version = 1;\n"
+		"identify = [ \"discovery\" ];\n"
+		"vendors = { registry = [ \"mini.manuf\" ]; };\n"
+		"networks = { lan = [ \"192.168.0.0/16\" ]; router = [ \"192.168.1.1\" ]; };\n"
+		"devices = ( { name = \"best\"; vendor = \"best\"; } );\n"
+		"rules = ( { name = \"egress\"; from = \"best\"; to = \"wan\"; action = \"drop\"; } );\n";
+	const char *relabelled = "\x02\x00\x00\x00\x00\x66";
+	struct policy_errors e;
+	struct policy *p =
+		policy_compile_text("tests/data/vendors/f.conf", text, strlen(text), 0, &e);
+	struct engine_shared *sh;
+	struct fixture f = { 0 };
+	struct pktbuf pb;
+	struct decision d;
+
+	(void)state;
+	policy_errors_clear(&e);
+	assert_non_null(p);
+	sh = engine_shared_new(p);
+	f.p = p;
+	f.e = engine_new_shared(p, 0, sh);
+	f.now = 1000000;
+	/* not found yet: no device */
+	syn(&pb, CLOUD, 43000, 443);
+	assert_int_equal(run(&f, &pb, relabelled, &d), ENGINE_NOT_DEVICE);
+	/* found by its SADP answer: its next flow is the best group's, dropped */
+	assert_int_equal(engine_found_add(sh, (const uint8_t *)relabelled, FOUND_SADP, "Best", 2),
+			 1);
+	assert_int_equal(engine_found_add(sh, (const uint8_t *)relabelled, FOUND_SADP, "Best", 2),
+			 0);
+	assert_int_equal(engine_found_count(sh), 1);
+	syn(&pb, CLOUD, 43001, 443);
+	assert_int_equal(run(&f, &pb, relabelled, &d), ENGINE_DECIDED);
+	assert_int_equal(d.action, ACTION_DROP);
+	assert_int_equal(d.how.kind, MATCH_FOUND);
+	/* the bound refuses, and never evicts */
+	assert_int_equal(engine_found_add(sh, (const uint8_t *)"\x02\0\0\0\0\x67", FOUND_DHIP,
+					  "Dahua", 2),
+			 1);
+	assert_int_equal(engine_found_add(sh, (const uint8_t *)"\x02\0\0\0\0\x68", FOUND_DHIP,
+					  "Dahua", 2),
+			 -ENOSPC);
+	syn(&pb, CLOUD, 43002, 443);
+	assert_int_equal(run(&f, &pb, relabelled, &d), ENGINE_DECIDED);
+	engine_free(f.e);
+	engine_shared_free(sh);
+	policy_free(p);
 }
 
 static void test_dns_learned_name_decides_at_syn(void **state)
@@ -1241,6 +1295,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_match_and_not_device),
+		cmocka_unit_test(test_found_device),
 		cmocka_unit_test(test_dns_learned_name_decides_at_syn),
 		cmocka_unit_test(test_names_belong_to_the_mac),
 		cmocka_unit_test(test_answers_must_match_a_query),

@@ -419,7 +419,36 @@ static void test_state_file(void **state)
 	assert_string_equal(x.v[0]->device, "44:47:cc:00:00:64");
 	assert_int_equal(x.v[0]->until, 160);
 	assert_int_equal(x.v[0]->flows, 2);
+	assert_int_equal(x.devices.n, 0); /* a file written before identify: none */
 	state_exceptions_free(&x);
+
+	/* the devices found: each checked, one that does not read left out, the rest kept */
+	assert_int_equal(
+		state_of(
+			"{\"version\":1,\"next_id\":0,\"exceptions\":[],\"devices\":["
+			"{\"mac\":\"02:00:00:00:00:66\",\"identified_by\":\"sadp\",\"vendor\":"
+			"\"Hikvision\",\"model\":\"DS-2CD2143G2-I\",\"firmware\":null,\"serial\":null,"
+			"\"detail\":null,\"ip\":\"192.168.77.66\",\"first_seen\":100},"
+			"{\"mac\":\"02:00:00:00:00:67\",\"identified_by\":\"telepathy\",\"vendor\":"
+			"\"Dahua\",\"first_seen\":100},"
+			"{\"mac\":\"02:00:00:00:00:68\",\"identified_by\":\"onvif\",\"vendor\":"
+			"\"A\\u001b[2J\",\"first_seen\":100},"
+			"{\"mac\":\"01:00:5e:00:00:01\",\"identified_by\":\"dhip\",\"vendor\":"
+			"\"Dahua\",\"first_seen\":100},"
+			"{\"mac\":\"02:00:00:00:00:66\",\"identified_by\":\"dhip\",\"vendor\":"
+			"\"Dahua\",\"first_seen\":100}]}",
+			&x, err),
+		0);
+	assert_int_equal(x.devices.n, 1);
+	assert_int_equal(x.devices_skipped, 4);
+	assert_int_equal(x.devices.v[0].by, FOUND_SADP);
+	assert_string_equal(x.devices.v[0].model, "DS-2CD2143G2-I");
+	assert_int_equal(x.devices.v[0].family, 4);
+	assert_memory_equal(x.devices.macs[0], "\x02\0\0\0\0\x66", 6);
+	state_exceptions_free(&x);
+	assert_int_equal(state_of("{\"version\":1,\"next_id\":0,\"exceptions\":[],\"devices\":7}",
+				  &x, err),
+			 -1);
 
 	/* the file is trusted no more than a request: each of these is refused whole */
 	static const char *const bad[] = {

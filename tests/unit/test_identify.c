@@ -132,6 +132,46 @@ static void test_no_device(void **state)
 	assert_int_equal(identify(p, "00:00:0c:00:00:01", NULL, NULL, NULL), 0);
 }
 
+/* A device found by its behaviour: the groups naming its vendor take it, as its OUI would. */
+static void test_found(void **state)
+{
+	const struct policy *p = *state;
+	struct group_match how[POLICY_MAX_DEVICES];
+	struct device_key k = { .has_mac = true, .found_by = FOUND_SADP };
+	char buf[64];
+
+	assert_int_equal(mac_parse("02:00:00:00:00:66", k.mac), 0);
+	/* the found vendor contains the group's vendor string, either way round */
+	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", "BEST Cameras OEM");
+	assert_int_equal(policy_identify(p, &k, how), BIT(BEST));
+	assert_int_equal(how[BEST].kind, MATCH_FOUND);
+	group_match_format(&how[BEST], buf, sizeof(buf));
+	assert_string_equal(buf, "best");
+	assert_string_equal(match_kind_str(how[BEST].kind), "found");
+	assert_int_equal(policy_naming_group(p, BIT(BEST), how), BEST);
+	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", "Bes");
+	assert_int_equal(policy_identify(p, &k, how), BIT(BEST));
+	/* too short to name anyone, another vendor, or found by nothing */
+	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", "be");
+	assert_int_equal(policy_identify(p, &k, how), 0);
+	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", "Acme Vision");
+	assert_int_equal(policy_identify(p, &k, how), 0);
+	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", "best");
+	k.found_by = FOUND_NONE;
+	assert_int_equal(policy_identify(p, &k, how), 0);
+	/* found, at the NVR's range too: both; the vendor names it before the address */
+	k.found_by = FOUND_DNS;
+	k.family = 4;
+	k.addr[0] = 192, k.addr[1] = 168, k.addr[2] = 1, k.addr[3] = 3;
+	assert_int_equal(policy_identify(p, &k, how), BIT(BEST) | BIT(NVR));
+	assert_int_equal(policy_naming_group(p, BIT(BEST) | BIT(NVR), how), BEST);
+	/* the door's own MAC: its exact MAC still names it first, vendor by OUI as before */
+	assert_int_equal(mac_parse("aa:bb:cc:10:00:01", k.mac), 0);
+	k.family = 0;
+	assert_int_equal(policy_identify(p, &k, how), BIT(DOOR) | BIT(BEST) | BIT(BLOCK));
+	assert_int_equal(how[BEST].kind, MATCH_VENDOR);
+}
+
 /* Groups from least to most specific: the file order must not decide. */
 static const char order_text[] =
 	"version = 1;\n"
@@ -205,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_mac_vendor_and_prefix),
 		cmocka_unit_test(test_address_and_interface),
 		cmocka_unit_test(test_no_device),
+		cmocka_unit_test(test_found),
 		cmocka_unit_test(test_most_specific_names),
 		cmocka_unit_test(test_no_files),
 	};
