@@ -109,10 +109,10 @@ static void found_event(struct run *r, const struct found_rec *f, const char *gr
 
 		fmt_time(ts, t, sizeof(t));
 		fputc('{', e);
-		json_key(e, "time", 1);
-		json_str(e, t);
-		json_key(e, "event", 0);
+		json_key(e, "event", 1);
 		json_str(e, "device_identified");
+		json_key(e, "ts", 0);
+		json_str(e, t);
 		json_key(e, "mac", 0);
 		json_str(e, m);
 		json_key(e, "ip", 0);
