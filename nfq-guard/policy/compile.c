@@ -574,7 +574,7 @@ static void rule_match(struct ctx *c, struct rule_ctx *rc, const config_setting_
 		else
 			compile_ports(c, r, s);
 	}
-	compile_rule_domains(c, rc->p, r, rs);
+	compile_domains(c, rc->p, &r->domains, rs);
 }
 
 static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t *rs)
