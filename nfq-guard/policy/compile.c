@@ -845,6 +845,7 @@ static const struct top_key top_keys[] = {
 	{ "metrics_interval", NULL, 1, 3600, 15, offsetof(struct policy, metrics_interval) },
 	{ "state", top_state },
 	{ "identify", top_identify },
+	{ "identify_hints", compile_identify_hints },
 	{ "queue", top_queue },
 	{ "limits", top_limits },
 	{ "networks", top_networks },

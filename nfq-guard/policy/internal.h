@@ -184,6 +184,16 @@ void compile_rule_schedule(struct ctx *c, struct rule *r, const config_setting_t
 void compile_labels(struct ctx *c, struct policy *p, const config_setting_t *root,
 		    const config_setting_t *labels);
 
+/* --- identify hints (hints.c) ---------------------------------------------- */
+
+/*
+ * The top-level key identify_hints (absent: none), and what identify's
+ * "dhcp" and "dns" need of it; after identify, as compile.c's top-level
+ * keys are compiled.
+ */
+void compile_identify_hints(struct ctx *c, struct policy *p, const config_setting_t *root,
+			    const config_setting_t *s);
+
 /* --- identification (identify.c) -------------------------------------------- */
 
 /* The MAC index of p's device groups.  0, or -ENOMEM. */
