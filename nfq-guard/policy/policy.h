@@ -298,7 +298,8 @@ void policy_errors_clear(struct policy_errors *errs);
  * "FILE:LINE: warning: message": a rule an earlier rule always decides
  * first, a group no rule names (when rules name groups), two groups that
  * take the same devices equally specifically, a vendor string matching
- * several organisations, documentation and shipped example addresses.
+ * several organisations, documentation and shipped example addresses, an
+ * identify hint whose vendor no group's vendor string names.
  */
 void policy_lint(const struct policy *p, struct policy_errors *w);
 
