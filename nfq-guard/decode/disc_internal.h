@@ -4,7 +4,7 @@
  * payload, the decoding of XML, JSON and percent-encoded text into escaped
  * fields, MAC and IPv4 parsing, a bounded XML walker, and a bounded writer
  * for the searches.  Not for use outside decode/disc_*.c, sadp.c, dhip.c,
- * wsd.c.
+ * wsd.c, and dhcp.c (its text fields are escaped as the answers' are).
  */
 #ifndef NFQG_DISC_INTERNAL_H
 #define NFQG_DISC_INTERNAL_H

@@ -574,7 +574,7 @@ static void rule_match(struct ctx *c, struct rule_ctx *rc, const config_setting_
 		else
 			compile_ports(c, r, s);
 	}
-	compile_rule_domains(c, rc->p, r, rs);
+	compile_domains(c, rc->p, &r->domains, rs);
 }
 
 static void compile_rule(struct ctx *c, struct policy *p, const config_setting_t *rs)
@@ -845,6 +845,7 @@ static const struct top_key top_keys[] = {
 	{ "metrics_interval", NULL, 1, 3600, 15, offsetof(struct policy, metrics_interval) },
 	{ "state", top_state },
 	{ "identify", top_identify },
+	{ "identify_hints", compile_identify_hints },
 	{ "queue", top_queue },
 	{ "limits", top_limits },
 	{ "networks", top_networks },

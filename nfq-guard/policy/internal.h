@@ -164,11 +164,14 @@ struct policy *compile_policy(struct ctx *c, const char *path);
 bool devices_use_vendor(const config_setting_t *devs);
 void compile_devices(struct ctx *c, struct policy *p, const config_setting_t *devs);
 
-/* --- a rule's domains (ruledomains.c) -------------------------------------- */
+/* --- domain conditions (ruledomains.c) ------------------------------------ */
 
-/* The keys domain and domain_file of rule rs into r->domains (none: NULL). */
-void compile_rule_domains(struct ctx *c, struct policy *p, struct rule *r,
-			  const config_setting_t *rs);
+/*
+ * The keys domain and domain_file of group (a rule, an identify hint) into
+ * a new set *ds; neither key: *ds is left alone (NULL).
+ */
+void compile_domains(struct ctx *c, struct policy *p, struct domain_set **ds,
+		     const config_setting_t *group);
 
 /* --- a rule's window (schedule.c) ------------------------------------------ */
 
@@ -180,6 +183,16 @@ void compile_rule_schedule(struct ctx *c, struct rule *r, const config_setting_t
 /* The top-level key labels (absent: NULL), as compile.c's top-level keys are compiled. */
 void compile_labels(struct ctx *c, struct policy *p, const config_setting_t *root,
 		    const config_setting_t *labels);
+
+/* --- identify hints (hints.c) ---------------------------------------------- */
+
+/*
+ * The top-level key identify_hints (absent: none), and what identify's
+ * "dhcp" and "dns" need of it; after identify, as compile.c's top-level
+ * keys are compiled.
+ */
+void compile_identify_hints(struct ctx *c, struct policy *p, const config_setting_t *root,
+			    const config_setting_t *s);
 
 /* --- identification (identify.c) -------------------------------------------- */
 

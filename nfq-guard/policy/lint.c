@@ -3,8 +3,9 @@
  * lint.c - what `check` warns of in a policy that compiles: a rule that an
  * earlier one always decides first, a group no rule names while others are
  * named, two groups that take the same devices as specifically as each
- * other, a vendor string that matches unrelated organisations, and
- * addresses that are examples rather than a site's own.  Reads the
+ * other, a vendor string that matches unrelated organisations,
+ * addresses that are examples rather than a site's own, and an identify
+ * hint whose vendor no group names.  Reads the
  * compiled policy only; warnings are "FILE:LINE: warning: message", in the
  * order of the text.  The work is bounded: comparing every pair of rules
  * stops after LINT_STEPS steps, and says so.
@@ -659,6 +660,28 @@ static void lint_addresses(struct lint *l)
 				 p->devices[i].nips);
 }
 
+/*
+ * An identify hint whose vendor no group's vendor string names: a host it
+ * identifies is found, and joins no group (policy_identify, MATCH_FOUND).
+ */
+static void lint_hints(struct lint *l)
+{
+	const struct policy *p = l->p;
+	size_t i;
+
+	for (i = 0; i < p->nhints; i++) {
+		const struct identify_hint *h = &p->hints[i];
+		struct device_key k = { .found_by = FOUND_DHCP };
+
+		snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", h->vendor);
+		if (!policy_identify(p, &k, NULL))
+			warn(l, h->xline, h->file, h->line,
+			     "identify_hints.%s: no device group's vendor names '%s': a host it "
+			     "identifies joins no group, and nothing filters it",
+			     h->name, h->vendor);
+	}
+}
+
 static int warning_cmp(const void *x, const void *y)
 {
 	const struct warning *a = x, *b = y;
@@ -679,6 +702,7 @@ void policy_lint(const struct policy *p, struct policy_errors *w)
 	lint_overlaps(&l);
 	lint_vendors(&l);
 	lint_addresses(&l);
+	lint_hints(&l);
 	/* in the order of the text, as errors are; then the first POLICY_MAX_ERRORS */
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), warning_cmp);

@@ -44,6 +44,13 @@ void policy_free(struct policy *p)
 		domain_set_free(p->rules[i].domains);
 	}
 	free(p->rules);
+	for (i = 0; i < p->nhints; i++) {
+		free(p->hints[i].hostnames);
+		free(p->hints[i].vendor_classes);
+		free(p->hints[i].params);
+		domain_set_free(p->hints[i].domains);
+	}
+	free(p->hints);
 	registry_free(p->registry);
 	for (i = 0; i < p->nstrings; i++)
 		free(p->strings[i]);

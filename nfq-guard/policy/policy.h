@@ -72,6 +72,40 @@ enum found_by {
 
 const char *found_by_str(enum found_by b);
 
+#define POLICY_MAX_HINTS 32	     /* identify_hints entries (a 32-bit mask) */
+#define POLICY_HINT_PATTERNS_MAX 256 /* patterns in one dhcp_* list of a hint */
+/* a pattern's bytes, NUL included: as long as the DHCP text it is matched against */
+#define POLICY_HINT_PATTERN_MAX 64
+#define POLICY_HINT_PARAMS_MAX 64 /* options in one parameter request list */
+
+/* A DHCP parameter request list (option 55) a hint names, in its order. */
+struct hint_params {
+	uint8_t n;
+	uint8_t v[POLICY_HINT_PARAMS_MAX];
+};
+
+/*
+ * How one vendor's cameras behave in DHCP and DNS (top-level key
+ * identify_hints): what a host that is no device yet is compared with
+ * (engine/hints.h scores it).  Text patterns are printable ASCII matched
+ * ignoring case, '*' standing for any run of characters, against the
+ * escaped text of the request (decode/dhcp.h).
+ */
+struct identify_hint {
+	char name[POLICY_NAME_MAX];
+	char vendor[FOUND_VENDOR_MAX]; /* what a host it identifies is found as */
+	const char *file;	       /* and line in it: where the hint is defined */
+	unsigned int line;
+	unsigned int xline;			    /* in the expanded text */
+	char (*hostnames)[POLICY_HINT_PATTERN_MAX]; /* dhcp_hostname */
+	size_t nhostnames;
+	char (*vendor_classes)[POLICY_HINT_PATTERN_MAX]; /* dhcp_vendor_class */
+	size_t nvendor_classes;
+	struct hint_params *params; /* dhcp_parameters */
+	size_t nparams;
+	struct domain_set *domains; /* domain and domain_file; NULL: none */
+};
+
 /* A MAC prefix a device group names, explicitly (oui) or through a vendor. */
 struct group_prefix {
 	struct oui_prefix prefix;
@@ -200,13 +234,15 @@ struct policy {
 	size_t nlabels;
 	struct rule *rules;
 	size_t nrules;
-	size_t ndomains;	    /* patterns over all rules */
-	size_t nregistry;	    /* registry entries loaded */
-	uint32_t name_ttl_floor;    /* seconds a learned name lives at least */
-	uint32_t max_names;	    /* learned (device, address) entries */
-	uint32_t max_flows;	    /* decided flows remembered */
-	uint32_t max_found;	    /* devices found by their behaviour (limits.found) */
-	unsigned int identify;	    /* IDENTIFY_* bits: the signals that find devices */
+	size_t ndomains;	     /* patterns over all rules and identify hints */
+	size_t nregistry;	     /* registry entries loaded */
+	uint32_t name_ttl_floor;     /* seconds a learned name lives at least */
+	uint32_t max_names;	     /* learned (device, address) entries */
+	uint32_t max_flows;	     /* decided flows remembered */
+	uint32_t max_found;	     /* devices found by their behaviour (limits.found) */
+	unsigned int identify;	     /* IDENTIFY_* bits: the signals that find devices */
+	struct identify_hint *hints; /* identify_hints, in the file's order */
+	size_t nhints;
 	uint32_t max_pending_flows; /* flows waiting for their name at once */
 	uint32_t pending_packets;   /* a waiting flow is decided after this many */
 	uint32_t pending_seconds;   /* ... or this long */
@@ -262,7 +298,8 @@ void policy_errors_clear(struct policy_errors *errs);
  * "FILE:LINE: warning: message": a rule an earlier rule always decides
  * first, a group no rule names (when rules name groups), two groups that
  * take the same devices equally specifically, a vendor string matching
- * several organisations, documentation and shipped example addresses.
+ * several organisations, documentation and shipped example addresses, an
+ * identify hint whose vendor no group's vendor string names.
  */
 void policy_lint(const struct policy *p, struct policy_errors *w);
 

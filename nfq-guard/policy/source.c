@@ -649,7 +649,7 @@ int source_list(struct ctx *c, const config_setting_t *s, const char *v, list_fn
 			err = -ENOMEM;
 	}
 	if (!err && !entries)
-		err_set(c, s, "list %s has no patterns: add some, or take it out of the rule",
+		err_set(c, s, "list %s has no patterns: add some, or take it out of domain_file",
 			path);
 	if (err == -ENOMEM)
 		c->failed = true;

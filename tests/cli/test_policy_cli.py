@@ -4,6 +4,7 @@ Run from the repository root through tests/cli/run.py BINARY.
 """
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -302,11 +303,31 @@ class Check(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn(b"No such file", r.stderr)
 
+    # fragments to include, not policies of their own
+    FRAGMENTS = ("identify-hints.conf",)
+
     def test_shipped_policies(self):
         for f in sorted(os.listdir("policies")):
-            if f.endswith(".conf"):
+            if f.endswith(".conf") and f not in self.FRAGMENTS:
                 r = run("-c", os.path.join("policies", f), "check")
                 self.assertEqual(r.returncode, 0, (f, r.stderr))
+
+    def test_shipped_identify_hints(self):
+        """identify-hints.conf included by default.conf, with identify by DHCP and DNS, in a
+        copy of the shipped files: its domain lists found beside it, its vendors named by
+        the shipped groups' vendors (no warning of it)."""
+        pol = os.path.join(self.dir.name, "policies")
+        shutil.copytree("policies", pol)
+        with open(os.path.join(pol, "default.conf")) as f:
+            text = f.read()
+        at = text.index("\nrules")
+        text = (text[:at] + '\nidentify = [ "discovery", "dhcp", "dns" ];\n'
+                '@include "identify-hints.conf"\n' + text[at:])
+        with open(os.path.join(pol, "default.conf"), "w") as f:
+            f.write(text)
+        r = run("-c", os.path.join(pol, "default.conf"), "check")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(b"identify_hints", r.stderr)
 
 
 class Rules(unittest.TestCase):

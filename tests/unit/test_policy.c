@@ -1194,8 +1194,8 @@ static void test_domain_file_errors(void **state)
 		"domain_file has one pattern a line: no quotes, no commas)",
 		"{D}/l/a.list:4: one pattern a line, not 'd.com e.com'",
 		"{D}/p.conf:3: list {D}/l/none.list: No such file or directory",
-		"{D}/p.conf:3: list {D}/l/empty.list has no patterns: add some, or take it out of the "
-		"rule",
+		"{D}/p.conf:3: list {D}/l/empty.list has no patterns: add some, or take it out of "
+		"domain_file",
 		"{D}/p.conf:4: list {D}/l/dir.list: Is a directory",
 		"{D}/p.conf:4: list {D}/l/fifo.list: not a regular file",
 		"5: 'domain_file' entries must be strings, not a number",
