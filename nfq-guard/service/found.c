@@ -32,7 +32,9 @@
 #include "base/proto.h"
 #include "decode/decode.h"
 #include "decode/discovery.h"
+#include "decode/dhcp.h"
 #include "decode/dns.h"
+#include "engine/hints.h"
 #include "print/format.h"
 #include "print/json.h"
 #include "service/found.h"
@@ -247,9 +249,33 @@ static bool found_discovery(const struct packet *pkt, struct found_rec *f)
 /* A DHCP request or a DNS query: a hint, until the hints add up (engine/hints.c). */
 static void found_hint(struct run *r, const struct packet *pkt, struct found_rec *rec)
 {
-	(void)r;
-	(void)pkt;
-	(void)rec; /* TODO(merge hints) */
+	const struct policy *p = r->p;
+	uint64_t now = run_wall_us() / 1000000;
+	struct hint_found hf;
+	bool found = false;
+
+	if ((p->identify & IDENTIFY_DHCP) && pkt->sport == DHCP_CLIENT_PORT &&
+	    pkt->dport == DHCP_SERVER_PORT) {
+		struct dhcp_request req;
+
+		if (dhcp_read_request(pkt->payload, pkt->payload_len, &req) == 0) {
+			found = hints_dhcp(&r->hints, p, rec->mac, &req, now, &hf);
+			if (pkt->family == 4 && !memcmp(pkt->src, "\0\0\0\0", 4))
+				rec->family = 0; /* not an address yet */
+		}
+	} else if ((p->identify & IDENTIFY_DNS) && pkt->dport == 53) {
+		struct dns_msg *m = &r->dns_scratch;
+
+		if (dns_parse(pkt->payload, pkt->payload_len, m) == DNS_OK && !m->qr &&
+		    m->nquestions >= 1)
+			found = hints_dns(&r->hints, p, rec->mac, m->q[0].name.s, now, &hf);
+	}
+	if (!found)
+		return;
+	rec->by = hf.by;
+	snprintf(rec->vendor, sizeof(rec->vendor), "%s", hf.vendor);
+	snprintf(rec->detail, sizeof(rec->detail), "%s", hf.detail);
+	found_note(r, rec);
 }
 
 /* One copy from the log rules: what it shows of its sender. */
@@ -295,8 +321,18 @@ int found_start(struct run *r)
 {
 	int err = 0;
 
-	if (!r->p->identify || r->nflog)
+	if (!r->p->identify)
 		return 0;
+	hints_flush(&r->hints); /* a policy's hints, by index */
+	if (r->nflog)
+		return 0;
+	if (!r->hints_ready) {
+		if (hints_init(&r->hints, ENGINE_MAX_DEVICES)) {
+			log_warnx("found: out of memory");
+			return -1;
+		}
+		r->hints_ready = true;
+	}
 	r->nflog = nflog_open((uint16_t)r->p->queue_num, &err);
 	if (!r->nflog) {
 		log_warnx("found: cannot bind nflog group %u: %s: nothing is identified by its "
@@ -330,4 +366,7 @@ void found_stop(struct run *r)
 	nflog_close(r->nflog);
 	r->nflog = NULL;
 	found_list_free(&r->found);
+	if (r->hints_ready)
+		hints_fini(&r->hints);
+	r->hints_ready = false;
 }

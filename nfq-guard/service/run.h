@@ -25,6 +25,8 @@
 #include <time.h>
 
 #include "engine/engine.h"
+#include "engine/hints.h"
+#include "decode/dns.h"
 #include "kernel/nft.h"
 #include "kernel/nflog.h"
 #include "kernel/queue.h"
@@ -103,6 +105,9 @@ struct run {
 	struct found_list found;    /* the devices found, kept in the state file */
 	uint64_t found_redecide_at; /* ms: found devices' old flows decided again then (0: none) */
 	uint64_t found_warn_next;   /* ms: a full list is said again no sooner */
+	struct hint_table hints;    /* DHCP and DNS hints per host, until they add up */
+	bool hints_ready;
+	struct dns_msg dns_scratch; /* a DNS query read (too big for the stack) */
 	/* what setup made, for the one teardown: -1 / false while not made */
 	int ctl, ready_fd, gen_fd;
 	const char *pidfile; /* written by us */

@@ -313,21 +313,17 @@ class Check(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, (f, r.stderr))
 
     def test_shipped_identify_hints(self):
-        """identify-hints.conf included by default.conf, with identify by DHCP and DNS, in a
-        copy of the shipped files: its domain lists found beside it, its vendors named by
-        the shipped groups' vendors (no warning of it)."""
-        pol = os.path.join(self.dir.name, "policies")
-        shutil.copytree("policies", pol)
-        with open(os.path.join(pol, "default.conf")) as f:
-            text = f.read()
-        at = text.index("\nrules")
-        text = (text[:at] + '\nidentify = [ "discovery", "dhcp", "dns" ];\n'
-                '@include "identify-hints.conf"\n' + text[at:])
-        with open(os.path.join(pol, "default.conf"), "w") as f:
-            f.write(text)
-        r = run("-c", os.path.join(pol, "default.conf"), "check")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertNotIn(b"identify_hints", r.stderr)
+        """The shipped policies identify by discovery, DHCP and DNS, identify-hints.conf
+        included beside them: its domain lists found, its vendors named by the shipped
+        groups' vendors (no warning of it)."""
+        for f in ("default.conf", "strict.conf", "monitor.conf"):
+            with open(os.path.join("policies", f)) as fh:
+                text = fh.read()
+            self.assertIn('\nidentify = [ "discovery", "dhcp", "dns" ];\n', text, f)
+            self.assertIn('\n@include "identify-hints.conf"\n', text, f)
+            r = run("-c", os.path.join("policies", f), "check")
+            self.assertEqual(r.returncode, 0, (f, r.stderr))
+            self.assertNotIn(b"identify_hints", r.stderr, f)
 
 
 class Rules(unittest.TestCase):

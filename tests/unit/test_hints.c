@@ -749,7 +749,7 @@ static void test_policy_errors(void **state)
 		"4: unknown key 'dhcp_hostnames' in an identify hint (did you mean 'dhcp_hostname'?)",
 		"5: identify_hints.b has no vendor: name what the hosts it identifies are found as "
 		"(vendor = \"Hikvision\";)",
-		"6: identify_hints.c: vendor 'AB': 3 to 31 printable characters, no quotes or "
+		"6: identify_hints.c: vendor 'AB': 3 to 63 printable characters, no quotes or "
 		"backslashes, no leading or trailing space",
 		"7: identify_hints.d: dhcp_hostname '*ab*' would match almost anything: give it at "
 		"least 3 characters besides '*'",
@@ -867,7 +867,7 @@ static void test_policy_identify_needs(void **state)
 		NULL,
 	};
 	const char *const knock_on[] = {
-		"4: identify_hints.h: vendor 'X': 3 to 31 printable characters, no quotes or "
+		"4: identify_hints.h: vendor 'X': 3 to 63 printable characters, no quotes or "
 		"backslashes, no leading or trailing space",
 		NULL,
 	};
