@@ -31,6 +31,9 @@ command is bounded in time and in what it sends.
         NetworkVideoTransmitterX) and, when DST is IPv6, a well-formed
         ProbeMatch larger than any IPv4 UDP payload.  Prints how many it
         sent.  None of them describes a camera.
+  nflog-hold GROUP SECONDS READY
+        Bind nfnetlink_log group GROUP (one listener a group: the daemon
+        then cannot) for SECONDS; READY is created once it is bound.
 """
 import argparse
 import json
@@ -281,6 +284,28 @@ def junk(dst):
     return 0
 
 
+# --- nflog-hold ---------------------------------------------------------------
+def nflog_hold(group, seconds, ready):
+    """Bind nfnetlink_log group GROUP (one listener a group: nobody else can)
+    and hold it for SECONDS; touches READY once bound (exit 1 if it cannot)."""
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+    s.bind((0, 0))
+    s.settimeout(2)
+    # nfgenmsg: AF_UNSPEC, version 0, the group; NFULA_CFG_CMD (1): NFULNL_CFG_CMD_BIND (1)
+    attr = struct.pack("=HHB3x", 5, 1, 1)
+    body = struct.pack("!BBH", 0, 0, group) + attr
+    hdr = struct.pack("=IHHII", 16 + len(body), (4 << 8) | 1, 1 | 4, 1, 0)  # REQUEST|ACK
+    s.send(hdr + body)
+    ack = s.recv(4096)
+    err = struct.unpack_from("=i", ack, 16)[0] if len(ack) >= 20 else -1
+    if err:
+        print("nflog-hold: bind group %d: error %d" % (group, -err))
+        return 1
+    open(ready, "w").close()
+    time.sleep(seconds)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -304,6 +329,10 @@ def main():
     p = sub.add_parser("search")
     p.add_argument("local")
     p.add_argument("seconds", type=float)
+    n = sub.add_parser("nflog-hold")
+    n.add_argument("group", type=int)
+    n.add_argument("seconds", type=float)
+    n.add_argument("ready")
     j = sub.add_parser("junk")
     j.add_argument("dst")
     a_ = ap.parse_args()
@@ -320,6 +349,8 @@ def main():
         return 0
     if a_.cmd == "search":
         return search(a_.local, min(a_.seconds, 10.0))
+    if a_.cmd == "nflog-hold":
+        return nflog_hold(a_.group, min(a_.seconds, 120.0), a_.ready)
     return junk(a_.dst)
 
 

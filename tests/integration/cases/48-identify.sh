@@ -208,6 +208,24 @@ check '[[ $set3 == "$CAMS_FOUND" && $dc3 == ok && $r3 -ne 0 && -z $b3 && $rl == 
 	$set4 == "$CAMS_FOUND" && $dc4 == ok && $r4 -ne 0 && -z $b4 && $(ev event=device_identified) -eq 0 ]]' \
 	"after the start: dev_found '$set3', devices: $dc3, cam3 curl $r3 '$b3'; reload '$rl': dev_found '$set4', devices: $dc4, cam3 curl $r4 '$b4'; $(evshow 2)"
 
+t "identify: with the log group taken by another program, the cameras the state file keeps are still filtered"
+stop_guard
+rm -f "$tmp/nflog.ready"
+# one listener a log group: this one binds it first (as ulogd would)
+ip netns exec "$LAB_NS_ROUTER" "${PEER[@]}" nflog-hold 0 30 "$tmp/nflog.ready" >"$tmp/nflog.log" 2>&1 &
+holder=$!
+for _ in $(seq 30); do [ -e "$tmp/nflog.ready" ] && break; sleep 0.1; done
+start_guard_conf "$tmp/id.conf"
+warned=$(grep -c "cannot bind nflog group" "$tmp/guard.log")
+set3=$(found)
+dc3=$(devcheck)
+b3=$(https cam3 "$LAB_NAME_WWW" "$LAB_WAN_IP7")
+r3=$?
+kill -TERM "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+check '[[ -e $tmp/nflog.ready && $warned -eq 1 && $set3 == "$CAMS_FOUND" && $dc3 == ok && $r3 -ne 0 && -z $b3 ]]' \
+	"log group held: $(if [ -e "$tmp/nflog.ready" ]; then echo yes; else cat "$tmp/nflog.log"; fi), warned $warned; dev_found '$set3'; devices: $dc3; cam3 curl $r3 '$b3'"
+
 t "identify: without the identify key the table has no log rules, and answers identify nothing (not even the devices the state file keeps)"
 stop_guard
 id_conf "$tmp/noid.conf" noidentify
