@@ -332,8 +332,9 @@ static void print_brief(const struct devrec *r, FILE *f)
 		fmt_mac(r->mac, m, sizeof(m));
 	else
 		fmt_addr(r->addrs[0].family, r->addrs[0].addr, a, sizeof(a));
-	fprintf(f, "  %-24s %-16s %" PRIu64 " / %" PRIu64 "%s%s%s\n", r->has_mac ? m : a, r->group,
-		r->allowed, r->blocked, r->label[0] ? "  (" : "", r->label, r->label[0] ? ")" : "");
+	fprintf(f, "  %-24s %-16s %" PRIu64 " / %" PRIu64 "%s%s%s\n", r->has_mac ? m : a,
+		r->group[0] ? r->group : "-", r->allowed, r->blocked, r->label[0] ? "  (" : "",
+		r->label, r->label[0] ? ")" : "");
 }
 
 void devtab_print(struct devtab *dt, FILE *f, enum devtab_style style)
