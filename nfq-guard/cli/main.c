@@ -688,6 +688,10 @@ static int cmd_rules(const char *config, int argc, char **argv)
 	p = load_policy(config);
 	if (!p)
 		return EXIT_FAIL;
+	/* as the daemon installs it (found_config): the log rules of identify, dev_found's size */
+	c.identify = p->identify;
+	c.log_group = (uint16_t)p->queue_num;
+	c.found_max = ENGINE_MAX_FOUND;
 	r = nft_render(p, &c, stdout);
 	policy_free(p);
 	if (r || fflush(stdout)) {

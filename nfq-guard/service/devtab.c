@@ -80,7 +80,8 @@ static const char *identified_by(const struct devrec *r, enum match_kind k)
 	case MATCH_NONE:
 		break;
 	}
-	return "none";
+	/* found, but in no group: still known by what it showed */
+	return r->found ? found_by_str(r->ev.by) : "none";
 }
 
 /* How the group matched, as text, while the policy is there to ask. */
@@ -262,7 +263,7 @@ static void print_json(const struct devrec *r, FILE *f, bool first)
 	}
 	fputc(']', f);
 	json_key(f, "group", 0);
-	json_str(f, r->group);
+	json_str(f, r->group[0] ? r->group : NULL); /* a device found in no group: null */
 	json_key(f, "label", 0);
 	json_str(f, r->label[0] ? r->label : NULL);
 	json_key(f, "match", 0);
@@ -297,9 +298,9 @@ static void print_text(const struct devrec *r, FILE *f)
 		fmt_mac(r->mac, m, sizeof(m));
 	fmt_time(r->first * 1000000, t1, sizeof(t1));
 	fmt_time(r->last * 1000000, t2, sizeof(t2));
-	fprintf(f, "%-17s  %-12s  %s %s%s%s%s\n", r->has_mac ? m : "-", r->group, r->match,
-		r->matched_by, r->organisation[0] ? " (" : "", r->organisation,
-		r->organisation[0] ? ")" : "");
+	fprintf(f, "%-17s  %-12s  %s %s%s%s%s\n", r->has_mac ? m : "-",
+		r->group[0] ? r->group : "-", r->match, r->matched_by,
+		r->organisation[0] ? " (" : "", r->organisation, r->organisation[0] ? ")" : "");
 	if (r->label[0])
 		fprintf(f, "    label: %s\n", r->label);
 	fprintf(f, "    addresses:");
@@ -331,8 +332,9 @@ static void print_brief(const struct devrec *r, FILE *f)
 		fmt_mac(r->mac, m, sizeof(m));
 	else
 		fmt_addr(r->addrs[0].family, r->addrs[0].addr, a, sizeof(a));
-	fprintf(f, "  %-24s %-16s %" PRIu64 " / %" PRIu64 "%s%s%s\n", r->has_mac ? m : a, r->group,
-		r->allowed, r->blocked, r->label[0] ? "  (" : "", r->label, r->label[0] ? ")" : "");
+	fprintf(f, "  %-24s %-16s %" PRIu64 " / %" PRIu64 "%s%s%s\n", r->has_mac ? m : a,
+		r->group[0] ? r->group : "-", r->allowed, r->blocked, r->label[0] ? "  (" : "",
+		r->label, r->label[0] ? ")" : "");
 }
 
 void devtab_print(struct devtab *dt, FILE *f, enum devtab_style style)

@@ -323,7 +323,8 @@ int found_start(struct run *r)
 
 	if (!r->p->identify)
 		return 0;
-	hints_flush(&r->hints); /* a policy's hints, by index */
+	if (r->hints_ready)
+		hints_flush(&r->hints); /* a policy's hints, by index */
 	if (r->nflog)
 		return 0;
 	if (!r->hints_ready) {
@@ -333,6 +334,16 @@ int found_start(struct run *r)
 		}
 		r->hints_ready = true;
 	}
+	/*
+	 * Those the state file kept: matched, and listed with their evidence,
+	 * at once - also when no new ones can be read (the table has them in
+	 * dev_found either way: queued, they must be decided as devices).
+	 */
+	for (size_t i = 0; i < r->found.n; i++) {
+		engine_found_add(r->sh, r->found.v[i].mac, r->found.v[i].by, r->found.v[i].vendor,
+				 ENGINE_MAX_FOUND);
+		devtab_found(&r->devs, r->p, &r->found.v[i], r->found.v[i].first_seen);
+	}
 	r->nflog = nflog_open((uint16_t)r->p->queue_num, &err);
 	if (!r->nflog) {
 		log_warnx("found: cannot bind nflog group %u: %s: nothing is identified by its "
@@ -340,9 +351,6 @@ int found_start(struct run *r)
 			  r->p->queue_num, strerror(-err));
 		return -1;
 	}
-	for (size_t i = 0; i < r->found.n; i++)
-		engine_found_add(r->sh, r->found.v[i].mac, r->found.v[i].by, r->found.v[i].vendor,
-				 ENGINE_MAX_FOUND);
 	return 0;
 }
 

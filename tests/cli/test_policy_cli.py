@@ -340,6 +340,23 @@ class Rules(unittest.TestCase):
         r = run("-c", POLICY, "rules", "--compat")
         self.assertIn(b"# xtables NFQUEUE target, revision 3", r.stdout)
         self.assertEqual(run("-c", POLICY, "rules", "--bogus").returncode, 2)
+        self.assertNotIn("log group", out)
+
+    def test_rules_identify(self):
+        """identify = [ "discovery" ]: the log rules and dev_found the daemon installs."""
+        with open(POLICY) as f:
+            text = f.read()
+        # beside the original: its relative paths resolve the same
+        with tempfile.NamedTemporaryFile("w", dir=DATA, suffix=".conf") as f:
+            f.write(text.replace("version = 1;", 'version = 1;\nidentify = [ "discovery" ];', 1))
+            f.flush()
+            r = run("-c", f.name, "rules")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        for port in (37020, 37810, 3702):
+            for way in ("dport", "sport"):
+                self.assertIn("\t\tmeta l4proto udp th %s %d log group 0\n" % (way, port), out)
+        self.assertIn("\tset dev_found {\n\t\ttype ether_addr\n\t\tsize 65536\n", out)
 
 
 class Explain(unittest.TestCase):

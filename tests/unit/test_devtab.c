@@ -140,6 +140,37 @@ static void test_bound(void **state)
 	policy_free(p);
 }
 
+/* A device found by its behaviour in no group: group null, known by what it showed. */
+static void test_found_in_no_group(void **state)
+{
+	struct policy *p = policy_of_text(policy_text);
+	struct found_rec f = { .mac = { 2, 0, 0, 0, 0, 0x68 },
+			       .by = FOUND_ONVIF,
+			       .vendor = "Acme Vision",
+			       .model = "AV-IPC-4MP",
+			       .family = 4,
+			       .addr = { 192, 168, 1, 68 } };
+	struct devtab dt;
+	char *s;
+
+	(void)state;
+	assert_int_equal(devtab_init(&dt, 4), 0);
+	devtab_found(&dt, p, &f, 1000);
+	s = print(&dt, DEVTAB_JSON);
+	assert_true(json_valid(s));
+	assert_non_null(strstr(s, "\"group\":null,"));
+	assert_non_null(strstr(s,
+			       "\"identified_by\":\"onvif\",\"evidence\":{\"found_by\":\"onvif\","
+			       "\"vendor\":\"Acme Vision\",\"model\":\"AV-IPC-4MP\""));
+	free(s);
+	s = print(&dt, DEVTAB_TEXT);
+	assert_non_null(strstr(s, "02:00:00:00:00:68  -  "));
+	assert_non_null(strstr(s, "identified by onvif: onvif Acme Vision AV-IPC-4MP"));
+	free(s);
+	devtab_fini(&dt);
+	policy_free(p);
+}
+
 static void test_empty(void **state)
 {
 	struct devtab dt;
@@ -162,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_one_entry_per_device),
 		cmocka_unit_test(test_latest_addresses),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_found_in_no_group),
 		cmocka_unit_test(test_empty),
 	};
 
