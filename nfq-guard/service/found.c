@@ -278,6 +278,25 @@ static void found_hint(struct run *r, const struct packet *pkt, struct found_rec
 	found_note(r, rec);
 }
 
+/*
+ * Whether the sender is a host of the LAN (the policy's network lan), as a
+ * camera that announces itself is: a datagram from elsewhere arrives with
+ * the MAC of the router it came through, which must never become a device
+ * (all it forwards would be queued).  A DHCP client without an address yet
+ * broadcasts from 0.0.0.0.  No lan network: nothing is taken.
+ */
+static bool from_lan(const struct policy *p, const struct packet *pkt)
+{
+	static const uint8_t none[4], all[4] = { 255, 255, 255, 255 };
+
+	if (!p->lan)
+		return false;
+	if (pkt->family == 4 && !memcmp(pkt->src, none, 4) && !memcmp(pkt->dst, all, 4) &&
+	    pkt->sport == DHCP_CLIENT_PORT)
+		return true;
+	return cidr_list_contains(p->lan->cidrs, p->lan->ncidrs, pkt->family, pkt->src);
+}
+
 /* One copy from the log rules: what it shows of its sender. */
 static void on_logged(const struct logged_packet *lp, void *arg)
 {
@@ -292,6 +311,8 @@ static void on_logged(const struct logged_packet *lp, void *arg)
 	if (decode_ip(lp->data, lp->len, &pkt, NULL) != DECODE_OK || pkt.proto != IPPROTO_NUM_UDP ||
 	    !pkt.l4)
 		return;
+	if (!from_lan(p, &pkt))
+		return; /* a router's MAC from afar, or a host not on the LAN: nobody to find */
 	memcpy(k.mac, lp->mac, 6);
 	if (policy_identify(p, &k, NULL))
 		return; /* a device by its MAC already: its OUI says more than it could */
