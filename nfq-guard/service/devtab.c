@@ -187,18 +187,12 @@ void devtab_found(struct devtab *dt, const struct policy *p, const struct found_
 		  uint64_t now)
 {
 	struct group_match how[POLICY_MAX_DEVICES];
-	struct device_key k = { .has_mac = true, .family = rec->family, .found_by = rec->by };
+	int g = found_naming_group(p, rec, how);
 	struct devrec *r;
-	uint64_t groups;
 
-	memcpy(k.mac, rec->mac, 6);
-	memcpy(k.addr, rec->addr, 16);
-	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", rec->vendor);
-	groups = policy_identify(p, &k, how);
 	pthread_mutex_lock(&dt->lock);
 	r = entry(dt, true, rec->mac, rec->family, rec->addr, now);
 	if (r) {
-		int g = policy_naming_group(p, groups, how);
 		struct group_match none = { MATCH_NONE, NULL, NULL };
 
 		r->found = true;

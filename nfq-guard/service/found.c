@@ -140,17 +140,22 @@ static void found_event(struct run *r, const struct found_rec *f, const char *gr
 	pthread_mutex_unlock(&r->events_lock);
 }
 
-/* The group the found device falls in under the running policy, or NULL. */
-static const char *found_group(const struct policy *p, const struct found_rec *f)
+int found_naming_group(const struct policy *p, const struct found_rec *f, struct group_match *how)
 {
-	struct group_match how[POLICY_MAX_DEVICES];
 	struct device_key k = { .has_mac = true, .family = f->family, .found_by = f->by };
-	int g;
 
 	memcpy(k.mac, f->mac, 6);
 	memcpy(k.addr, f->addr, 16);
 	snprintf(k.found_vendor, sizeof(k.found_vendor), "%s", f->vendor);
-	g = policy_naming_group(p, policy_identify(p, &k, how), how);
+	return policy_naming_group(p, policy_identify(p, &k, how), how);
+}
+
+/* The group the found device falls in under the running policy, or NULL. */
+static const char *found_group(const struct policy *p, const struct found_rec *f)
+{
+	struct group_match how[POLICY_MAX_DEVICES];
+	int g = found_naming_group(p, f, how);
+
 	return g >= 0 ? p->devices[g].name : NULL;
 }
 

@@ -42,5 +42,11 @@ struct found_rec *found_find(struct found_list *l, const uint8_t mac[6]);
 /* found_push - a copy of rec appended (its MAC not in l): 0 or -ENOMEM. */
 int found_push(struct found_list *l, const struct found_rec *rec);
 void found_list_free(struct found_list *l);
+/*
+ * found_naming_group - the group that names the device of f under p (as a
+ * flow of it would be named), how it matched in how (POLICY_MAX_DEVICES
+ * entries); -1 for none.
+ */
+int found_naming_group(const struct policy *p, const struct found_rec *f, struct group_match *how);
 
 #endif
