@@ -18,41 +18,9 @@
 #include "engine/hints.h"
 #include "policy/policy.h"
 
-#define SENTINEL 0x5a
+#include "text_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
-
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-static void check_field(const char *f, size_t size)
-{
-	const char *end = memchr(f, '\0', size);
-	size_t i, n;
-
-	check(end != NULL);
-	n = (size_t)(end - f);
-	for (i = 0; i < n; i++) {
-		check(f[i] >= 0x20 && f[i] <= 0x7e);
-		if (f[i] != '\\')
-			continue;
-		check(i + 1 < n);
-		if (f[i + 1] == '\\') {
-			i++;
-			continue;
-		}
-		check(f[i + 1] == 'x' && i + 3 < n && is_hex(f[i + 2]) && is_hex(f[i + 3]));
-		i += 3;
-	}
-}
 
 /* dhcp_read_request on a copy of exactly size bytes, and what it promises of its answer. */
 static int check_read(const uint8_t *data, size_t size, struct dhcp_request *out)
