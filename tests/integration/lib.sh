@@ -68,6 +68,48 @@ start_guard_conf() {
 # queued: how many packets the router's queues have seen so far
 queued() { nsx router awk '{ n += $8 } END { print n + 0 }' /proc/net/netfilter/nfnetlink_queue; }
 
+# alone NODE FN: run FN (NODE's traffic) and count what the router's queues
+# saw meanwhile into alone_q.  The queue counters are global: a camera that
+# sends in the same window (a neighbour solicitation, a retried query) is
+# counted too, so a test-owned table counts the packets the router sees
+# that are neither from nor to NODE into alone_o, and a window with both
+# is run again, up to 3 times.  alone_q -eq 0 is then a window in which
+# NODE's traffic ran and nothing at all was queued; a window with queued
+# packets and no other host's is NODE's and ends the tries.
+alone() {
+	local node=$1 fn=$2 n q0 mac ip ip6
+	n=${node^^}
+	mac=LAB_${n}_MAC ip=LAB_${n} ip6=LAB_${n}_V6
+	nsx router nft delete table inet nfqg_alone 2>/dev/null
+	nsx router nft -f - <<-EOF || return 1
+		table inet nfqg_alone {
+			chain pre {
+				type filter hook prerouting priority -500; policy accept;
+				ether saddr ${!mac} return
+				ip daddr ${!ip} return
+				ip6 daddr ${!ip6} return
+				counter
+			}
+			chain out {
+				type filter hook output priority -500; policy accept;
+				ip daddr ${!ip} return
+				ip6 daddr ${!ip6} return
+				counter
+			}
+		}
+	EOF
+	for _ in 1 2 3; do
+		nsx router nft reset counters table inet nfqg_alone >/dev/null
+		q0=$(queued)
+		"$fn"
+		alone_q=$(($(queued) - q0))
+		alone_o=$(nsx router nft list table inet nfqg_alone |
+			awk '$1 == "counter" { n += $3 } END { print n + 0 }')
+		[ "$alone_q" -gt 0 ] && [ "$alone_o" -gt 0 ] || break
+	done
+	nsx router nft delete table inet nfqg_alone
+}
+
 # https NODE NAME ADDR [SNI]: GET / over TLS, print the body; curl's exit code
 https() {
 	local node=$1 name=$2 addr=$3

@@ -92,13 +92,12 @@ start_guard_conf "$tmp/id.conf" || { bad "nfq-guard did not start"; return; }
 evmark
 
 t "identify: before any answer, dev_found is empty and cam3 (no camera OUI) reaches the WAN unqueued"
-q0=$(queued)
-body=$(https cam3 "$LAB_NAME_WWW" "$LAB_WAN_IP7")
-q1=$(queued)
+cam3_run() { body=$(https cam3 "$LAB_NAME_WWW" "$LAB_WAN_IP7"); }
+alone cam3 cam3_run
 set0=$(found)
 lr=$(logrules)
-check '[[ -z $set0 && $body == *"sni=$LAB_NAME_WWW"* && $q1 -eq $q0 && $lr -eq 6 ]]' \
-	"dev_found '$set0'; cam3 https '$body' ($((q1 - q0)) packets queued); $lr log rules in prerouting (6: SADP, DHIP, WS-Discovery each way)"
+check '[[ -z $set0 && $body == *"sni=$LAB_NAME_WWW"* && $alone_q -eq 0 && $lr -eq 6 ]]' \
+	"dev_found '$set0'; cam3 https '$body' ($alone_q packets queued, other hosts sent $alone_o); $lr log rules in prerouting (6: SADP, DHIP, WS-Discovery each way)"
 
 t "identify: a connection cam3 holds open from before it is found is cut once its SADP answer is read"
 # a kept-alive HTTPS connection (a GET every 0.1 s) for 8 s; the probe at 2.5 s
