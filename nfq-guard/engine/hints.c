@@ -359,24 +359,24 @@ bool hints_dhcp(struct hint_table *t, const struct policy *p, const uint8_t mac[
 
 /* --- DNS -------------------------------------------------------------------- */
 
-static bool in_window(uint64_t last, uint64_t now)
+static bool in_window(uint64_t last, uint64_t now, uint32_t window)
 {
-	return last >= now || now - last < HINTS_DNS_WINDOW;
+	return last >= now || now - last < window;
 }
 
 /* Names queried before the window are no longer counted. */
-static void host_expire(struct hint_host *h, uint64_t now)
+static void host_expire(struct hint_host *h, uint64_t now, uint32_t window)
 {
 	unsigned int i = 0;
 
 	while (i < h->nnames) {
-		if (in_window(h->names[i].last, now)) {
+		if (in_window(h->names[i].last, now, window)) {
 			i++;
 			continue;
 		}
 		h->names[i] = h->names[--h->nnames];
 	}
-	if (h->lost && !in_window(h->lost_at, now))
+	if (h->lost && !in_window(h->lost_at, now, window))
 		h->lost = 0;
 }
 
@@ -459,7 +459,7 @@ static int dns_dominant(const struct policy *p, const struct hint_host *h)
 }
 
 static void dns_found(const struct hint_host *h, const struct identify_hint *hint, unsigned int i,
-		      uint64_t now, struct hint_found *out)
+		      uint64_t now, uint32_t window, struct hint_found *out)
 {
 	bool done[HINTS_EVIDENCE_MAX] = { false };
 	struct text_out o;
@@ -478,7 +478,7 @@ static void dns_found(const struct hint_host *h, const struct identify_hint *hin
 		for (j = 0; j < HINTS_EVIDENCE_MAX; j++) {
 			const struct hint_evidence *c = &h->ev[j];
 
-			if (done[j] || !((c->hints >> i) & 1) || !in_window(c->last, now))
+			if (done[j] || !((c->hints >> i) & 1) || !in_window(c->last, now, window))
 				continue;
 			if (!e || c->last > e->last) {
 				e = c;
@@ -529,7 +529,7 @@ bool hints_dns(struct hint_table *t, const struct policy *p, const uint8_t mac[6
 	h = host_get(t, mac);
 	if (h->identified)
 		return false;
-	host_expire(h, now);
+	host_expire(h, now, p->dns_window);
 	if (h->nnames == 0 && h->lost == 0)
 		h->dwelling = false; /* a window without a query: it starts again */
 	host_note(h, siphash(t->key, n.s, n.len), match, now);
@@ -547,9 +547,9 @@ bool hints_dns(struct hint_table *t, const struct policy *p, const uint8_t mac[6
 		h->dwell_hint = (uint8_t)best;
 		h->dwell_since = now;
 	}
-	if (now < h->dwell_since || now - h->dwell_since < HINTS_DNS_DWELL)
+	if (now < h->dwell_since || now - h->dwell_since < p->dns_dwell)
 		return false;
-	dns_found(h, &p->hints[best], (unsigned int)best, now, out);
+	dns_found(h, &p->hints[best], (unsigned int)best, now, p->dns_window, out);
 	host_identified(t, h);
 	return true;
 }

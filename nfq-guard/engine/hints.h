@@ -11,14 +11,16 @@
  *         identify.  A vendor class or parameter list alone never does:
  *         they name the DHCP client (busybox udhcpc's "udhcp 1.36.1" and
  *         1,3,6,12,15,28,42 are every busybox device's), not the maker.
- *   DNS   over the last HINTS_DNS_WINDOW seconds the host queried at least
+ *   DNS   over the last window (limits.identify_dns_window, 10 minutes
+ *         unless the policy says otherwise) the host queried at least
  *         HINTS_DNS_MIN_NAMES distinct names of a hint's domain lists, and
  *         they are at least half of all the distinct names it queried (a
  *         phone or laptop asks for many others); and that has held at
- *         every query of the host for HINTS_DNS_DWELL seconds, without a
- *         silence of a window.  The dwell is longer than the window, so
- *         the names that count at its end were all asked for well after
- *         it began: a camera asks for its cloud again and again, a phone
+ *         every query of the host for the dwell (limits.identify_dns_dwell,
+ *         a quarter of an hour unless the policy says otherwise), without a
+ *         silence of a window.  The dwell is at least the window (the
+ *         policy refuses less), so the names that count at its end were
+ *         all asked for after it began: a camera asks for its cloud again and again, a phone
  *         that wakes up and opens the vendor's app for a few minutes
  *         looks like a camera only for those minutes.  Worth 2 points:
  *         it identifies.
@@ -42,8 +44,6 @@
 #include "decode/dhcp.h"
 #include "policy/policy.h"
 
-#define HINTS_DNS_WINDOW 600  /* s: the names a host queried are counted over this */
-#define HINTS_DNS_DWELL 900   /* s: ... and must have looked like a camera's for this long */
 #define HINTS_DNS_MIN_NAMES 2 /* distinct names of one hint's lists in the window */
 #define HINTS_NAMES_MAX 32    /* distinct names remembered per host */
 #define HINTS_EVIDENCE_MAX 4  /* names of the vendor's lists kept per host, for the evidence */

@@ -768,8 +768,11 @@ static void top_limits(struct ctx *c, struct policy *p, const config_setting_t *
 		{ "pending_packets", 1, 64, 16, offsetof(struct policy, pending_packets) },
 		{ "found", 16, 65536, 4096, offsetof(struct policy, max_found) },
 		{ "pending_seconds", 1, 60, 5, offsetof(struct policy, pending_seconds) },
+		{ "identify_dns_window", 5, 86400, 600, offsetof(struct policy, dns_window) },
+		{ "identify_dns_dwell", 5, 86400, 900, offsetof(struct policy, dns_dwell) },
 		{ NULL, 0, 0, 0, 0 },
 	};
+	const config_setting_t *d;
 
 	(void)root;
 	if (s && config_setting_type(s) != CONFIG_TYPE_GROUP) {
@@ -779,6 +782,11 @@ static void top_limits(struct ctx *c, struct policy *p, const config_setting_t *
 		check_table(c, s, limit_keys, sizeof(*limit_keys), "limits");
 	}
 	compile_numbers(c, p, s, limit_keys); /* the defaults, at least */
+	/* a dwell shorter than the window would count names asked for before it began */
+	if (p->dns_dwell < p->dns_window)
+		err_set(c, (d = config_setting_get_member(s, "identify_dns_dwell")) ? d : s,
+			"limits.identify_dns_dwell (%u s) must be at least limits.identify_dns_window (%u s)",
+			p->dns_dwell, p->dns_window);
 }
 
 static void top_networks(struct ctx *c, struct policy *p, const config_setting_t *root,

@@ -240,6 +240,8 @@ struct policy {
 	uint32_t max_names;	     /* learned (device, address) entries */
 	uint32_t max_flows;	     /* decided flows remembered */
 	uint32_t max_found;	     /* devices found by their behaviour (limits.found) */
+	uint32_t dns_window;	     /* s: identify's DNS hint counts names this long ... */
+	uint32_t dns_dwell;	     /* s: ... and must hold this long (limits.identify_dns_*) */
 	unsigned int identify;	     /* IDENTIFY_* bits: the signals that find devices */
 	struct identify_hint *hints; /* identify_hints, in the file's order */
 	size_t nhints;

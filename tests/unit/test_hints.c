@@ -338,7 +338,8 @@ static bool dns(struct table_fixture *f, const uint8_t mac[6], const char *qname
 
 /*
  * A camera: its cloud's names and an NTP pool, every five minutes.  Found
- * at the first query HINTS_DNS_DWELL after its names first dominated.
+ * at the first query the dwell (900 s by default) after its names first
+ * dominated.
  */
 static void test_dns_camera(void **state)
 {
@@ -555,6 +556,48 @@ static void test_dns_new_policy(void **state)
 	}
 	hints_flush(&f->t);
 	policy_free(p2);
+}
+
+/*
+ * limits.identify_dns_window and identify_dns_dwell: the same camera found
+ * after 30 s, and a silence of one short window starts it over.
+ */
+static void test_dns_limits(void **state)
+{
+	struct table_fixture *f = *state;
+	struct hint_found out;
+	struct policy *p;
+	char text[sizeof(hints_text) + 128];
+	uint64_t t;
+
+	snprintf(text, sizeof(text), "%slimits = { identify_dns_window = 20; identify_dns_dwell = 30; };\n",
+		 hints_text);
+	p = policy_of_text(text);
+	assert_int_equal(p->dns_window, 20);
+	assert_int_equal(p->dns_dwell, 30);
+	for (t = 0; t < 30; t += 5) {
+		assert_false(hints_dns(&f->t, p, cam, "dev.hik-connect.com", t, &out));
+		assert_false(hints_dns(&f->t, p, cam, "litedev.ezvizlife.com", t + 1, &out));
+	}
+	/* its names dominated from 1 s on */
+	assert_false(hints_dns(&f->t, p, cam, "dev.hik-connect.com", 30, &out));
+	assert_true(hints_dns(&f->t, p, cam, "litedev.ezvizlife.com", 31, &out));
+	assert_int_equal(out.by, FOUND_DNS);
+	/* 20 s of silence: the Dahua camera starts over at 131 */
+	assert_false(hints_dns(&f->t, p, laptop, "p2p.easy4ipcloud.com", 100, &out));
+	assert_false(hints_dns(&f->t, p, laptop, "www.imoulife.com", 101, &out));
+	assert_false(hints_dns(&f->t, p, laptop, "p2p.easy4ipcloud.com", 121, &out));
+	assert_false(hints_dns(&f->t, p, laptop, "www.imoulife.com", 131, &out));
+	assert_false(hints_dns(&f->t, p, laptop, "p2p.easy4ipcloud.com", 140, &out));
+	assert_false(hints_dns(&f->t, p, laptop, "www.imoulife.com", 150, &out));
+	assert_false(hints_dns(&f->t, p, laptop, "p2p.easy4ipcloud.com", 160, &out));
+	assert_true(hints_dns(&f->t, p, laptop, "www.imoulife.com", 161, &out));
+	assert_string_equal(out.vendor, "Dahua");
+	hints_flush(&f->t);
+	policy_free(p);
+	/* the defaults */
+	assert_int_equal(f->p->dns_window, 600);
+	assert_int_equal(f->p->dns_dwell, 900);
 }
 
 /* At most max_hosts hosts; the least recently seen gives way. */
@@ -848,6 +891,33 @@ static void test_policy_errors(void **state)
 
 		expect_errors(f, "p.conf", e3);
 	}
+	/* a dwell shorter than the window; a window out of range */
+	write_file(f, "p.conf",
+		   "version = 1;\n"
+		   "limits = {\n"
+		   "  identify_dns_window = 120;\n"
+		   "  identify_dns_dwell = 60;\n"
+		   "};\n"
+		   "rules = ( { action = \"allow\"; } );\n");
+	{
+		const char *const e4[] = { "4: limits.identify_dns_dwell (60 s) must be at least "
+					   "limits.identify_dns_window (120 s)",
+					   NULL };
+
+		expect_errors(f, "p.conf", e4);
+	}
+	write_file(f, "p.conf",
+		   "version = 1;\nlimits = { identify_dns_window = 2; };\n"
+		   "rules = ( { action = \"allow\"; } );\n");
+	{
+		struct policy_errors e;
+
+		assert_null(load(f, "p.conf", &e));
+		assert_int_equal(e.n, 1);
+		assert_non_null(strstr(e.lines[0], "p.conf:2: "));
+		assert_non_null(strstr(e.lines[0], "identify_dns_window"));
+		policy_errors_clear(&e);
+	}
 }
 
 /* identify's "dhcp" and "dns" need hints that can match them: the error at the word. */
@@ -964,6 +1034,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dns_overflow, table_setup, table_teardown),
 		cmocka_unit_test_setup_teardown(test_dns_conditions, table_setup, table_teardown),
 		cmocka_unit_test_setup_teardown(test_dns_new_policy, table_setup, table_teardown),
+		cmocka_unit_test_setup_teardown(test_dns_limits, table_setup, table_teardown),
 		cmocka_unit_test_setup_teardown(test_table_bound, table_setup, table_teardown),
 		cmocka_unit_test_setup_teardown(test_policy_hint, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_policy_errors, dir_setup, dir_teardown),
