@@ -570,7 +570,8 @@ static void test_dns_limits(void **state)
 	char text[sizeof(hints_text) + 128];
 	uint64_t t;
 
-	snprintf(text, sizeof(text), "%slimits = { identify_dns_window = 20; identify_dns_dwell = 30; };\n",
+	snprintf(text, sizeof(text),
+		 "%slimits = { identify_dns_window = 20; identify_dns_dwell = 30; };\n",
 		 hints_text);
 	p = policy_of_text(text);
 	assert_int_equal(p->dns_window, 20);
