@@ -31,6 +31,17 @@ command is bounded in time and in what it sends.
         NetworkVideoTransmitterX) and, when DST is IPv6, a well-formed
         ProbeMatch larger than any IPv4 UDP payload.  Prints how many it
         sent.  None of them describes a camera.
+  dhcp IFACE [--hostname H] [--vendor-class V] [--params LIST] [--chaddr MAC] [--from ADDR]
+        One DHCPREQUEST from port 68 to 255.255.255.255:67, as a DHCP
+        client sends it: options 53 (request), 12 (H), 60 (V), 55 (LIST,
+        e.g. 1,3,6,12,15,28,42), 50 and 61, each only when given.  chaddr
+        is IFACE's MAC unless --chaddr says otherwise.  Without --from, a
+        client at boot: from 0.0.0.0, a raw Ethernet broadcast frame out of
+        IFACE; with it, a rebinding client's broadcast from ADDR.
+  dns SERVER SECONDS NAME...
+        Every second for SECONDS (at most 30), one A query for each NAME
+        to SERVER:53 over UDP, in order; answers are read for 0.2 s and not
+        looked at.  Prints how many queries were sent.
   nflog-hold GROUP SECONDS READY
         Bind nfnetlink_log group GROUP (one listener a group: the daemon
         then cannot) for SECONDS; READY is created once it is bound.
@@ -284,6 +295,85 @@ def junk(dst):
     return 0
 
 
+# --- dhcp --------------------------------------------------------------------
+def mac_bytes(text):
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def dhcp_request(chaddr, hostname, vendor_class, params, ciaddr):
+    opt = bytes([53, 1, 3]) + bytes([61, 7, 1]) + chaddr
+    if ciaddr == b"\0\0\0\0":
+        opt += bytes([50, 4]) + bytes([192, 168, 77, 199])  # INIT-REBOOT: the address it had
+    for code, text in ((12, hostname), (60, vendor_class)):
+        if text:
+            b = text.encode()
+            opt += bytes([code, len(b)]) + b
+    if params:
+        p = bytes(int(x) for x in params.split(","))
+        opt += bytes([55, len(p)]) + p
+    opt += b"\xff"
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, int(uuid.uuid4()) & 0xFFFFFFFF,
+                        0, 0x8000, ciaddr, b"", b"", b"", chaddr, b"", b"")
+    return bootp + b"\x63\x82\x53\x63" + opt
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def dhcp(a):
+    own = open("/sys/class/net/%s/address" % a.iface).read().strip()
+    chaddr = mac_bytes(a.chaddr or own)
+    if a.src:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, a.iface.encode())
+        s.bind((a.src, 68))
+        s.sendto(dhcp_request(chaddr, a.hostname, a.vendor_class, a.params, socket.inet_aton(a.src)),
+                 ("255.255.255.255", 67))
+        s.close()
+        return 0
+    payload = dhcp_request(chaddr, a.hostname, a.vendor_class, a.params, b"\0\0\0\0")
+    udp = struct.pack("!HHHH", 68, 67, 8 + len(payload), 0) + payload  # no UDP checksum (IPv4 allows it)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0x10, 20 + len(udp), 0, 0, 16, 17, 0, b"\0" * 4, b"\xff" * 4)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    frame = b"\xff" * 6 + mac_bytes(own) + b"\x08\x00" + ip + udp
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a.iface, 0))
+    s.send(frame)
+    s.close()
+    return 0
+
+
+# --- dns ---------------------------------------------------------------------
+def dns_query(name):
+    q = b"".join(bytes([len(x)]) + x.encode() for x in name.split(".")) + b"\0"
+    return struct.pack("!HHHHHH", int(uuid.uuid4()) & 0xFFFF, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", 1, 1)
+
+
+def dns(server, seconds, names):
+    s = socket.socket(family(server), socket.SOCK_DGRAM)
+    s.settimeout(0.2)
+    sent = 0
+    start = time.monotonic()
+    for i in range(seconds):
+        for n in names:
+            s.sendto(dns_query(n), (server, 53))
+            sent += 1
+            try:
+                s.recv(4096)
+            except OSError:
+                pass
+        time.sleep(max(0.0, start + i + 1 - time.monotonic()))
+    print(sent)
+    return 0
+
+
 # --- nflog-hold ---------------------------------------------------------------
 def nflog_hold(group, seconds, ready):
     """Bind nfnetlink_log group GROUP (one listener a group: nobody else can)
@@ -335,6 +425,17 @@ def main():
     n.add_argument("ready")
     j = sub.add_parser("junk")
     j.add_argument("dst")
+    d = sub.add_parser("dhcp")
+    d.add_argument("iface")
+    d.add_argument("--hostname", default="")
+    d.add_argument("--vendor-class", default="")
+    d.add_argument("--params", default="")
+    d.add_argument("--chaddr", default="")
+    d.add_argument("--from", dest="src", default="")
+    q = sub.add_parser("dns")
+    q.add_argument("server")
+    q.add_argument("seconds", type=int)
+    q.add_argument("names", nargs="+")
     a_ = ap.parse_args()
     if a_.cmd == "hold":
         if not 1 <= a_.seconds <= 60:
@@ -349,6 +450,10 @@ def main():
         return 0
     if a_.cmd == "search":
         return search(a_.local, min(a_.seconds, 10.0))
+    if a_.cmd == "dhcp":
+        return dhcp(a_)
+    if a_.cmd == "dns":
+        return dns(a_.server, max(1, min(a_.seconds, 30)), a_.names)
     if a_.cmd == "nflog-hold":
         return nflog_hold(a_.group, min(a_.seconds, 120.0), a_.ready)
     return junk(a_.dst)

@@ -68,6 +68,25 @@ start_guard_conf() {
 # queued: how many packets the router's queues have seen so far
 queued() { nsx router awk '{ n += $8 } END { print n + 0 }' /proc/net/netfilter/nfnetlink_queue; }
 
+# found: the MACs in the kernel set dev_found, sorted, on one line
+found() {
+	nsx router nft list set inet nfq_guard dev_found 2>/dev/null |
+		grep -o '[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+# wait_found MAC [TENTHS]: until MAC is in dev_found (at most 3 s, or TENTHS / 10)
+wait_found() {
+	local _
+	for _ in $(seq "${2:-30}"); do
+		[[ " $(found) " == *" $1 "* ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# found_stat KEY: caches.devices_found.KEY of ctl stats --json
+found_stat() {
+	ctl stats --json 2>/dev/null | $PY3 -c 'import json, sys; print(json.load(sys.stdin)["caches"]["devices_found"][sys.argv[1]])' "$1" 2>&1
+}
+
 # alone NODE FN: run FN (NODE's traffic) and count what the router's queues
 # saw meanwhile into alone_q.  The queue counters are global: a camera that
 # sends in the same window (a neighbour solicitation, a retried query) is

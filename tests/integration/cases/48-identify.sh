@@ -20,30 +20,12 @@ id_conf() {
 		sed -i "s|^state = .*|state = \"$ID_STATE\";\nidentify = [ \"discovery\" ];|" "$1"
 	fi
 }
-# found: the MACs in the kernel set dev_found, sorted, on one line
-found() {
-	nsx router nft list set inet nfq_guard dev_found 2>/dev/null |
-		grep -o '[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}' | sort | tr '\n' ' ' | sed 's/ $//'
-}
-# wait_found MAC: until MAC is in dev_found (at most 3 s)
-wait_found() {
-	local _
-	for _ in $(seq 30); do
-		[[ " $(found) " == *" $1 "* ]] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # probe POLICY: the discover command on the router (it answers go to the daemon too)
 probe() {
 	nsx router "$BIN" -c "$1" discover -i "$LAB_ROUTER_LAN_IF" --timeout 2 >"$tmp/id-disc.out" 2>&1
 }
 # logrules: how many log rules the running table's prerouting chain has
 logrules() { nsx router nft list chain inet nfq_guard prerouting 2>/dev/null | grep -c 'log group'; }
-# found_stat KEY: caches.devices_found.KEY of ctl stats --json
-found_stat() {
-	ctl stats --json 2>/dev/null | $PY3 -c 'import json, sys; print(json.load(sys.stdin)["caches"]["devices_found"][sys.argv[1]])' "$1" 2>&1
-}
 # devcheck: ctl devices --json against what the lab's cameras announce: "ok"
 # or what differs; with "restart", the evidence of the state file only
 devcheck() {
