@@ -24,7 +24,6 @@
 
 /* Bytes of a waiting flow's stream kept for its ClientHello or request head. */
 #define ENGINE_STREAM_CAP SNIFF_STREAM_CAP /* decode/sniff.h: the one cap */
-#define ENGINE_MAX_DEVICES 4096		   /* device addresses remembered */
 /*
  * A DNS answer stream's buffer: a whole message of any size with its
  * length prefix, and room for one more (a queued packet may be a GSO

@@ -46,6 +46,7 @@
 
 #define HINTS_DNS_MIN_NAMES 2 /* distinct names of one hint's lists in the window */
 #define HINTS_NAMES_MAX 32    /* distinct names remembered per host */
+#define HINTS_MAX_HOSTS 4096  /* hosts watched at once, the least recently seen pushed out */
 #define HINTS_EVIDENCE_MAX 4  /* names of the vendor's lists kept per host, for the evidence */
 #define HINTS_DETAIL_MAX 160
 

@@ -75,7 +75,7 @@ struct engine_shared *engine_shared_new(const struct policy *p)
 		return NULL;
 	if (pthread_mutex_init(&sh->lock, NULL))
 		goto out_free;
-	if (lru_init(&sh->seen, ENGINE_MAX_DEVICES))
+	if (lru_init(&sh->seen, p->max_devices))
 		goto out_mutex;
 	if (names_init(&sh->names, p->max_names, p->name_ttl_floor))
 		goto out_seen;

@@ -764,6 +764,8 @@ static void top_limits(struct ctx *c, struct policy *p, const config_setting_t *
 	static const struct number_key limit_keys[] = {
 		{ "names", 16, 4u << 20, 16384, offsetof(struct policy, max_names) },
 		{ "flows", 16, 1u << 20, 4096, offsetof(struct policy, max_flows) },
+		{ "devices", 16, POLICY_MAX_DEVICE_TABLE, 4096,
+		  offsetof(struct policy, max_devices) },
 		{ "pending_flows", 16, 1u << 20, 1024, offsetof(struct policy, max_pending_flows) },
 		{ "pending_packets", 1, 64, 16, offsetof(struct policy, pending_packets) },
 		{ "found", 16, 65536, 4096, offsetof(struct policy, max_found) },

@@ -26,6 +26,7 @@
 #define POLICY_STATE_DEFAULT "/var/lib/nfq-guard/state.json"
 #define POLICY_MAX_DEVICES 64 /* device groups (a 64-bit mask) */
 #define POLICY_MAX_RULES 4096
+#define POLICY_MAX_DEVICE_TABLE 65536 /* limits.devices at most: the kernel sets hold as many */
 #define POLICY_MAX_NETWORKS 64
 #define POLICY_MAX_LIST 65536	   /* entries of one list (CIDRs, MACs, ports) */
 #define POLICY_MAX_DOMAINS 1000000 /* domain patterns in the whole policy */
@@ -238,6 +239,7 @@ struct policy {
 	size_t nregistry;	     /* registry entries loaded */
 	uint32_t name_ttl_floor;     /* seconds a learned name lives at least */
 	uint32_t max_names;	     /* learned (device, address) entries */
+	uint32_t max_devices;	     /* device addresses seen, devices listed (limits.devices) */
 	uint32_t max_flows;	     /* decided flows remembered */
 	uint32_t max_found;	     /* devices found by their behaviour (limits.found) */
 	uint32_t dns_window;	     /* s: identify's DNS hint counts names this long ... */

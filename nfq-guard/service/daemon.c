@@ -381,7 +381,7 @@ static int setup_filter(struct run *r)
 
 static int setup(struct run *r, const struct daemon_opts *o)
 {
-	if (devtab_init(&r->devs, ENGINE_MAX_DEVICES)) {
+	if (devtab_init(&r->devs, r->p->max_devices)) {
 		fatalx("run: out of memory");
 		return -1;
 	}

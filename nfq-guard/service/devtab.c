@@ -38,11 +38,27 @@ int devtab_init(struct devtab *dt, size_t max)
 	memset(dt, 0, sizeof(*dt));
 	if (pthread_mutex_init(&dt->lock, NULL))
 		return -ENOMEM;
-	if (lru_init(&dt->t, max)) {
+	/* buckets for the largest bound, so that a reload can raise it */
+	if (lru_init(&dt->t, POLICY_MAX_DEVICE_TABLE)) {
 		pthread_mutex_destroy(&dt->lock);
 		return -ENOMEM;
 	}
+	dt->t.max = max;
 	return 0;
+}
+
+void devtab_bound(struct devtab *dt, size_t max)
+{
+	pthread_mutex_lock(&dt->lock);
+	dt->t.max = max;
+	while (dt->t.count > max) {
+		struct lru_node *o = lru_victim(&dt->t);
+
+		lru_remove(&dt->t, o);
+		free(o);
+		dt->evicted++;
+	}
+	pthread_mutex_unlock(&dt->lock);
 }
 
 void devtab_fini(struct devtab *dt)

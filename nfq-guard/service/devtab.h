@@ -29,6 +29,8 @@ struct devtab {
 
 int devtab_init(struct devtab *dt, size_t max);
 void devtab_fini(struct devtab *dt);
+/* devtab_bound - at most max devices (limits.devices of a new policy): the least recently seen go. */
+void devtab_bound(struct devtab *dt, size_t max);
 
 /*
  * devtab_note - a flow of the device (MAC mac if has_mac; source address

@@ -354,7 +354,7 @@ int found_start(struct run *r)
 	if (r->nflog)
 		return 0;
 	if (!r->hints_ready) {
-		if (hints_init(&r->hints, ENGINE_MAX_DEVICES)) {
+		if (hints_init(&r->hints, HINTS_MAX_HOSTS)) {
 			log_warnx("found: out of memory");
 			return -1;
 		}

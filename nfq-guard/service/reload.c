@@ -43,7 +43,7 @@ int engine_set_new(struct engine_set *g, struct policy *p, struct engine_shared 
 {
 	memset(g, 0, sizeof(*g));
 	g->p = p;
-	if (sh && old && old->max_names == p->max_names &&
+	if (sh && old && old->max_names == p->max_names && old->max_devices == p->max_devices &&
 	    old->name_ttl_floor == p->name_ttl_floor) {
 		g->sh = sh;
 	} else {
@@ -134,6 +134,7 @@ static void swap_in(struct run *r, struct engine_set *g, const struct nft_config
 	r->sh = g->sh;
 	r->nc = *nc;
 	r->need_iface = policy_needs_iface(r->p);
+	devtab_bound(&r->devs, r->p->max_devices);
 	r->policy_loaded = run_wall_us() / 1000000;
 	*g = old;
 }

@@ -407,7 +407,7 @@ static void prom_caches(struct run *r, const struct stats *st, FILE *f)
 		{ "names", st->sz.names.entries, st->sz.names_max, st->sz.names.evicted },
 		{ "flows", st->flows, st->flows_max, st->es.flows_evicted },
 		{ "device_addresses", st->sz.seen, st->sz.seen_max, st->es.devices_evicted },
-		{ "devices", devtab_count(&r->devs), ENGINE_MAX_DEVICES, r->devs.evicted },
+		{ "devices", devtab_count(&r->devs), r->p->max_devices, r->devs.evicted },
 		{ "devices_found", r->found.n, r->p->max_found, 0 },
 	};
 	size_t i;

@@ -288,6 +288,7 @@ static void test_full_policy(void **state)
 	assert_false(p->dflt_log);
 	assert_int_equal(p->name_ttl_floor, 3600);
 	assert_int_equal(p->max_names, 16384);
+	assert_int_equal(p->max_devices, 4096);
 	assert_int_equal(p->max_flows, 4096);
 	assert_int_equal(p->pending_packets, 16);
 	assert_int_equal(p->pending_seconds, 5);
@@ -467,21 +468,23 @@ static void test_settings(void **state)
 	struct fixture *f = *state;
 	struct policy *p;
 
-	write_file(f, "p.conf",
-		   "version = 1;\n"
-		   "mode = \"monitor\";\n"
-		   "default = \"allow\";\n"
-		   "default_log = true;\n"
-		   "name_ttl_floor = 60;\n"
-		   "limits = { names = 16; flows = 1048576; pending_packets = 64;\n"
-		   "\tpending_seconds = 1; };\n"
-		   "rules = ( );\n");
+	write_file(
+		f, "p.conf",
+		"version = 1;\n"
+		"mode = \"monitor\";\n"
+		"default = \"allow\";\n"
+		"default_log = true;\n"
+		"name_ttl_floor = 60;\n"
+		"limits = { names = 16; flows = 1048576; pending_packets = 64; devices = 65536;\n"
+		"\tpending_seconds = 1; };\n"
+		"rules = ( );\n");
 	p = load_ok(f, "p.conf");
 	assert_true(p->monitor);
 	assert_int_equal(p->dflt, ACTION_ALLOW);
 	assert_true(p->dflt_log);
 	assert_int_equal(p->name_ttl_floor, 60);
 	assert_int_equal(p->max_names, 16);
+	assert_int_equal(p->max_devices, 65536);
 	assert_int_equal(p->max_flows, 1048576);
 	assert_int_equal(p->pending_packets, 64);
 	assert_int_equal(p->pending_seconds, 1);
@@ -885,11 +888,13 @@ static const struct err_case err_cases[] = {
 	     "\tflows = 2000000;\n"
 	     "\tpending_packets = 0;\n"
 	     "\tpending_seconds = 61;\n"
+	     "\tdevices = 65537;\n"
 	     "};\n" RULES,
 	  { "3: 'names' must be between 16 and 4194304",
 	    "4: 'flows' must be between 16 and 1048576",
 	    "5: 'pending_packets' must be between 1 and 64",
-	    "6: 'pending_seconds' must be between 1 and 60" } },
+	    "6: 'pending_seconds' must be between 1 and 60",
+	    "7: 'devices' must be between 16 and 65536" } },
 
 	/* a string in a list is where it is, not where the next token is */
 	{ "the line of the last string in a list",
