@@ -6,7 +6,8 @@
  * MAC's, so that an answer seen on one address family or address serves
  * its connections from its others; else its address.  Filled from DNS
  * answers snooped on their way to the device; bounded in entries and in
- * names per entry, oldest evicted first.
+ * names per entry, oldest evicted first.  The names' strings are shared
+ * (namepool.h); an entry grows with the names it holds.
  */
 #ifndef NFQG_NAMES_H
 #define NFQG_NAMES_H
@@ -19,6 +20,7 @@
 #include "base/lru.h"
 #include "base/hostname.h"
 #include "base/siphash.h"
+#include "engine/namepool.h"
 #include "engine/way.h"
 
 #define NAMES_PER_ADDR 4 /* names kept per (device, server) pair */
@@ -41,8 +43,10 @@ struct names {
 	names_keep_fn keep; /* NULL: all names alike */
 	const void *keep_arg;
 	struct names_stats st;
-	uint8_t key[SIPHASH_KEY_LEN]; /* for the names' hashes (way.c): secret, random */
-	struct way *way;	      /* names_learn()'s own, from its first call */
+	uint8_t key[SIPHASH_KEY_LEN];	 /* for the names' hashes (way.c): secret, random */
+	struct way *way;		 /* names_learn()'s own, from its first call */
+	struct name_pool pool;		 /* the entries' strings */
+	struct name out[NAMES_PER_ADDR]; /* names_lookup()'s answer */
 };
 
 /* names_init - at most max entries; names live at least ttl_floor s. 0 or -ENOMEM. */
@@ -102,7 +106,7 @@ size_t names_learn_some(struct names *n, struct way *w, const struct names_dev *
 /*
  * names_lookup - the names the device learned for server address srv of
  * family, the question's name first.  Writes up to max pointers to out
- * (valid until the next call that changes n) and returns how many.
+ * (valid until the next call on n) and returns how many.
  */
 size_t names_lookup(struct names *n, const struct names_dev *dev, uint8_t family,
 		    const uint8_t srv[16], uint64_t now, const struct name **out, size_t max);

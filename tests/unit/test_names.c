@@ -331,6 +331,95 @@ static void test_entry_bound_evicts_oldest(void **state)
 	names_fini(&n);
 }
 
+/* One string per name, however many entries hold it; it goes with the last. */
+static void test_names_shared(void **state)
+{
+	struct names n;
+	struct msgb m;
+	const struct name *out[NAMES_PER_ADDR];
+	uint8_t srv[16];
+	int i;
+
+	(void)state;
+	assert_int_equal(names_init(&n, 16, 60), 0);
+	response(&m, "cdn.example.org");
+	for (i = 0; i < 8; i++) {
+		server(srv, i);
+		add_a(&m, "cdn.example.org", 30, srv);
+	}
+	assert_int_equal(learn(&n, 4, CAM, &m, NOW), 8);
+	assert_int_equal(learn(&n, 4, LAPTOP, &m, NOW), 8);
+	assert_int_equal(n.st.entries, 16);
+	assert_int_equal(n.pool.count, 1);
+	for (i = 0; i < 8; i++) {
+		server(srv, i);
+		assert_int_equal(lookup(&n, 4, LAPTOP, srv, NOW + 1000, out, NAMES_PER_ADDR), 1);
+		assert_string_equal(out[0]->s, "cdn.example.org");
+	}
+	/* another name pushes the oldest entries out: the shared string stays */
+	response(&m, "other.example.org");
+	server(srv, 100);
+	add_a(&m, "other.example.org", 30, srv);
+	assert_int_equal(learn(&n, 4, CAM, &m, NOW + 1), 1);
+	assert_int_equal(n.st.evicted, 1);
+	assert_int_equal(n.pool.count, 2);
+	/* expired, the strings go with their entries' names */
+	for (i = 0; i < 8; i++) {
+		server(srv, i);
+		lookup(&n, 4, CAM, srv, NOW + 61000, out, NAMES_PER_ADDR);
+		lookup(&n, 4, LAPTOP, srv, NOW + 61000, out, NAMES_PER_ADDR);
+	}
+	assert_int_equal(n.pool.count, 1);
+	names_flush(&n);
+	assert_int_equal(n.pool.count, 0);
+	assert_null(n.pool.slot);
+	names_fini(&n);
+}
+
+/* The pool under many names coming and going: each still found, none twice. */
+static void test_pool_churn(void **state)
+{
+	static const uint8_t key[SIPHASH_KEY_LEN] = { 1, 2, 3 };
+	struct pooled_name *held[512] = { 0 };
+	struct name nm, back;
+	struct name_pool p;
+	unsigned int i, r = 12345, live = 0;
+	char buf[32];
+
+	(void)state;
+	name_pool_init(&p, key);
+	for (i = 0; i < 20000; i++) {
+		unsigned int k;
+
+		r = r * 1103515245 + 12345;
+		k = (r >> 8) % 512;
+		snprintf(buf, sizeof(buf), "n%u.example", k);
+		assert_int_equal(name_set(&nm, (const uint8_t *)buf, strlen(buf)), 0);
+		if (held[k]) {
+			/* asked again, the same string */
+			struct pooled_name *again = name_pool_get(&p, &nm);
+
+			assert_ptr_equal(again, held[k]);
+			name_pool_put(&p, again);
+			name_pool_put(&p, held[k]);
+			held[k] = NULL;
+			live--;
+		} else {
+			held[k] = name_pool_get(&p, &nm);
+			assert_non_null(held[k]);
+			pooled_name_copy(held[k], &back);
+			assert_true(name_eq(&back, &nm));
+			live++;
+		}
+		assert_int_equal(p.count, live);
+	}
+	for (i = 0; i < 512; i++)
+		if (held[i])
+			name_pool_put(&p, held[i]);
+	assert_int_equal(p.count, 0);
+	name_pool_fini(&p);
+}
+
 static void test_names_per_address_bound(void **state)
 {
 	struct names n;
@@ -660,6 +749,8 @@ int main(void)
 		cmocka_unit_test(test_ttl_floor_and_expiry),
 		cmocka_unit_test(test_entry_bound_evicts_oldest),
 		cmocka_unit_test(test_names_per_address_bound),
+		cmocka_unit_test(test_names_shared),
+		cmocka_unit_test(test_pool_churn),
 	};
 
 	return cmocka_run_group_tests_name("names", tests, NULL, NULL);
