@@ -203,6 +203,10 @@ $(B)/bench/bench_engine: tests/bench/bench_engine.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Infq-guard $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/bench/bench_names: tests/bench/bench_names.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Infq-guard $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # The lab's load tools: the accept-everything baseline and the camera side.
 $(B)/bench/accept_loop: tests/bench/accept_loop.c
 	@mkdir -p $(dir $@)
@@ -214,9 +218,10 @@ $(B)/bench/connload: tests/bench/connload.c
 
 # The engine benchmark, then (root) the lab benchmarks; every figure of this
 # run goes to $(B)/bench/results.json.
-bench: $(B)/nfq-guard $(B)/bench/bench_engine $(B)/bench/accept_loop $(B)/bench/connload
+bench: $(B)/nfq-guard $(B)/bench/bench_engine $(B)/bench/bench_names $(B)/bench/accept_loop $(B)/bench/connload
 	@rm -f $(B)/bench/*.txt $(B)/bench/results.json
 	@tests/bench/run-engine $(B)/bench/bench_engine $(BENCH_PACKETS) $(BENCH_RUNS) $(B)/bench
+	@$(B)/bench/bench_names 1000000 | tee $(B)/bench/names.txt
 	@tests/bench/run-lab $(B)/nfq-guard $(B)/bench $(B)/bench $(if $(QUICK),quick)
 	@tests/bench/results-json $(B)/bench
 
